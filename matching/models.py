@@ -1,0 +1,1 @@
+"""Models of the matching app (filled in by its own issue)."""

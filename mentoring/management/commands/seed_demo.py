@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts for a first run. Safe to run again: nothing is duplicated."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give every demo account a new password and print it.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = demo_seed(reset_passwords=options["reset_passwords"])
+        logins_file = settings.VAR_DIR / "demo-logins.txt"
+        demo_logins_write(logins_file, logins)
+        created = [login for login in logins if login.password]
+        if not created:
+            self.stdout.write(
+                f"Demo data already present ({len(DEMO_PEOPLE)} accounts); nothing changed."
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo accounts ready ({len(created)} new passwords):")
+        )
+        saved = demo_logins_read(logins_file)
+        width = max(len(p.email) for p in DEMO_PEOPLE)
+        for login in logins:
+            person = login.person
+            password = login.password or saved.get(person.email, "(unchanged)")
+            self.stdout.write(f"  {person.role:<12} {person.email:<{width}}  {password}")
+        self.stdout.write(
+            f"Passwords are shown once here and kept in {logins_file} (readable by you only)."
+        )
