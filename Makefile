@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck pytest bench install uv vendor clean help
+.PHONY: run test lint format typecheck pytest screenshots bench install uv vendor clean help
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -30,6 +30,9 @@ typecheck: install  ## mypy with django-stubs.
 
 pytest: install node_modules/.installed  ## The test suite (parallel; browser tests included).
 	.venv/bin/pytest
+
+screenshots: install node_modules/.installed  ## Refresh the README screenshots from the browser tests.
+	UPDATE_SCREENSHOTS=1 .venv/bin/pytest -n 0 tests/e2e
 
 bench: install  ## Benchmarks: one JSON object per measurement per line.
 	@for script in benchmarks/*.py; do [ -e "$$script" ] || continue; echo "# $$script" >&2; $(PY) "$$script" || exit 1; done
