@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("programs/", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -298,7 +298,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
-    "mentoring.tasks.send_*": {"queue": f"{CELERY_QUEUE_PREFIX}.email"},
+    # Every task named send_* delivers email or chat messages.
+    "*.tasks.send_*": {"queue": f"{CELERY_QUEUE_PREFIX}.email"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -1,0 +1,468 @@
+"""Writes of the programs app. Keyword-only, typed, named <noun>_<verb>."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentoring.models import User
+from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
+
+INVITE_SALT = "programs.participant.invite"
+INVITE_VALID_FOR = dt.timedelta(days=30)
+
+
+class ProgramError(Exception):
+    """A request the rules refuse; the message is shown to the person."""
+
+
+# ------------------------------------------------------------------------------
+# Programs and their state
+# ------------------------------------------------------------------------------
+
+# Which moves each state allows. Closing is possible from anywhere but is final.
+PROGRAM_TRANSITIONS: dict[str, frozenset[str]] = {
+    Program.State.DRAFT: frozenset({Program.State.ENROLLING, Program.State.CLOSED}),
+    Program.State.ENROLLING: frozenset(
+        {Program.State.DRAFT, Program.State.MATCHING, Program.State.CLOSED}
+    ),
+    Program.State.MATCHING: frozenset(
+        {Program.State.ENROLLING, Program.State.RUNNING, Program.State.CLOSED}
+    ),
+    Program.State.RUNNING: frozenset({Program.State.CLOSED}),
+    Program.State.CLOSED: frozenset(),
+}
+
+PROGRAM_EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "format",
+        "starts_on",
+        "ends_on",
+        "is_evergreen",
+        "checkin_cadence_days",
+        "default_mentor_capacity",
+        "min_group_size",
+        "time_zone",
+        "join_requires_approval",
+    }
+)
+
+
+def _check_dates(program: Program) -> None:
+    if program.is_evergreen:
+        return
+    if program.starts_on is None or program.ends_on is None:
+        raise ProgramError(_("Give a start and an end date, or mark the program as evergreen."))
+    if program.ends_on < program.starts_on:
+        raise ProgramError(_("The end date must not be before the start date."))
+
+
+@transaction.atomic
+def program_create(*, created_by: User, name: str, **fields: Any) -> Program:
+    unknown = set(fields) - PROGRAM_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"program_create() got unexpected fields: {sorted(unknown)}")
+    program = Program(name=name.strip(), created_by=created_by, **fields)
+    _check_dates(program)
+    program.save()
+    program.coordinators.add(created_by)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, by: User, **fields: Any) -> Program:
+    unknown = set(fields) - PROGRAM_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"program_update() got unexpected fields: {sorted(unknown)}")
+    if program.state == Program.State.CLOSED:
+        raise ProgramError(_("A closed program can no longer be changed."))
+    for name, value in fields.items():
+        setattr(program, name, value)
+    _check_dates(program)
+    program.save(update_fields=[*fields, "updated_at"])
+    return program
+
+
+def program_allowed_transitions(program: Program) -> list[str]:
+    order = list(Program.State.values)
+    return sorted(PROGRAM_TRANSITIONS[program.state], key=order.index)
+
+
+@transaction.atomic
+def program_transition(*, program: Program, to_state: str, by: User) -> Program:
+    """Move a program to another state, if the move is allowed; record who did it."""
+    if to_state not in Program.State.values:
+        raise ProgramError(_("Unknown state: %(state)s.") % {"state": to_state})
+    # Lock the row: two coordinators pressing buttons at once must not both move it.
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if to_state not in PROGRAM_TRANSITIONS[locked.state]:
+        raise ProgramError(
+            _("A program cannot go from %(from)s to %(to)s.")
+            % {
+                "from": Program.State(locked.state).label,
+                "to": Program.State(to_state).label,
+            }
+        )
+    now = timezone.now()
+    ProgramStateChange.objects.create(
+        program=locked, from_state=locked.state, to_state=to_state, changed_by=by, changed_at=now
+    )
+    locked.state = to_state
+    locked.state_changed_at = now
+    locked.save(update_fields=["state", "state_changed_at", "updated_at"])
+    program.state, program.state_changed_at = locked.state, locked.state_changed_at
+    return locked
+
+
+def program_coordinator_add(*, program: Program, user: User, by: User) -> None:
+    program.coordinators.add(user)
+
+
+@transaction.atomic
+def program_coordinator_remove(*, program: Program, user: User, by: User) -> None:
+    Program.objects.select_for_update().get(pk=program.pk)
+    if not program.coordinators.exclude(pk=user.pk).exists():
+        raise ProgramError(_("A program needs at least one coordinator."))
+    program.coordinators.remove(user)
+
+
+def program_join_link_enable(*, program: Program, by: User) -> str:
+    """Create (or replace) the shareable join link's token; the old link stops working."""
+    program.join_token = secrets.token_urlsafe(24)
+    program.save(update_fields=["join_token", "updated_at"])
+    return program.join_token
+
+
+def program_join_link_disable(*, program: Program, by: User) -> None:
+    program.join_token = None
+    program.save(update_fields=["join_token", "updated_at"])
+
+
+# ------------------------------------------------------------------------------
+# Goals
+# ------------------------------------------------------------------------------
+
+
+def program_goal_set(
+    *, program: Program, metric: str, target_value: Decimal, target_on: dt.date, by: User
+) -> ProgramGoal:
+    if metric not in ProgramGoal.Metric.values:
+        raise ProgramError(_("Unknown metric: %(metric)s.") % {"metric": metric})
+    if metric in ProgramGoal.PERCENT_METRICS and not (0 <= target_value <= 100):
+        raise ProgramError(_("A percentage target must be between 0 and 100."))
+    if metric == ProgramGoal.Metric.AVG_SATISFACTION and not (1 <= target_value <= 5):
+        raise ProgramError(_("A satisfaction target must be between 1 and 5."))
+    goal, _created = ProgramGoal.objects.update_or_create(
+        program=program,
+        metric=metric,
+        defaults={"target_value": target_value, "target_on": target_on},
+    )
+    return goal
+
+
+def program_goal_delete(*, goal: ProgramGoal, by: User) -> None:
+    goal.delete()
+
+
+# ------------------------------------------------------------------------------
+# Enrolment
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    role: str
+    full_name: str = ""
+    department: str = ""
+    job_title: str = ""
+    manager_email: str = ""
+    location: str = ""
+    time_zone: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def invite_token_make(participant: Participant) -> str:
+    return signing.dumps([participant.pk, participant.invite_nonce], salt=INVITE_SALT)
+
+
+def invite_token_participant(token: str) -> Participant:
+    """The invited participant a link is for; ProgramError if it is not (or no longer) valid."""
+    try:
+        participant_id, nonce = signing.loads(token, salt=INVITE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ProgramError(_("This invitation link is not valid.")) from None
+    participant = Participant.objects.select_related("program").filter(pk=participant_id).first()
+    if participant is None or not nonce or participant.invite_nonce != nonce:
+        raise ProgramError(
+            _("This invitation link has already been used or was replaced by a newer one.")
+        )
+    if participant.invite_expires_at and participant.invite_expires_at < timezone.now():
+        raise ProgramError(_("This invitation has expired. Ask the coordinator for a new one."))
+    if participant.program.state == Program.State.CLOSED:
+        raise ProgramError(_("This program has closed."))
+    return participant
+
+
+def _new_invitation(participant: Participant, *, by: User | None, now: dt.datetime) -> None:
+    participant.invite_nonce = secrets.token_urlsafe(16)
+    participant.invite_expires_at = now + INVITE_VALID_FOR
+    participant.invited_at = None
+    participant.invited_by = by
+
+
+@transaction.atomic
+def participants_invite(
+    *, program: Program, invitees: Sequence[Invitee], by: User
+) -> list[Participant]:
+    """Enrol people as invited and email each a one-time link once this commits.
+
+    Everyone is invited or nobody is: someone already in the program is an error.
+    Existing accounts are linked by email address (any case).
+    """
+    if program.state == Program.State.CLOSED:
+        raise ProgramError(_("A closed program cannot take new participants."))
+    emails = [invitee.email.strip().lower() for invitee in invitees]
+    taken = set(
+        Participant.objects.filter(program=program)
+        .filter(email__in=emails)
+        .values_list("email", flat=True)
+    )
+    # Emails are stored lowercased; iexact would cost a query per person.
+    if taken:
+        raise ProgramError(
+            _("Already in this program: %(emails)s.") % {"emails": ", ".join(sorted(taken))}
+        )
+    users = {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
+    now = timezone.now()
+    participants = []
+    for invitee, email in zip(invitees, emails, strict=True):
+        participant = Participant(
+            program=program,
+            user=users.get(email),
+            role=invitee.role,
+            status=Participant.Status.INVITED,
+            email=email,
+            full_name=invitee.full_name.strip(),
+            department=invitee.department.strip(),
+            job_title=invitee.job_title.strip(),
+            manager_email=invitee.manager_email.strip().lower(),
+            location=invitee.location.strip(),
+            time_zone=invitee.time_zone.strip(),
+        )
+        _new_invitation(participant, by=by, now=now)
+        participants.append(participant)
+    created = Participant.objects.bulk_create(participants, batch_size=1000)
+    ids = [p.pk for p in created]
+    transaction.on_commit(lambda: _enqueue_invitations(ids))
+    return created
+
+
+def _enqueue_invitations(participant_ids: list[int]) -> None:
+    from programs.tasks import send_invitations_task
+
+    # Bounded batches: one task per 200 invitations keeps each task short.
+    for start in range(0, len(participant_ids), 200):
+        send_invitations_task.delay(participant_ids[start : start + 200])
+
+
+@transaction.atomic
+def participant_invitation_resend(*, participant: Participant, by: User) -> None:
+    if participant.status != Participant.Status.INVITED:
+        raise ProgramError(_("Only people who have not accepted yet can be invited again."))
+    _new_invitation(participant, by=by, now=timezone.now())
+    participant.save(
+        update_fields=[
+            "invite_nonce",
+            "invite_expires_at",
+            "invited_at",
+            "invited_by",
+            "updated_at",
+        ]
+    )
+    ids = [participant.pk]
+    transaction.on_commit(lambda: _enqueue_invitations(ids))
+
+
+def invitation_send(*, participant_id: int) -> bool:
+    """Email one invitation unless it went out already. True when it was sent now.
+
+    The row stays locked while the email is handed to the mail server and is marked
+    sent in the same transaction: a second worker skips it, and a failed send
+    leaves it unsent for the retry.
+    """
+    from django.urls import reverse
+
+    from mentoring.emails import absolute_url, email_send
+
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("program", "invited_by")
+            .filter(pk=participant_id, invited_at__isnull=True, status=Participant.Status.INVITED)
+            .exclude(invite_nonce="")
+            .first()
+        )
+        if participant is None:
+            return False
+        link = absolute_url(
+            reverse("programs:invitation_accept", args=[invite_token_make(participant)])
+        )
+        email_send(
+            to=[participant.email],
+            template="programs/invitation",
+            context={
+                "participant": participant,
+                "program": participant.program,
+                "link": link,
+                "inviter": participant.invited_by,
+                "expires_at": participant.invite_expires_at,
+            },
+        )
+        participant.invited_at = timezone.now()
+        participant.save(update_fields=["invited_at"])
+    return True
+
+
+@transaction.atomic
+def participant_invitation_accept(*, token: str, user: User) -> Participant:
+    """Bind an invitation to the signed-in person and make them active. Works once."""
+    participant = invite_token_participant(token)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.invite_nonce == "":
+        raise ProgramError(_("This invitation link has already been used."))
+    if participant.user_id and participant.user_id != user.pk:
+        raise ProgramError(_("This invitation belongs to another account."))
+    other = (
+        Participant.objects.filter(program_id=participant.program_id, user=user)
+        .exclude(pk=participant.pk)
+        .first()
+    )
+    if other is not None:
+        raise ProgramError(_("You are already in this program."))
+    participant.user = user
+    participant.invite_nonce = ""
+    participant.status = Participant.Status.ACTIVE
+    participant.joined_at = timezone.now()
+    participant.save(update_fields=["user", "invite_nonce", "status", "joined_at", "updated_at"])
+    profile_seed(user=user, participant=participant)
+    return participant
+
+
+@transaction.atomic
+def participant_join_by_link(*, program: Program, token: str, user: User, role: str) -> Participant:
+    """Someone with the program's shareable link asks to join in a role."""
+    if not program.join_token or not secrets.compare_digest(program.join_token, token):
+        raise ProgramError(_("This join link is not valid any more."))
+    if program.state not in (
+        Program.State.ENROLLING,
+        Program.State.MATCHING,
+        Program.State.RUNNING,
+    ):
+        raise ProgramError(_("This program is not taking new participants right now."))
+    if role not in Participant.Role.values:
+        raise ProgramError(_("Choose whether you join as a mentor or as a mentee."))
+    email = user.email.lower()
+    existing = (
+        Participant.objects.filter(program=program).filter(Q(user=user) | Q(email=email)).first()
+    )
+    if existing is not None:
+        raise ProgramError(_("You are already in this program."))
+    status = (
+        Participant.Status.APPLIED if program.join_requires_approval else Participant.Status.ACTIVE
+    )
+    participant = Participant.objects.create(
+        program=program,
+        user=user,
+        role=role,
+        status=status,
+        email=email,
+        full_name=user.full_name,
+        joined_at=None if status == Participant.Status.APPLIED else timezone.now(),
+    )
+    profile_seed(user=user, participant=participant)
+    return participant
+
+
+# Which status changes a coordinator may make.
+PARTICIPANT_TRANSITIONS: dict[str, frozenset[str]] = {
+    Participant.Status.APPLIED: frozenset(
+        {Participant.Status.ACTIVE, Participant.Status.WITHDRAWN}
+    ),
+    Participant.Status.INVITED: frozenset({Participant.Status.WITHDRAWN}),
+    Participant.Status.ACTIVE: frozenset({Participant.Status.PAUSED, Participant.Status.WITHDRAWN}),
+    Participant.Status.PAUSED: frozenset({Participant.Status.ACTIVE, Participant.Status.WITHDRAWN}),
+    Participant.Status.WITHDRAWN: frozenset(),
+}
+
+
+@transaction.atomic
+def participant_status_set(*, participant: Participant, status: str, by: User) -> Participant:
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if status not in PARTICIPANT_TRANSITIONS.get(locked.status, frozenset()):
+        raise ProgramError(
+            _("A participant cannot go from %(from)s to %(to)s.")
+            % {
+                "from": Participant.Status(locked.status).label,
+                "to": Participant.Status(status).label
+                if status in Participant.Status.values
+                else status,
+            }
+        )
+    fields = ["status", "updated_at"]
+    if locked.status == Participant.Status.APPLIED and status == Participant.Status.ACTIVE:
+        locked.joined_at = timezone.now()
+        fields.append("joined_at")
+    if status == Participant.Status.WITHDRAWN:
+        # A withdrawn invitation's link must stop working.
+        locked.invite_nonce = ""
+        fields.append("invite_nonce")
+    locked.status = status
+    locked.save(update_fields=fields)
+    return locked
+
+
+def mentor_capacity_set(*, participant: Participant, capacity: int | None, by: User) -> None:
+    if participant.role != Participant.Role.MENTOR:
+        raise ProgramError(_("Only mentors have a capacity."))
+    if capacity is not None and not 0 <= capacity <= 50:
+        raise ProgramError(_("Capacity must be between 0 and 50."))
+    participant.capacity = capacity
+    participant.save(update_fields=["capacity", "updated_at"])
+
+
+# ------------------------------------------------------------------------------
+# Profiles
+# ------------------------------------------------------------------------------
+
+
+def profile_seed(*, user: User, participant: Participant) -> Profile:
+    """Create the person's profile if missing, prefilled from what the coordinator knew."""
+    profile, _created = Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "job_title": participant.job_title,
+            "department": participant.department,
+            "location": participant.location,
+            "manager_email": participant.manager_email,
+        },
+    )
+    if not user.full_name and participant.full_name:
+        user.full_name = participant.full_name
+        user.save(update_fields=["full_name"])
+    if participant.time_zone and user.time_zone == "UTC" and participant.time_zone != "UTC":
+        user.time_zone = participant.time_zone
+        user.save(update_fields=["time_zone"])
+    return profile

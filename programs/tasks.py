@@ -1,0 +1,13 @@
+"""Celery tasks of the programs app: thin, take ids, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from programs import services
+
+
+@shared_task(name="programs.tasks.send_invitations_task")
+def send_invitations_task(participant_ids: list[int]) -> int:
+    """Email each not-yet-sent invitation among these ids exactly once."""
+    return sum(services.invitation_send(participant_id=pid) for pid in participant_ids)
