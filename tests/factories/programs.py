@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+import factory
+
+from programs.models import Participant, Program
+from tests.factories import UserFactory
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    description = "Growing the next generation of leaders."
+    starts_on = dt.date(2026, 9, 1)
+    ends_on = dt.date(2027, 6, 30)
+    state = Program.State.ENROLLING
+
+    @factory.post_generation
+    def coordinators(
+        obj: Program, create: bool, extracted: list[Any] | None, **kwargs: Any
+    ) -> None:
+        if create and extracted:
+            obj.coordinators.add(*extracted)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Participant.Role.MENTEE
+    status = Participant.Status.ACTIVE
+    email = factory.LazyAttribute(lambda p: p.user.email if p.user else "someone@example.org")
+    full_name = factory.LazyAttribute(lambda p: p.user.full_name if p.user else "")
+    department = "Engineering"
+    job_title = "Engineer"
+
+
+def program_create(**fields: Any) -> Program:
+    return cast(Program, ProgramFactory.create(**fields))
+
+
+def participant_create(**fields: Any) -> Participant:
+    return cast(Participant, ParticipantFactory.create(**fields))
