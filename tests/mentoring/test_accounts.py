@@ -37,6 +37,9 @@ def test_signup_stores_the_name_and_a_lowercase_email_and_sends_verification(
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert re.search(r"/accounts/confirm-email/[^/\s]+/", str(mail.outbox[0].body))
+    # The email names the product, not the host the request came in on.
+    assert "Hello from Mentoring" in str(mail.outbox[0].body)
+    assert mail.outbox[0].subject.startswith("[Mentoring] ")
 
 
 def test_login_is_refused_until_the_email_is_verified(client: Client) -> None:
