@@ -24,10 +24,17 @@ def _var_dir(settings, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
 
 
+DEMO_EMAILS = [person.email for person in DEMO_PEOPLE]
+
+
 def test_seed_creates_every_persona_with_a_verified_email() -> None:
     output = _seed()
-    assert User.objects.count() == len(DEMO_PEOPLE)
-    assert EmailAddress.objects.filter(verified=True, primary=True).count() == len(DEMO_PEOPLE)
+    assert User.objects.filter(email__in=DEMO_EMAILS).count() == len(DEMO_PEOPLE)
+    assert EmailAddress.objects.filter(
+        email__in=DEMO_EMAILS, verified=True, primary=True
+    ).count() == len(DEMO_PEOPLE)
+    # Every account the seed makes can sign in without a verification step.
+    assert not EmailAddress.objects.filter(verified=False).exists()
     assert User.objects.filter(is_staff=True, is_superuser=True).count() == 1
     assert User.objects.filter(is_hr_viewer=True).count() == 1
     assert User.objects.filter(is_coordinator=True).count() == 1
@@ -51,7 +58,7 @@ def test_seeding_twice_changes_nothing() -> None:
     output = _seed()
     after = {u.email: (u.pk, u.password) for u in User.objects.all()}
     assert after == before
-    assert EmailAddress.objects.count() == len(DEMO_PEOPLE)
+    assert EmailAddress.objects.count() == User.objects.count()
     assert "nothing changed" in output
 
 
@@ -59,7 +66,7 @@ def test_seed_adds_only_the_missing_people() -> None:
     _seed()
     User.objects.filter(email=DEMO_PEOPLE[-1].email).delete()
     output = _seed()
-    assert User.objects.count() == len(DEMO_PEOPLE)
+    assert User.objects.filter(email__in=DEMO_EMAILS).count() == len(DEMO_PEOPLE)
     assert "1 new passwords" in output
 
 
@@ -68,4 +75,34 @@ def test_reset_passwords_gives_new_working_passwords() -> None:
     old = User.objects.get(email=DEMO_PEOPLE[0].email).password
     _seed("--reset-passwords")
     assert User.objects.get(email=DEMO_PEOPLE[0].email).password != old
-    assert User.objects.count() == len(DEMO_PEOPLE)
+    assert User.objects.filter(email__in=DEMO_EMAILS).count() == len(DEMO_PEOPLE)
+
+
+def test_seed_creates_two_programs_in_different_states_with_varied_people() -> None:
+    from programs.models import Participant, Profile, Program
+
+    _seed()
+    programs = list(Program.objects.order_by("name"))
+    assert len(programs) == 2
+    assert len({p.state for p in programs}) == 2
+    total = Participant.objects.count()
+    assert 55 <= total <= 65
+    for program in programs:
+        roles = set(program.participants.values_list("role", flat=True))
+        assert roles == {"mentor", "mentee"}
+        assert program.coordinators.filter(email="coordinator@example.com").exists()
+    profiles = Profile.objects.all()
+    assert len({p.department for p in profiles}) >= 5
+    assert len({p.location for p in profiles}) >= 5
+    assert len({lang for p in profiles for lang in p.languages}) >= 4
+    # The named demo mentees can log in and find themselves in a program.
+    assert Participant.objects.filter(email="elena.petrova@example.com", role="mentee").exists()
+
+
+def test_seeding_programs_twice_changes_nothing() -> None:
+    from programs.models import Participant, Program
+
+    _seed()
+    counts = (Program.objects.count(), Participant.objects.count(), User.objects.count())
+    _seed()
+    assert (Program.objects.count(), Participant.objects.count(), User.objects.count()) == counts

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
+from mentoring.demo_programs import demo_programs_seed
 
 
 class Command(BaseCommand):
@@ -20,6 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = demo_seed(reset_passwords=options["reset_passwords"])
+        programs = demo_programs_seed()
+        for program in programs:
+            self.stdout.write(
+                f"Program {program.name!r} ({program.get_state_display()}): "
+                f"{program.participants.count()} participants"
+            )
         logins_file = settings.VAR_DIR / "demo-logins.txt"
         demo_logins_write(logins_file, logins)
         created = [login for login in logins if login.password]

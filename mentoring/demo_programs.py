@@ -1,0 +1,369 @@
+"""Two demo programs with about sixty people whose profiles vary like a real company's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
+from mentoring.models import User
+from programs.models import (
+    Participant,
+    Profile,
+    ProfileAnswer,
+    ProfileQuestion,
+    Program,
+    ProgramGoal,
+    ProgramStateChange,
+)
+
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dmitri",
+    "Esther",
+    "Farid",
+    "Gabriela",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Malika",
+    "Nikolai",
+    "Olivia",
+    "Pedro",
+    "Qiu",
+    "Rania",
+    "Stefan",
+    "Tanvi",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zofia",
+    "Arjun",
+    "Beatriz",
+    "Connor",
+    "Daria",
+    "Emeka",
+    "Freya",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jana",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Rui",
+    "Sakura",
+    "Tariq",
+    "Ursula",
+    "Valentina",
+    "Wojciech",
+    "Yara",
+    "Zainab",
+]
+LAST_NAMES = [
+    "Adebayo",
+    "Bergström",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fernandes",
+    "García",
+    "Haddad",
+    "Ivanova",
+    "Jansen",
+    "Kowalski",
+    "Lindqvist",
+    "Mensah",
+    "Nakamura",
+    "Okonkwo",
+    "Petrović",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Umarov",
+    "Varga",
+    "Wójcik",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Andersen",
+    "Banerjee",
+    "Costa",
+    "Delgado",
+]
+
+DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "Engineering": ("Python", "System design", "Code review", "Cloud infrastructure", "Testing"),
+    "Product": ("Roadmapping", "User research", "Prioritisation", "Analytics", "Storytelling"),
+    "Sales": ("Negotiation", "Account planning", "Forecasting", "Presenting", "CRM"),
+    "Marketing": ("Brand strategy", "Content", "SEO", "Campaign analytics", "Storytelling"),
+    "Finance": ("Financial modelling", "Budgeting", "Forecasting", "Excel", "Risk"),
+    "People": ("Coaching", "Recruiting", "Conflict resolution", "Employment law", "Facilitation"),
+    "Operations": ("Process design", "Vendor management", "Lean", "Project management", "Risk"),
+}
+COMMON_SKILLS = ("Public speaking", "Leadership", "Stakeholder management", "Writing", "Feedback")
+INTERESTS = (
+    "Becoming a manager",
+    "Public speaking",
+    "Moving into product",
+    "Work-life balance",
+    "Technical leadership",
+    "Building a network",
+    "Negotiating salary",
+    "Starting a side project",
+    "Cross-functional influence",
+)
+PLACES = (
+    ("London", "Europe/London", ("English",)),
+    ("Berlin", "Europe/Berlin", ("German", "English")),
+    ("Madrid", "Europe/Madrid", ("Spanish", "English")),
+    ("Warsaw", "Europe/Warsaw", ("Polish", "English")),
+    ("Lagos", "Africa/Lagos", ("English", "Yoruba")),
+    ("New York", "America/New_York", ("English", "Spanish")),
+    ("São Paulo", "America/Sao_Paulo", ("Portuguese", "English")),
+    ("Singapore", "Asia/Singapore", ("English", "Mandarin")),
+    ("Bangalore", "Asia/Kolkata", ("English", "Hindi")),
+    ("Remote (Lisbon)", "Europe/Lisbon", ("Portuguese", "English")),
+)
+TITLES = {
+    1: "Associate",
+    2: "Junior {dept} specialist",
+    3: "{dept} specialist",
+    4: "Senior {dept} specialist",
+    5: "{dept} lead",
+    6: "Head of {dept}",
+    7: "VP {dept}",
+}
+
+
+@dataclass(frozen=True)
+class DemoProgram:
+    name: str
+    description: str
+    state: str
+    starts_on: dt.date
+    ends_on: dt.date
+    mentors: int
+    mentees: int
+    invited_share: float  # of the generated people, how many have not accepted yet
+
+
+DEMO_PROGRAMS = (
+    DemoProgram(
+        "Emerging Leaders 2026",
+        "A nine-month program pairing people who are about to lead a team with experienced "
+        "managers from another department.",
+        Program.State.MATCHING,
+        dt.date(2026, 10, 1),
+        dt.date(2027, 6, 30),
+        mentors=10,
+        mentees=20,
+        invited_share=0.0,
+    ),
+    DemoProgram(
+        "Engineering Guild Mentoring",
+        "Engineers at every level learn from each other: architecture, code review, "
+        "career growth and moving between teams.",
+        Program.State.ENROLLING,
+        dt.date(2027, 1, 11),
+        dt.date(2027, 12, 17),
+        mentors=8,
+        mentees=22,
+        invited_share=0.3,
+    ),
+)
+
+
+def _person(rng: random.Random, used: set[str]) -> tuple[str, str]:
+    while True:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{first}.{last}".lower().replace("ø", "o").replace("ó", "o") + f"@{DEMO_DOMAIN}"
+        email = email.encode("ascii", "ignore").decode()
+        if email not in used:
+            used.add(email)
+            return f"{first} {last}", email
+
+
+def _profile_facts(rng: random.Random, role: str, department: str) -> dict[str, object]:
+    seniority = rng.randint(4, 7) if role == Participant.Role.MENTOR else rng.randint(1, 4)
+    place, _tz, languages = rng.choice(PLACES)
+    skills = rng.sample(DEPARTMENTS[department], k=rng.randint(2, 4)) + rng.sample(
+        COMMON_SKILLS, k=rng.randint(0, 2)
+    )
+    return {
+        "job_title": TITLES[seniority].format(dept=department).strip().capitalize()
+        if seniority in (2, 3, 4)
+        else TITLES[seniority].format(dept=department),
+        "department": department,
+        "location": place,
+        "seniority": seniority,
+        "languages": list(languages),
+        "skills": skills,
+        "interests": rng.sample(INTERESTS, k=rng.randint(1, 3)),
+        "career_aspirations": rng.choice(
+            (
+                "Lead a team within two years.",
+                "Grow into a principal individual contributor role.",
+                "Move into a cross-functional role.",
+                "Build confidence presenting to senior leaders.",
+                "Help others grow as I did.",
+            )
+        ),
+    }
+
+
+@transaction.atomic
+def demo_programs_seed() -> list[Program]:
+    """Create the demo programs and their people; leaves existing ones as they are."""
+    coordinator = User.objects.get(email__iexact=f"coordinator@{DEMO_DOMAIN}")
+    demo_users = {p.email: p for p in DEMO_PEOPLE}
+    programs = []
+    for index, spec in enumerate(DEMO_PROGRAMS):
+        program = Program.objects.filter(name=spec.name).first()
+        if program is not None:
+            programs.append(program)
+            continue
+        rng = random.Random(2026 + index)  # noqa: S311 - demo data, not security
+        program = Program.objects.create(
+            name=spec.name,
+            description=spec.description,
+            starts_on=spec.starts_on,
+            ends_on=spec.ends_on,
+            state=spec.state,
+            state_changed_at=timezone.now(),
+            checkin_cadence_days=14,
+            default_mentor_capacity=2,
+            created_by=coordinator,
+        )
+        program.coordinators.add(coordinator)
+        ProgramStateChange.objects.create(
+            program=program,
+            from_state=Program.State.DRAFT,
+            to_state=spec.state,
+            changed_by=coordinator,
+            changed_at=timezone.now(),
+        )
+        ProgramGoal.objects.bulk_create(
+            [
+                ProgramGoal(
+                    program=program,
+                    metric=ProgramGoal.Metric.CADENCE_SHARE,
+                    target_value=80,
+                    target_on=spec.ends_on,
+                ),
+                ProgramGoal(
+                    program=program,
+                    metric=ProgramGoal.Metric.AVG_SATISFACTION,
+                    target_value=4.2,
+                    target_on=spec.ends_on,
+                ),
+            ]
+        )
+        ProfileQuestion.objects.bulk_create(
+            [
+                ProfileQuestion(
+                    program=program,
+                    text="What do you most want from this program?",
+                    kind=ProfileQuestion.Kind.SINGLE_CHOICE,
+                    choices=["Leadership skills", "Career direction", "Technical depth", "Network"],
+                    is_required=True,
+                    audience=ProfileQuestion.Audience.BOTH,
+                    is_matching_input=True,
+                    position=1,
+                ),
+                ProfileQuestion(
+                    program=program,
+                    text="How would you like to meet?",
+                    kind=ProfileQuestion.Kind.SINGLE_CHOICE,
+                    choices=["Video call", "In person", "Either"],
+                    audience=ProfileQuestion.Audience.BOTH,
+                    is_matching_input=True,
+                    position=2,
+                ),
+            ]
+        )
+        _seed_people(rng, program, spec, coordinator, demo_users, index)
+        programs.append(program)
+    return programs
+
+
+def _seed_people(
+    rng: random.Random,
+    program: Program,
+    spec: DemoProgram,
+    coordinator: User,
+    demo_users: dict[str, DemoPerson],
+    index: int,
+) -> None:
+    used = set(Participant.objects.values_list("email", flat=True)) | set(demo_users)
+    roles = [Participant.Role.MENTOR] * spec.mentors + [Participant.Role.MENTEE] * spec.mentees
+    # The named demo mentors and mentees take part in the first program.
+    named = (
+        [(p.email, p.role) for p in DEMO_PEOPLE if p.role in ("mentor", "mentee")]
+        if index == 0
+        else []
+    )
+    now = timezone.now()
+    first_question = program.questions.order_by("position").first()
+    for role in roles:
+        department = rng.choice(list(DEPARTMENTS))
+        email = None
+        for named_email, named_role in list(named):
+            if named_role == role:
+                email = named_email
+                named.remove((named_email, named_role))
+                break
+        if email is None:
+            full_name, email = _person(rng, used)
+            user = None
+        else:
+            user = User.objects.get(email=email)
+            full_name = user.full_name
+        place, tz, _languages = rng.choice(PLACES)
+        invited = email not in demo_users and rng.random() < spec.invited_share
+        if not invited and user is None:
+            user = User.objects.create_user(email, None, full_name=full_name, time_zone=tz)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        participant = Participant.objects.create(
+            program=program,
+            user=user,
+            role=role,
+            status=Participant.Status.INVITED if invited else Participant.Status.ACTIVE,
+            email=email,
+            full_name=full_name,
+            department=department,
+            location=place,
+            time_zone=tz,
+            invited_at=now,
+            invited_by=coordinator,
+            joined_at=None if invited else now,
+        )
+        if user is None:
+            continue
+        facts = _profile_facts(rng, role, department)
+        Profile.objects.update_or_create(user=user, defaults=facts)
+        # Some people in the enrolling program have not finished their profile yet.
+        if spec.state == Program.State.MATCHING or rng.random() < 0.6:
+            if first_question is not None:
+                ProfileAnswer.objects.create(
+                    participant=participant,
+                    question=first_question,
+                    value=rng.choice(first_question.choices),
+                )
+            participant.profile_completed_at = now
+            participant.save(update_fields=["profile_completed_at"])
