@@ -347,6 +347,9 @@ class ParticipantImport(models.Model):
     # [{"row": 3, "column": "email", "message": "..."}]; row 0 is the file itself.
     problems = models.JSONField(default=list, blank=True)
     notices = models.JSONField(default=list, blank=True)
+    # Counts and a few sample rows from the check: {"rows": 120, "mentors": 40, "mentees": 80,
+    # "with_account": 12, "sample": [{"email": ..., ...}]}, so the preview needs no re-parse.
+    summary = models.JSONField(default=dict, blank=True)
     applied_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,33 @@
+"""Celery tasks of the CSV participant import: thin, take ids, safe to run twice.
+
+Celery's autodiscovery imports programs.tasks only, which imports this module.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from mentoring.models import User
+from programs import imports
+from programs.models import ParticipantImport
+
+__all__ = ["apply_participant_import_task", "check_participant_import_task"]
+
+
+@shared_task(name="programs.tasks.check_participant_import_task")
+def check_participant_import_task(import_id: int) -> str:
+    """Check a large uploaded file; only an import still "checking" is touched."""
+    participant_import = (
+        ParticipantImport.objects.select_related("program").filter(pk=import_id).first()
+    )
+    if participant_import is None:
+        return "missing"
+    return imports.participant_import_check(participant_import=participant_import).status
+
+
+@shared_task(name="programs.tasks.apply_participant_import_task")
+def apply_participant_import_task(import_id: int, by_id: int) -> str:
+    """Apply a large clean file; only an import claimed as "applying" is touched."""
+    by = User.objects.filter(pk=by_id).first()
+    participant_import = imports.participant_import_apply_claimed(import_id=import_id, by=by)
+    return participant_import.status if participant_import else "missing"
