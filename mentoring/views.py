@@ -8,6 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from mentoring import health
+from programs import selectors as program_selectors
+from programs.access import can_create_programs
+
+# Programs a coordinator sees on the home page before "All programs".
+HOME_PROGRAMS = 5
 
 
 @require_safe
@@ -19,8 +24,15 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "mfa_enabled": is_mfa_enabled(user),
         "is_staff": user.is_staff,
-        "is_hr_viewer": getattr(user, "is_hr_viewer", False),
-        "is_coordinator": getattr(user, "is_coordinator", False),
+        "is_hr_viewer": user.is_hr_viewer,
+        "is_coordinator": user.is_coordinator,
+        "can_create_programs": can_create_programs(user),
+        # One more than shown, to know whether to link to the full list.
+        "coordinated": list(
+            program_selectors.program_coordinated_list(user=user)[: HOME_PROGRAMS + 1]
+        ),
+        "home_programs": HOME_PROGRAMS,
+        "participations": list(program_selectors.participation_list(user=user)),
     }
     return render(request, "mentoring/home.html", context)
 

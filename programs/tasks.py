@@ -11,3 +11,10 @@ from programs import services
 def send_invitations_task(participant_ids: list[int]) -> int:
     """Email each not-yet-sent invitation among these ids exactly once."""
     return sum(services.invitation_send(participant_id=pid) for pid in participant_ids)
+
+
+# Registers the CSV import's tasks with Celery (autodiscovery imports this module only).
+from programs import import_tasks  # noqa: E402, F401
+
+# Registers the profile reminder task with Celery (autodiscovery imports this module only).
+from programs.reminder_tasks import send_profile_reminders_task  # noqa: E402, F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from mentoring.models import User
@@ -37,3 +39,14 @@ def mentor(program: Program) -> Participant:
     return participant_create(
         program=program, user=user_create(full_name="Max Mentor"), role=Participant.Role.MENTOR
     )
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Run tasks in-process even when the suite runs against Redis (PostgreSQL runs)."""
+    from mentoring.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
