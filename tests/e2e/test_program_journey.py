@@ -10,7 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from programs.models import Participant, Program, ProgramGoal
+from mentoring.models import User
+from programs.models import Participant, Profile, Program, ProgramGoal
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 
@@ -107,3 +108,42 @@ def test_coordinator_sets_up_a_program_and_an_invitee_joins(
     invitations = [m for m in mail.outbox if "elena@example.org" in m.to]
     assert len(invitations) == 1
     assert len(mail.outbox) == 3
+
+    # The invitee opens the link from the email in their own browser.
+    link = re.search(r"https?://\S+/programs/invitations/\S+/", str(invitations[0].body))
+    assert link, invitations[0].body
+    browser = page.context.browser
+    assert browser is not None
+    invitee = browser.new_context().new_page()
+    invitee.goto(base + re.sub(r"^https?://[^/]+", "", link.group(0)))
+    expect(invitee.get_by_role("heading", level=1)).to_contain_text("Emerging Leaders")
+    assert_accessible(invitee, axe_script)
+    invitee.get_by_role("link", name="Create your account").click()
+
+    # The invitation proves the address: sign-up needs no separate verification.
+    expect(invitee.get_by_label("Email")).to_have_value("elena@example.org")
+    assert_accessible(invitee, axe_script)
+    invitee.get_by_label("Full name").fill("Elena Petrova")
+    invitee.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase")
+    invitee.get_by_label(re.compile(r"Password \(again\)")).fill("a-long-unusual-passphrase")
+    invitee.get_by_role("button", name=re.compile("Sign up", re.I)).click()
+    invitee.get_by_role("button", name="Accept and join").click()
+
+    # Landed on their profile for the program, not yet complete.
+    expect(invitee.get_by_text("Incomplete").first).to_be_visible()
+    assert_accessible(invitee, axe_script)
+    invitee.get_by_role("link", name="Complete your details").click()
+    assert_accessible(invitee, axe_script)
+    invitee.get_by_label("Job title").fill("Developer")
+    invitee.get_by_label("Department").fill("Engineering")
+    invitee.get_by_label("Seniority").select_option(label="Junior")
+    invitee.get_by_label("Interests").fill("Public speaking, Becoming a manager")
+    invitee.get_by_role("button", name="Save profile").click()
+    expect(invitee.get_by_text("Complete", exact=True).first).to_be_visible()
+
+    elena = Participant.objects.get(program=program, email="elena@example.org")
+    assert elena.status == Participant.Status.ACTIVE
+    assert elena.user == User.objects.get(email="elena@example.org")
+    assert elena.profile_completed_at is not None
+    profile = Profile.objects.get(user__email="elena@example.org")
+    assert profile.interests == ["Public speaking", "Becoming a manager"]
