@@ -21,6 +21,7 @@ from programs.models import (
     ProgramGoal,
     ProgramStateChange,
 )
+from programs.profiles import program_completeness_refresh
 
 FIRST_NAMES = [
     "Amara",
@@ -298,6 +299,8 @@ def demo_programs_seed() -> list[Program]:
             ]
         )
         _seed_people(rng, program, spec, coordinator, demo_users, index)
+        # Completeness follows the same rule as when people fill in their profiles.
+        program_completeness_refresh(program=program)
         programs.append(program)
     return programs
 
@@ -356,14 +359,15 @@ def _seed_people(
         if user is None:
             continue
         facts = _profile_facts(rng, role, department)
+        # Some people in the enrolling program have not finished their profile yet:
+        # no seniority and no answer to the required question.
+        finished = spec.state == Program.State.MATCHING or rng.random() < 0.6
+        if not finished:
+            facts["seniority"] = None
         Profile.objects.update_or_create(user=user, defaults=facts)
-        # Some people in the enrolling program have not finished their profile yet.
-        if spec.state == Program.State.MATCHING or rng.random() < 0.6:
-            if first_question is not None:
-                ProfileAnswer.objects.create(
-                    participant=participant,
-                    question=first_question,
-                    value=rng.choice(first_question.choices),
-                )
-            participant.profile_completed_at = now
-            participant.save(update_fields=["profile_completed_at"])
+        if finished and first_question is not None:
+            ProfileAnswer.objects.create(
+                participant=participant,
+                question=first_question,
+                value=rng.choice(first_question.choices),
+            )

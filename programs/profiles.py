@@ -195,10 +195,9 @@ def _completeness_refresh(participants: QuerySet[Participant], *, now: dt.dateti
 
 
 def _profile_of(user: User) -> Profile | None:
-    try:
-        return cast(Profile, user.profile)  # type: ignore[attr-defined]
-    except Profile.DoesNotExist:
-        return None
+    # The reverse one-to-one raises an AttributeError subclass when there is none.
+    profile: Profile | None = getattr(user, "profile", None)
+    return profile
 
 
 def participant_completeness_refresh(*, participant: Participant) -> bool:

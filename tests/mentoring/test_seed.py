@@ -95,6 +95,13 @@ def test_seed_creates_two_programs_in_different_states_with_varied_people() -> N
     assert len({p.department for p in profiles}) >= 5
     assert len({p.location for p in profiles}) >= 5
     assert len({lang for p in profiles for lang in p.languages}) >= 4
+    # Everyone in the matching program is ready to match; some in the other are not.
+    matching = Program.objects.get(state="matching")
+    assert not matching.participants.filter(profile_completed_at__isnull=True).exists()
+    enrolling = Program.objects.get(state="enrolling")
+    active = enrolling.participants.filter(status="active")
+    assert active.filter(profile_completed_at__isnull=True).exists()
+    assert active.filter(profile_completed_at__isnull=False).exists()
     # The named demo mentees can log in and find themselves in a program.
     assert Participant.objects.filter(email="elena.petrova@example.com", role="mentee").exists()
 
