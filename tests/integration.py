@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,8 +45,11 @@ def celery_worker_process(
         skip_or_fail("integration tests need DATABASE_URL (PostgreSQL) and REDIS_URL")
     with django_db_blocker.unblock():
         db_url = database_url_for(connection.settings_dict)
+    # What the worker sends lands in files the tests can read.
+    mail_dir = Path(tempfile.mkdtemp(prefix="celery-mail-"))
     env = {
         **os.environ,
+        "EMAIL_URL": f"file://{mail_dir}",
         "DJANGO_SETTINGS_MODULE": "mentoring.settings.test",
         "DATABASE_URL": db_url,
         "MENTORING_TEST_PREFIX": settings.CELERY_QUEUE_PREFIX,
@@ -72,6 +78,7 @@ def celery_worker_process(
             text=True,
         )
     process.log_path = log  # type: ignore[attr-defined]
+    process.mail_dir = mail_dir  # type: ignore[attr-defined]
     try:
         yield process
     finally:
@@ -84,6 +91,27 @@ def celery_worker_process(
         if process.returncode not in (0, -15):
             print(log.read_text()[-4000:])
         log.unlink(missing_ok=True)
+        shutil.rmtree(mail_dir, ignore_errors=True)
+
+
+def worker_mailbox(worker: subprocess.Popen[str]) -> list[Message]:
+    """The messages a worker started by ``celery_worker_process`` has sent so far."""
+    messages = []
+    for path in sorted(Path(worker.mail_dir).glob("*.log")):  # type: ignore[attr-defined]
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk))
+    return messages
+
+
+def message_text(message: Message) -> str:
+    """The text/plain body of a parsed email."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    return ""
 
 
 def wait_for[T](
