@@ -238,6 +238,9 @@ def participants_invite(
     """
     if program.state == Program.State.CLOSED:
         raise ProgramError(_("A closed program cannot take new participants."))
+    if program.state == Program.State.DRAFT:
+        # Invitees could not see a draft: open enrolment first, then invite.
+        raise ProgramError(_("Open enrolment before inviting people: this program is a draft."))
     emails = [invitee.email.strip().lower() for invitee in invitees]
     taken = set(
         Participant.objects.filter(program=program)
@@ -362,6 +365,7 @@ def participant_invitation_accept(*, token: str, user: User) -> Participant:
     participant.joined_at = timezone.now()
     participant.save(update_fields=["user", "invite_nonce", "status", "joined_at", "updated_at"])
     profile_seed(user=user, participant=participant)
+    _completeness_refresh(participant)
     return participant
 
 
@@ -397,7 +401,15 @@ def participant_join_by_link(*, program: Program, token: str, user: User, role: 
         joined_at=None if status == Participant.Status.APPLIED else timezone.now(),
     )
     profile_seed(user=user, participant=participant)
+    _completeness_refresh(participant)
     return participant
+
+
+def _completeness_refresh(participant: Participant) -> None:
+    # The profile may be complete already (filled in for another program).
+    from programs.profiles import participant_completeness_refresh
+
+    participant_completeness_refresh(participant=participant)
 
 
 # Which status changes a coordinator may make.

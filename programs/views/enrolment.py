@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 
 from mentoring.models import User
 from programs.models import Participant, Program
-from programs.profiles import participant_completeness_refresh
 from programs.services import (
     INVITE_SALT,
     ProgramError,
@@ -45,7 +44,6 @@ def _entrance_urls(next_path: str, *, email: str = "") -> dict[str, str]:
 def _after_joining(request: HttpRequest, participant: Participant) -> HttpResponse:
     """Where a new participant goes: their profile for the program, once it is open."""
     program = participant.program
-    participant_completeness_refresh(participant=participant)
     if program.state == Program.State.DRAFT:
         messages.info(
             request,

@@ -468,6 +468,22 @@ def test_a_program_closed_after_the_preview_refuses_the_apply(
     assert not Participant.objects.filter(program=program).exists()
 
 
+def test_a_draft_program_checks_a_file_but_refuses_to_apply_it(
+    program: Program, coordinator: User
+) -> None:
+    program_transition(program=program, to_state=Program.State.DRAFT, by=coordinator)
+    participant_import = create(program, coordinator, data("clean.csv"))
+    assert participant_import.status == Status.READY
+
+    participant_import = participant_import_apply(
+        participant_import=participant_import, by=coordinator
+    )
+
+    assert participant_import.status == Status.INVALID
+    assert "Open enrolment" in participant_import.problems[0]["message"]
+    assert not Participant.objects.filter(program=program).exists()
+
+
 def test_a_closed_program_takes_no_upload(program: Program, coordinator: User) -> None:
     program_transition(program=program, to_state=Program.State.CLOSED, by=coordinator)
     with pytest.raises(ProgramError):

@@ -296,6 +296,20 @@ def test_invitations_are_all_or_nothing(
     assert mail.outbox == []
 
 
+def test_a_draft_program_takes_no_invitations_until_enrolment_opens(
+    coordinator: User,
+) -> None:
+    draft = program_create(state=Program.State.DRAFT, coordinators=[coordinator])
+    with pytest.raises(ProgramError, match="Open enrolment"):
+        _invite(draft, coordinator, "early@example.org")
+    assert not Participant.objects.filter(program=draft).exists()
+
+    services.program_transition(program=draft, to_state=Program.State.ENROLLING, by=coordinator)
+    assert [p.email for p in _invite(draft, coordinator, "early@example.org")] == [
+        "early@example.org"
+    ]
+
+
 def test_inviting_links_existing_accounts_by_email_in_any_case(
     program: Program, coordinator: User
 ) -> None:
