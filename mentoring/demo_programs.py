@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -193,8 +194,9 @@ DEMO_PROGRAMS = (
 def _person(rng: random.Random, used: set[str]) -> tuple[str, str]:
     while True:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{first}.{last}".lower().replace("ø", "o").replace("ó", "o") + f"@{DEMO_DOMAIN}"
-        email = email.encode("ascii", "ignore").decode()
+        # Bergström -> bergstrom, García -> garcia, Petrović -> petrovic.
+        local = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
+        email = local.encode("ascii", "ignore").decode() + f"@{DEMO_DOMAIN}"
         if email not in used:
             used.add(email)
             return f"{first} {last}", email
