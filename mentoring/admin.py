@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import Heartbeat, User
+from mentoring.models import Delivery, Heartbeat, User
 
 
 @admin.register(User)
@@ -31,3 +32,19 @@ class UserAdmin(DjangoUserAdmin):
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "beat_at", "count")
     readonly_fields = ("name", "beat_at", "count")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only record of each once-only message the workers sent."""
+
+    list_display = ("kind", "key", "sent_at")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+    readonly_fields = ("kind", "key", "sent_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

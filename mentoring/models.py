@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +127,44 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeliveryManager(models.Manager["Delivery"]):
+    def claim(self, *, kind: str, key: str) -> bool:
+        """Record that this message is going out; False if it went out before.
+
+        Call it inside the transaction that sends: if the send fails, the rollback
+        removes the record and a retry may send. The savepoint keeps a duplicate
+        key from breaking the caller's transaction.
+        """
+        try:
+            with transaction.atomic():
+                self.create(kind=kind, key=key, sent_at=timezone.now())
+        except IntegrityError:
+            return False
+        return True
+
+
+class Delivery(models.Model):
+    """A message that must go out at most once (a reminder, a notice), by kind and key.
+
+    Workers may run a task twice (a re-delivered message after a crash, a second
+    sweep); the unique (kind, key) row written in the sending transaction makes the
+    second run send nothing.
+    """
+
+    kind = models.CharField(max_length=64)  # e.g. "event-reminder"
+    key = models.CharField(max_length=200)  # e.g. "<event id>:<user id>:<start>"
+    sent_at = models.DateTimeField()
+
+    objects: ClassVar[DeliveryManager] = DeliveryManager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="delivery_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
