@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from programs.models import (
+    CalendarFeed,
+    Event,
+    EventRsvp,
     Participant,
     ParticipantImport,
     Profile,
@@ -9,6 +12,8 @@ from programs.models import (
     Program,
     ProgramGoal,
     ProgramStateChange,
+    Resource,
+    ResourceAttachment,
 )
 
 
@@ -69,3 +74,55 @@ class ParticipantImportAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     exclude = ("content",)
     readonly_fields = ("problems", "notices")
+
+
+class ResourceAttachmentInline(admin.TabularInline):
+    model = ResourceAttachment
+    extra = 0
+    # Uploads go through the coordinators' editor, which checks size and content.
+    readonly_fields = ("name", "content_type", "size", "uploaded_by", "created_at")
+    exclude = ("file",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Resource | None = None) -> bool:
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "program", "audience", "position", "published_at")
+    list_filter = ("audience",)
+    search_fields = ("title",)
+    list_select_related = ("program",)
+    raw_id_fields = ("program", "created_by")
+    inlines = (ResourceAttachmentInline,)
+
+
+class EventRsvpInline(admin.TabularInline):
+    model = EventRsvp
+    extra = 0
+    raw_id_fields = ("user",)
+    # Answers change through the waiting-list service, which keeps the count right.
+    readonly_fields = ("status", "waitlisted_at", "status_changed_at", "reminded_at")
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("title", "program", "kind", "starts_at", "capacity", "status")
+    list_filter = ("kind", "status", "audience")
+    search_fields = ("title",)
+    list_select_related = ("program",)
+    raw_id_fields = ("program", "created_by")
+    readonly_fields = ("uid", "sequence", "cancelled_at")
+    inlines = (EventRsvpInline,)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ("user", "created_at")
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)
+    # The token is a credential: people reset it themselves; the admin never shows it.
+    exclude = ("token",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

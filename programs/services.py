@@ -78,6 +78,11 @@ def program_create(*, created_by: User, name: str, **fields: Any) -> Program:
     _check_dates(program)
     program.save()
     program.coordinators.add(created_by)
+    # Every new program starts with the starter guides (first meeting, goals, feedback,
+    # agreement template); coordinators edit or unpublish them like their own.
+    from programs.resources import resource_starter_set_add
+
+    resource_starter_set_add(program=program, by=created_by)
     return program
 
 

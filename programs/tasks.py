@@ -18,3 +18,7 @@ from programs import import_tasks  # noqa: E402, F401
 
 # Registers the profile reminder task with Celery (autodiscovery imports this module only).
 from programs.reminder_tasks import send_profile_reminders_task  # noqa: E402, F401
+
+# Registers the event tasks (reminders, answer and change notices) with Celery.
+# isort: split
+from programs import event_tasks  # noqa: E402, F401

@@ -314,12 +314,23 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /healthz reports 503 when the last heartbeat is older than this many seconds.
 HEALTHZ_HEARTBEAT_MAX_AGE = env_int("HEALTHZ_HEARTBEAT_MAX_AGE", 5 * HEARTBEAT_INTERVAL, minimum=1)
+# Program events: the sweep that sends each attendee one reminder the day before.
+EVENT_REMINDER_INTERVAL = env_int("EVENT_REMINDER_INTERVAL", 300, minimum=30)
+CELERY_BEAT_SCHEDULE["send-event-reminders"] = {
+    "task": "programs.tasks.send_event_reminders_task",
+    "schedule": float(EVENT_REMINDER_INTERVAL),
+    # A sweep still queued when the next is due is redundant: the next one covers it.
+    "options": {"expires": float(EVENT_REMINDER_INTERVAL)},
+}
 
 # ------------------------------------------------------------------------------
 # Product
 # ------------------------------------------------------------------------------
 # Smallest group any aggregate may describe; programs may raise it, never lower it.
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5, minimum=2)
+# Program resources: the largest file a guide may carry (attachments live under
+# MEDIA_ROOT/private, outside the web root, and are served only through a view).
+RESOURCE_ATTACHMENT_MAX_BYTES = env_int("RESOURCE_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # ------------------------------------------------------------------------------
 # Logging

@@ -144,7 +144,7 @@ def test_home_costs_the_same_queries_with_many_programs(
         participant_create(program=program)
         participant_create(program=program_create(), user=coordinator)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         client.get(reverse("home"))
 
 
