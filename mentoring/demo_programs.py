@@ -14,6 +14,7 @@ from django.utils import timezone
 from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from mentoring.models import User
 from programs.models import (
+    Event,
     Participant,
     Profile,
     ProfileAnswer,
@@ -23,6 +24,7 @@ from programs.models import (
     ProgramStateChange,
 )
 from programs.profiles import program_completeness_refresh
+from programs.resources import resource_starter_set_add
 
 FIRST_NAMES = [
     "Amara",
@@ -301,10 +303,35 @@ def demo_programs_seed() -> list[Program]:
             ]
         )
         _seed_people(rng, program, spec, coordinator, demo_users, index)
+        # The same starter guides a coordinator's new program gets, and one workshop.
+        resource_starter_set_add(program=program, by=coordinator)
+        _seed_event(program, coordinator, index)
         # Completeness follows the same rule as when people fill in their profiles.
         program_completeness_refresh(program=program)
         programs.append(program)
     return programs
+
+
+def _seed_event(program: Program, coordinator: User, index: int) -> None:
+    starts = (timezone.now() + dt.timedelta(days=9 + 7 * index)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    Event.objects.create(
+        program=program,
+        title="Kick-off workshop: making the most of mentoring"
+        if index == 0
+        else "Networking lunch",
+        description=(
+            "Meet the other pairs, hear how the program runs and leave with a plan "
+            "for your **first meeting**."
+        ),
+        kind=Event.Kind.WORKSHOP if index == 0 else Event.Kind.NETWORKING,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1, minutes=30),
+        location="Atrium, 2nd floor" if index == 0 else "Staff restaurant",
+        capacity=40 if index == 0 else 25,
+        created_by=coordinator,
+    )
 
 
 def _seed_people(
