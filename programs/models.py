@@ -204,6 +204,9 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True)
     profile_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set when this person's mentorship ended early and they asked for a new partner:
+    # the next match run serves them first (oldest first); cleared when matched.
+    rematch_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -614,3 +617,108 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user_id}"
+
+
+class Mentorship(models.Model):
+    """A published pair: one mentor and one mentee of a program.
+
+    Created by publishing a match run or by a mentor accepting a self-match request;
+    its state changes only through :func:`programs.mentorships.mentorship_end` (and
+    the program's closing), each change recorded in :class:`MentorshipStateChange`.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")  # published; the pair meets
+        COMPLETED = "completed", _("Completed")  # ran until the program's end
+        ENDED = "ended", _("Ended early")  # ended before the end, with a reason
+
+    class Source(models.TextChoices):
+        MATCH_RUN = "match_run", _("Matching run")
+        SELF_MATCH = "self_match", _("Mentee's request")
+        MANUAL = "manual", _("Set by a coordinator")
+
+    class EndReason(models.TextChoices):
+        # Structured and no-fault: nobody is blamed, coordinators see the reason only.
+        GOALS_MET = "goals_met", _("We reached our goals early")
+        SCHEDULES = "schedules", _("Our schedules don't fit")
+        FIT = "fit", _("Not the right fit for what I need now")
+        ROLE_CHANGE = "role_change", _("A change of role, team or location")
+        LEAVING = "leaving", _("One of us is leaving the organisation")
+        BREAK = "break", _("I need a break from the program")
+        OTHER = "other", _("Another reason")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentorships")
+    mentor = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.ACTIVE, editable=False
+    )
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.MATCH_RUN)
+    # The score (0-100) and its parts when the pair was made: "why you were matched".
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(_("reason"), max_length=16, choices=EndReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "mentee"],
+                condition=Q(state="active"),
+                name="mentorship_one_active_per_mentee",
+            ),
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"],
+                condition=Q(state="active"),
+                name="mentorship_one_active_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")), name="mentorship_two_people"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="active") | Q(ended_at__isnull=False),
+                name="mentorship_closed_has_end",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "state"], name="mentorship_program_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} -> {self.mentee_id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+
+class MentorshipStateChange(models.Model):
+    """Audit row: who moved a mentorship from one state to another, when and why."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="state_changes"
+    )
+    from_state = models.CharField(max_length=12, choices=Mentorship.State.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=Mentorship.State.choices)
+    reason = models.CharField(max_length=16, choices=Mentorship.EndReason.choices, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mentorship_id}: {self.from_state or '-'} -> {self.to_state}"

@@ -128,6 +128,11 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
     locked.state_changed_at = now
     locked.save(update_fields=["state", "state_changed_at", "updated_at"])
     program.state, program.state_changed_at = locked.state, locked.state_changed_at
+    if to_state == Program.State.CLOSED:
+        # Pairs still meeting when the program closes have completed it.
+        from programs.mentorships import mentorships_complete
+
+        mentorships_complete(program=locked, by=by, now=now)
     return locked
 
 

@@ -1,0 +1,257 @@
+"""Mentorships: creating a pair, ending it, and who may open it.
+
+The only writers of :class:`Mentorship` state. Matching (publishing a run, a mentor
+accepting a request) calls :func:`mentorship_create`; either person or a
+coordinator calls :func:`mentorship_end`. Every state change writes a
+:class:`MentorshipStateChange` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentoring.models import User
+from programs.access import Need, access_program
+from programs.models import Mentorship, MentorshipStateChange, Participant, Program
+from programs.services import ProgramError
+
+# Programs in which new pairs may be made.
+PAIRING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
+
+
+@dataclass(frozen=True)
+class MentorshipAccess:
+    mentorship: Mentorship
+    is_coordinator: bool
+    # The caller's side of the pair: "mentor", "mentee", or "" for a coordinator.
+    side: str
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.side)
+
+    @property
+    def partner(self) -> Participant | None:
+        if self.side == Participant.Role.MENTOR:
+            return self.mentorship.mentee
+        if self.side == Participant.Role.MENTEE:
+            return self.mentorship.mentor
+        return None
+
+
+def access_mentorship(
+    user: User, mentorship_id: int, *, need: Need = Need.VIEW
+) -> MentorshipAccess:
+    """The two people may view (and act in) their mentorship; its program's coordinators
+    may manage it (end it, re-match) but not read what is private to the pair.
+
+    Outsiders get 404; other members of the program and HR get 403.
+    """
+    mentorship = (
+        Mentorship.objects.select_related(
+            "program", "mentor", "mentor__user", "mentee", "mentee__user"
+        )
+        .filter(pk=mentorship_id)
+        .first()
+    )
+    if mentorship is None or not user.is_authenticated:
+        raise Http404
+    access = access_program(user, mentorship.program_id, need=Need.VIEW)
+    side = ""
+    if mentorship.mentor.user_id == user.pk:
+        side = Participant.Role.MENTOR
+    elif mentorship.mentee.user_id == user.pk:
+        side = Participant.Role.MENTEE
+    if side:
+        return MentorshipAccess(mentorship, False, side)
+    if access.is_coordinator:
+        if need == Need.VIEW:
+            # The workspace is the pair's; coordinators use the program's pages.
+            raise PermissionDenied
+        return MentorshipAccess(mentorship, True, "")
+    raise PermissionDenied
+
+
+def mentor_capacity(mentor: Participant) -> int:
+    return (
+        mentor.capacity if mentor.capacity is not None else mentor.program.default_mentor_capacity
+    )
+
+
+def active_mentee_counts(mentor_ids: Sequence[int]) -> dict[int, int]:
+    """Active mentorships per mentor, one query."""
+    rows = (
+        Mentorship.objects.filter(mentor_id__in=mentor_ids, state=Mentorship.State.ACTIVE)
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["mentor_id"]: row["n"] for row in rows}
+
+
+def _check_pair(program: Program, mentor: Participant, mentee: Participant) -> None:
+    if program.state not in PAIRING_STATES:
+        raise ProgramError(_("Pairs can only be made while the program is open."))
+    if mentor.program_id != program.pk or mentee.program_id != program.pk:
+        raise ProgramError(_("Both people must belong to this program."))
+    if mentor.role != Participant.Role.MENTOR or mentee.role != Participant.Role.MENTEE:
+        raise ProgramError(_("A pair is one mentor and one mentee."))
+    if mentor.user_id is not None and mentor.user_id == mentee.user_id:
+        raise ProgramError(_("A person cannot mentor themselves."))
+    for person in (mentor, mentee):
+        if person.status != Participant.Status.ACTIVE:
+            raise ProgramError(
+                _("%(name)s is not active in the program.") % {"name": person.display_name}
+            )
+
+
+def mentorship_create(
+    *,
+    program: Program,
+    mentor: Participant,
+    mentee: Participant,
+    source: str,
+    by: User | None,
+    score: int | None = None,
+    explanation: list[dict[str, Any]] | None = None,
+    check_capacity: bool = True,
+    now: dt.datetime | None = None,
+) -> Mentorship:
+    """Pair a mentor and a mentee. Call inside the caller's transaction.
+
+    With ``check_capacity`` the mentor's row is locked and a full mentor is refused,
+    so concurrent callers cannot give away the same last place.
+    """
+    now = now or timezone.now()
+    _check_pair(program, mentor, mentee)
+    with transaction.atomic():
+        if check_capacity:
+            locked = Participant.objects.select_for_update().get(pk=mentor.pk)
+            taken = Mentorship.objects.filter(mentor=locked, state=Mentorship.State.ACTIVE).count()
+            if taken >= mentor_capacity(locked):
+                raise ProgramError(_("%(name)s has no free place.") % {"name": locked.display_name})
+        if Mentorship.objects.filter(mentee=mentee, state=Mentorship.State.ACTIVE).exists():
+            raise ProgramError(
+                _("%(name)s already has a mentor in this program.") % {"name": mentee.display_name}
+            )
+        mentorship = Mentorship.objects.create(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            source=source,
+            score=score,
+            explanation=explanation or [],
+            started_at=now,
+        )
+        MentorshipStateChange.objects.create(
+            mentorship=mentorship,
+            from_state="",
+            to_state=Mentorship.State.ACTIVE,
+            changed_by=by,
+            changed_at=now,
+        )
+        if mentee.rematch_requested_at is not None:
+            Participant.objects.filter(pk=mentee.pk).update(rematch_requested_at=None)
+            mentee.rematch_requested_at = None
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_end(
+    *,
+    mentorship: Mentorship,
+    by: User,
+    reason: str,
+    rematch: Sequence[str] = (),
+    now: dt.datetime | None = None,
+) -> Mentorship:
+    """End an active mentorship early with a no-fault reason.
+
+    ``rematch`` names the sides ("mentor", "mentee") that asked for a new partner:
+    a mentee is queued for the next match run with priority (oldest request first).
+    """
+    now = now or timezone.now()
+    if reason not in Mentorship.EndReason.values:
+        raise ProgramError(_("Choose a reason."))
+    locked = Mentorship.objects.select_for_update().select_related("mentee").get(pk=mentorship.pk)
+    if locked.state != Mentorship.State.ACTIVE:
+        raise ProgramError(_("This mentorship has already ended."))
+    locked.state = Mentorship.State.ENDED
+    locked.ended_at = now
+    locked.ended_by = by
+    locked.end_reason = reason
+    locked.save(update_fields=["state", "ended_at", "ended_by", "end_reason", "updated_at"])
+    MentorshipStateChange.objects.create(
+        mentorship=locked,
+        from_state=Mentorship.State.ACTIVE,
+        to_state=Mentorship.State.ENDED,
+        reason=reason,
+        changed_by=by,
+        changed_at=now,
+    )
+    if Participant.Role.MENTEE in rematch:
+        Participant.objects.filter(pk=locked.mentee_id, rematch_requested_at__isnull=True).update(
+            rematch_requested_at=now
+        )
+    return locked
+
+
+@transaction.atomic
+def mentorships_complete(
+    *, program: Program, by: User | None, now: dt.datetime | None = None
+) -> int:
+    """Mark every active mentorship of a closing program completed."""
+    now = now or timezone.now()
+    ids = list(
+        Mentorship.objects.select_for_update()
+        .filter(program=program, state=Mentorship.State.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    Mentorship.objects.filter(pk__in=ids).update(
+        state=Mentorship.State.COMPLETED, ended_at=now, updated_at=now
+    )
+    MentorshipStateChange.objects.bulk_create(
+        MentorshipStateChange(
+            mentorship_id=pk,
+            from_state=Mentorship.State.ACTIVE,
+            to_state=Mentorship.State.COMPLETED,
+            changed_by=by,
+            changed_at=now,
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+def mentorship_list_for(*, user: User) -> QuerySet[Mentorship]:
+    """A person's own active mentorships, across programs, partner preloaded."""
+    return (
+        Mentorship.objects.filter(state=Mentorship.State.ACTIVE)
+        .filter(Q(mentor__user=user) | Q(mentee__user=user))
+        .select_related("program", "mentor", "mentor__user", "mentee", "mentee__user")
+        .order_by("-started_at")
+    )
+
+
+def closure_reason_counts(*, program: Program) -> list[dict[str, Any]]:
+    """How many mentorships ended early for each reason (for coordinators)."""
+    rows = (
+        Mentorship.objects.filter(program=program, state=Mentorship.State.ENDED)
+        .values("end_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    labels = dict(Mentorship.EndReason.choices)
+    return [
+        {"reason": r["end_reason"], "label": labels.get(r["end_reason"], ""), "count": r["n"]}
+        for r in rows
+    ]
