@@ -1,0 +1,1424 @@
+"""Assigning mentees to mentors: exact, under capacities, hard rules, pins and blocks.
+
+Pure (numpy and scipy, no Django). Scores come from a :class:`ScoreSource` (a
+:class:`matching.scoring.Scorer`, a dense :class:`MatrixSource` or a sparse
+:class:`PairSource`); :func:`solve` returns an :class:`Assignment`.
+
+Objectives (docs/matching.md has the long version and the proofs):
+
+- ``total``: the largest total score. Then pairs worth nothing are added where a
+  mentor still has room, so that nobody is left out next to a free place they may
+  take (this leaves the total as it is).
+- ``coverage``: the most people matched; among those assignments, the largest total.
+- ``fairness``: among the assignments matching the most people, the one whose lowest
+  score is highest; among those, the largest total.
+
+Scores are optimised as whole hundredths of a point (``SCORE_UNITS``), so objective
+values are integers and every method here agrees to the unit.
+
+How :func:`solve` is exact without looking at every pair the way the dense
+reference does (mentees x capacity slots):
+
+1. An epsilon-scaling auction over each mentee's best candidates finds mentor
+   prices v (the duals of the assignment LP). A pricing loop adds any pair worth
+   more than the prices say it could be, and the auction resumes, until the duality
+   gap is small.
+2. With ``u_i = max(0, max_j w_ij - v_j)`` over *every* allowed pair, (u, v) is a
+   feasible dual, so ``D = sum(u) + sum(capacity * v)`` bounds every assignment
+   from above; P is the value of the auction's assignment.
+3. An assignment's value is D minus the reduced costs ``u_i + v_j - w_ij >= 0`` of
+   its pairs and the duals it leaves unused, so a pair whose reduced cost exceeds
+   ``D - P`` is in no optimal assignment.
+4. The remaining pairs (the core, a few per mentee) are solved exactly by scipy's
+   sparse LAPJV (min_weight_full_bipartite_matching) over capacity slots: its
+   optimum is the optimum over all pairs.
+
+:func:`solve_dense` is the reference (scipy's linear_sum_assignment over every
+mentee x capacity slot) and :func:`solve_greedy` the naive baseline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import maximum_flow, min_weight_full_bipartite_matching
+
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# Scores are optimised in hundredths of a point.
+SCORE_UNITS = 100
+# Units of a pair that may not be proposed, in the table of units.
+_NONE = -1
+# Weights and prices are int64; these stay far from overflow whatever is added.
+_NEG = -(2**62)
+_HUGE = 2**61
+# Auction states of a person.
+_ACTIVE, _HELD, _OUT = 0, 1, 2
+
+
+class Objective(StrEnum):
+    TOTAL = "total"
+    COVERAGE = "coverage"
+    FAIRNESS = "fairness"
+
+
+class Reason(StrEnum):
+    # No mentor with any capacity passes the hard rules (and blocks) for this mentee.
+    NO_FEASIBLE_CANDIDATE = "no_feasible_candidate"
+    # Every mentor who passes the hard rules is full (pins included).
+    CAPACITY_EXHAUSTED = "capacity_exhausted"
+
+
+class ScoreSource(Protocol):
+    """Where the solvers read scores: any object with these members.
+
+    Scores are points (>= 0; a Scorer's are 0 to 100). ``exact_block`` gives whole
+    rows (mentees) of the score matrix with a feasibility mask, ``exact`` single
+    pairs; both must give the same float for the same pair.
+    """
+
+    @property
+    def n_mentees(self) -> int: ...
+
+    @property
+    def n_mentors(self) -> int: ...
+
+    def exact_block(self, rows: IntArray) -> tuple[FloatArray, BoolArray]: ...
+
+    def exact(self, rows: IntArray, cols: IntArray) -> FloatArray: ...
+
+
+class MatrixSource:
+    """A dense (mentees, mentors) score matrix, with an optional feasibility mask."""
+
+    def __init__(self, scores: npt.ArrayLike, feasible: npt.ArrayLike | None = None) -> None:
+        self.scores = np.asarray(scores, dtype=np.float64)
+        if self.scores.ndim != 2:
+            raise ValueError("scores must be a 2-d array")
+        if (self.scores < 0).any() or not np.isfinite(self.scores).all():
+            raise ValueError("scores must be finite and >= 0")
+        self.feasible = (
+            np.ones(self.scores.shape, dtype=np.bool_)
+            if feasible is None
+            else np.asarray(feasible, dtype=np.bool_)
+        )
+        if self.feasible.shape != self.scores.shape:
+            raise ValueError("feasible must have the shape of scores")
+
+    @property
+    def n_mentees(self) -> int:
+        return int(self.scores.shape[0])
+
+    @property
+    def n_mentors(self) -> int:
+        return int(self.scores.shape[1])
+
+    def exact_block(self, rows: IntArray) -> tuple[FloatArray, BoolArray]:
+        return self.scores[rows], self.feasible[rows]
+
+    def exact(self, rows: IntArray, cols: IntArray) -> FloatArray:
+        return self.scores[rows, cols]
+
+
+class PairSource:
+    """Scores of listed pairs only; every pair not listed is infeasible."""
+
+    def __init__(
+        self,
+        *,
+        n_mentees: int,
+        n_mentors: int,
+        mentees: npt.ArrayLike,
+        mentors: npt.ArrayLike,
+        scores: npt.ArrayLike,
+    ) -> None:
+        rows = np.asarray(mentees, dtype=np.int64).ravel()
+        cols = np.asarray(mentors, dtype=np.int64).ravel()
+        values = np.asarray(scores, dtype=np.float64).ravel()
+        if not rows.shape == cols.shape == values.shape:
+            raise ValueError("mentees, mentors and scores must have the same length")
+        if (values < 0).any() or not np.isfinite(values).all():
+            raise ValueError("scores must be finite and >= 0")
+        if len(rows) and (
+            rows.min() < 0 or rows.max() >= n_mentees or cols.min() < 0 or cols.max() >= n_mentors
+        ):
+            raise ValueError("a pair names a mentee or mentor that does not exist")
+        keys = rows * n_mentors + cols
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        if len(self._keys) > 1 and (np.diff(self._keys) == 0).any():
+            raise ValueError("a pair is listed twice")
+        self._values = values[order]
+        self._n_mentees, self._n_mentors = n_mentees, n_mentors
+        self._listed = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_mentees, n_mentors)
+        )
+
+    @property
+    def n_mentees(self) -> int:
+        return self._n_mentees
+
+    @property
+    def n_mentors(self) -> int:
+        return self._n_mentors
+
+    def exact_block(self, rows: IntArray) -> tuple[FloatArray, BoolArray]:
+        rows = np.asarray(rows, dtype=np.int64)
+        feasible = np.asarray(self._listed[rows].toarray(), dtype=np.bool_)
+        scores = np.zeros(feasible.shape, dtype=np.float64)
+        r, c = np.nonzero(feasible)
+        scores[r, c] = self.exact(rows[r], c.astype(np.int64))
+        return scores, feasible
+
+    def exact(self, rows: IntArray, cols: IntArray) -> FloatArray:
+        """Listed pairs' scores (0 for a pair not listed)."""
+        keys = np.asarray(rows, dtype=np.int64) * self._n_mentors + np.asarray(cols)
+        if not len(self._keys):
+            return np.zeros(len(keys), dtype=np.float64)
+        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[pos] == keys, self._values[pos], 0.0)
+
+
+@dataclass(frozen=True)
+class ObjectiveValue:
+    """What an assignment achieves, in whole score units (hundredths of a point).
+
+    ``matched`` and ``total_units`` count every pair, pins included; ``min_units`` is
+    the lowest score among the pairs the solver chose (pins are the coordinator's and
+    are left out), ``None`` when it chose none.
+    """
+
+    objective: Objective
+    matched: int
+    total_units: int
+    min_units: int | None
+
+    @property
+    def total(self) -> float:
+        return self.total_units / SCORE_UNITS
+
+    @property
+    def min_score(self) -> float | None:
+        return None if self.min_units is None else self.min_units / SCORE_UNITS
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """The tuple the objective maximises, compared lexicographically."""
+        if self.objective == Objective.TOTAL:
+            return (self.total_units,)
+        if self.objective == Objective.COVERAGE:
+            return (self.matched, self.total_units)
+        lowest = -1 if self.min_units is None else self.min_units
+        return (self.matched, lowest, self.total_units)
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    method: str
+    seconds: float = 0.0
+    # Candidate pairs the auction ended with, pricing rounds, and pairs in the core
+    # that was solved exactly with the duality gap (in units) that bounded it.
+    candidates: int = 0
+    pricing_rounds: int = 0
+    core: int = 0
+    gap_units: int = 0
+    auction_rounds: int = 0
+    # Whether the approximate score matrix was kept in memory between scans.
+    cached: bool = False
+    # True when the result is optimal with a proof (sparse and dense methods).
+    proven: bool = False
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Pairs (sorted by mentee), the unmatched mentees with a reason, and the value.
+
+    ``scores`` are the exact scores of the pairs; ``pinned`` marks the pins.
+    ``reasons[k]`` is why ``unmatched[k]`` has no mentor.
+    """
+
+    mentees: IntArray
+    mentors: IntArray
+    scores: FloatArray
+    pinned: BoolArray
+    unmatched: IntArray
+    reasons: tuple[Reason, ...]
+    value: ObjectiveValue
+    stats: SolveStats = field(default_factory=lambda: SolveStats(method=""))
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return list(zip(self.mentees.tolist(), self.mentors.tolist(), strict=True))
+
+
+def score_units(scores: npt.ArrayLike) -> IntArray:
+    """Scores as whole hundredths of a point (halves up), as the solvers optimise them."""
+    return np.floor(np.asarray(scores, dtype=np.float64) * SCORE_UNITS + 0.5).astype(np.int64)
+
+
+# -- problem set-up shared by every method ---------------------------------------
+
+
+@dataclass
+class _Setup:
+    n: int
+    m: int
+    capacity: IntArray
+    free: IntArray  # mentee rows not pinned
+    cap_left: IntArray
+    pin_rows: IntArray
+    pin_cols: IntArray
+    blocked: sp.csr_matrix  # (n, m) 1 where blocked
+
+
+def _setup(
+    source: ScoreSource,
+    capacity: npt.ArrayLike,
+    pins: Sequence[tuple[int, int]],
+    blocks: Sequence[tuple[int, int]],
+) -> _Setup:
+    n, m = source.n_mentees, source.n_mentors
+    cap = np.asarray(capacity, dtype=np.int64).ravel()
+    if cap.shape != (m,):
+        raise ValueError(f"capacity must have one value per mentor ({m})")
+    if (cap < 0).any():
+        raise ValueError("capacities must be >= 0")
+    pin_rows = np.array([p[0] for p in pins], dtype=np.int64)
+    pin_cols = np.array([p[1] for p in pins], dtype=np.int64)
+    block_rows = np.array([b[0] for b in blocks], dtype=np.int64)
+    block_cols = np.array([b[1] for b in blocks], dtype=np.int64)
+    for rows, cols in ((pin_rows, pin_cols), (block_rows, block_cols)):
+        if len(rows) and (rows.min() < 0 or rows.max() >= n or cols.min() < 0 or cols.max() >= m):
+            raise ValueError("a pin or block names a mentee or mentor that does not exist")
+    if len(np.unique(pin_rows)) != len(pin_rows):
+        raise ValueError("a mentee is pinned twice")
+    pinned_per_mentor = np.bincount(pin_cols, minlength=m)
+    if (pinned_per_mentor > cap).any():
+        raise ValueError("a mentor has more pins than capacity")
+    blocked = sp.csr_matrix(
+        (np.ones(len(block_rows), dtype=np.int8), (block_rows, block_cols)), shape=(n, m)
+    )
+    blocked.sum_duplicates()
+    if len(pin_rows) and np.asarray(blocked[pin_rows, pin_cols]).any():
+        raise ValueError("a pair is both pinned and blocked")
+    return _Setup(
+        n=n,
+        m=m,
+        capacity=cap,
+        free=np.setdiff1d(np.arange(n, dtype=np.int64), pin_rows),
+        cap_left=cap - pinned_per_mentor,
+        pin_rows=pin_rows,
+        pin_cols=pin_cols,
+        blocked=blocked,
+    )
+
+
+def _allowed(setup: _Setup, rows_free: IntArray, feasible: BoolArray) -> BoolArray:
+    """Feasible, not blocked, and the mentor has capacity at all (before pins)."""
+    rows = setup.free[rows_free]
+    ok = feasible & (setup.capacity > 0)[None, :]
+    blocked = setup.blocked[rows]
+    if blocked.nnz:
+        ok[np.repeat(np.arange(len(rows)), np.diff(blocked.indptr)), blocked.indices] = False
+    return ok
+
+
+def _result(
+    setup: _Setup,
+    source: ScoreSource,
+    objective: Objective,
+    rows: IntArray,
+    cols: IntArray,
+    has_feasible: BoolArray,
+    stats: SolveStats,
+) -> Assignment:
+    """The Assignment for solver-chosen pairs (free-mentee rows, mentors) plus pins."""
+    all_rows = np.concatenate([setup.free[rows], setup.pin_rows])
+    all_cols = np.concatenate([cols, setup.pin_cols])
+    pinned = np.concatenate([np.zeros(len(rows), np.bool_), np.ones(len(setup.pin_rows), np.bool_)])
+    order = np.argsort(all_rows, kind="stable")
+    all_rows, all_cols, pinned = all_rows[order], all_cols[order], pinned[order]
+    scores = source.exact(all_rows, all_cols) if len(all_rows) else np.zeros(0)
+    units = score_units(scores)
+    chosen = units[~pinned]
+    value = ObjectiveValue(
+        objective=objective,
+        matched=len(all_rows),
+        total_units=int(units.sum()),
+        min_units=int(chosen.min()) if len(chosen) else None,
+    )
+    matched = np.zeros(setup.n, dtype=np.bool_)
+    matched[all_rows] = True
+    unmatched = np.flatnonzero(~matched).astype(np.int64)
+    feasible_any = np.zeros(setup.n, dtype=np.bool_)
+    feasible_any[setup.free] = has_feasible
+    reasons = tuple(
+        Reason.CAPACITY_EXHAUSTED if feasible_any[i] else Reason.NO_FEASIBLE_CANDIDATE
+        for i in unmatched.tolist()
+    )
+    return Assignment(
+        mentees=all_rows,
+        mentors=all_cols,
+        scores=np.asarray(scores, dtype=np.float64),
+        pinned=pinned,
+        unmatched=unmatched,
+        reasons=reasons,
+        value=value,
+        stats=stats,
+    )
+
+
+def _weights(objective: Objective, units: IntArray, n_free: int, top: int) -> IntArray:
+    """Integer weights of pairs worth ``units``.
+
+    total: the units themselves. coverage: units plus more than any total could be
+    (n * (top + 1) + 1, with ``top`` the largest units of any pair), so that one more
+    pair beats any difference in total.
+    """
+    if objective == Objective.TOTAL:
+        return units.astype(np.int64)
+    return units.astype(np.int64) + (n_free * (top + 1) + 1)
+
+
+# -- the table of units --------------------------------------------------------------
+
+
+class _Table:
+    """Exact units of every (free mentee, mentor) pair, ``_NONE`` where not allowed.
+
+    Rows are numbered 0..len(setup.free)-1 ("local"). Kept in memory as int32 when
+    it takes at most ``cache_bytes``; otherwise each scan asks the source again.
+    A pair is "usable" when allowed and its mentor has room after the pins.
+    """
+
+    def __init__(
+        self, setup: _Setup, source: ScoreSource, *, block_rows: int, cache_bytes: int
+    ) -> None:
+        self.setup = setup
+        self.source = source
+        self.block_rows = block_rows
+        self.nf = len(setup.free)
+        self.m = setup.m
+        self.cache: Int32Array | None = (
+            np.empty((self.nf, self.m), dtype=np.int32)
+            if self.nf * self.m * 4 <= cache_bytes
+            else None
+        )
+        self.has_feasible = np.zeros(self.nf, dtype=np.bool_)
+        self._filled = False
+        self.top = 0
+
+    def blocks(self) -> Iterator[tuple[IntArray, Int32Array]]:
+        """(local rows, usable units) a block of rows at a time."""
+        for start in range(0, self.nf, self.block_rows):
+            local = np.arange(start, min(self.nf, start + self.block_rows), dtype=np.int64)
+            yield local, self.rows(local)
+
+    def rows(self, local: IntArray) -> Int32Array:
+        if self._filled and self.cache is not None:
+            return self.cache[local]
+        scores, feasible = self.source.exact_block(self.setup.free[local])
+        allowed = _allowed(self.setup, local, feasible)
+        # score_units, in place: floor(score * 100 + 0.5).
+        scaled = np.array(scores, dtype=np.float64)
+        scaled *= SCORE_UNITS
+        scaled += 0.5
+        np.floor(scaled, out=scaled)
+        units = scaled.astype(np.int32)
+        units[~allowed] = _NONE
+        if not self._filled:
+            self.has_feasible[local] = allowed.any(axis=1)
+        units[:, self.setup.cap_left <= 0] = _NONE
+        if not self._filled and len(local):
+            self.top = max(self.top, int(units.max()))
+            if self.cache is not None:
+                self.cache[local] = units
+        return units
+
+    def done(self) -> None:
+        """The first scan is over: later ones read the cache (if any)."""
+        self._filled = True
+
+    def units(self, rows: IntArray, cols: IntArray) -> IntArray:
+        if self.cache is not None and self._filled:
+            return self.cache[rows, cols].astype(np.int64)
+        return score_units(self.source.exact(self.setup.free[rows], cols))
+
+
+def _select(z: Int32Array, k: int) -> tuple[IntArray, IntArray]:
+    """Up to about k of each row's best usable entries (``_NONE`` is not usable).
+
+    Rather than a partial sort of every row, the threshold is the k-th largest of
+    the maxima of 64 column groups, which keeps at least k entries (ties included,
+    at most 4k per row).
+    """
+    b, m = z.shape
+    groups = 64
+    if m <= max(4 * k, groups) or 2 * k > groups:
+        if m <= k:
+            rows, cols = np.nonzero(z != _NONE)
+            return rows.astype(np.int64), cols.astype(np.int64)
+        part = np.argpartition(-z, k - 1, axis=1)[:, :k]
+        rows = np.repeat(np.arange(b), k)
+        cols = part.ravel()
+        keep = z[rows, cols] != _NONE
+        return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
+    starts = np.linspace(0, m, groups, endpoint=False).astype(np.int64)
+    group_max = np.maximum.reduceat(z, starts, axis=1)
+    threshold = np.maximum(np.partition(group_max, groups - k, axis=1)[:, groups - k], 0)
+    rows, cols = np.nonzero(z >= threshold[:, None])
+    counts = np.bincount(rows, minlength=b)
+    crowded = np.flatnonzero(counts > 4 * k)
+    if len(crowded):
+        keep = ~np.isin(rows, crowded)
+        part = np.argpartition(-z[crowded], 4 * k - 1, axis=1)[:, : 4 * k]
+        rows = np.concatenate([rows[keep], np.repeat(crowded, 4 * k)])
+        cols = np.concatenate([cols[keep], part.ravel()])
+    return rows.astype(np.int64), cols.astype(np.int64)
+
+
+def _column_best(z: Int32Array, counts: IntArray) -> tuple[IntArray, IntArray]:
+    """About counts[j] of the best usable rows of each column j."""
+    n, m = z.shape
+    if not n or not m or not counts.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    groups = min(256, n)
+    starts = np.linspace(0, n, groups, endpoint=False).astype(np.int64)
+    ordered = -np.sort(-np.maximum.reduceat(z, starts, axis=0), axis=0)
+    want = np.minimum(counts, groups)
+    threshold = ordered[np.maximum(want - 1, 0), np.arange(m)].astype(np.int64)
+    threshold[want == 0] = np.iinfo(np.int32).max
+    threshold = np.maximum(threshold, 0)
+    rows, cols = np.nonzero(z >= threshold[None, :])
+    return rows.astype(np.int64), cols.astype(np.int64)
+
+
+# -- the auction --------------------------------------------------------------------
+
+
+class _Auction:
+    """Epsilon-scaling forward/reverse auction: each person takes a slot, or none.
+
+    Persons bid, all unassigned ones at once (Jacobi), for the cheapest slot of the
+    mentor that gives them the most value (weight minus price); each mentor's slots
+    carry their own prices. Slots left empty with a positive price bid back for
+    persons (the reverse auction) so that every empty slot ends at price 0, as the
+    duals of a mentor with room must be. Between phases only the persons who break
+    the tighter epsilon-complementary slackness bid again.
+
+    It finds prices for the exact solve, which does not depend on them being exact:
+    good prices only make the exact core small.
+    """
+
+    def __init__(self, n: int, cap: IntArray) -> None:
+        self.n = n
+        self.cap = cap
+        self.m = len(cap)
+        cmax = max(int(cap.max()) if len(cap) else 1, 1)
+        self.cmax = cmax
+        slot_exists = np.arange(cmax)[None, :] < cap[:, None]
+        self.price = np.where(slot_exists, 0, _HUGE).astype(np.int64)
+        self.holder = np.full((self.m, cmax), -1, dtype=np.int64)
+        self.p1 = np.zeros(self.m, dtype=np.int64)
+        self.p2 = np.zeros(self.m, dtype=np.int64)
+        self.s1 = np.zeros(self.m, dtype=np.int64)
+        self._refresh(np.arange(self.m))
+        self.state = np.zeros(n, dtype=np.int8)
+        self.at_j = np.full(n, -1, dtype=np.int64)
+        self.at_s = np.full(n, -1, dtype=np.int64)
+        self.profit = np.zeros(n, dtype=np.int64)
+        self.cols = np.zeros((n, 0), dtype=np.int64)
+        self.w = np.zeros((n, 0), dtype=np.int64)
+        self.rounds = 0
+        self._adjacent: tuple[IntArray, IntArray, IntArray] | None = None
+
+    def _refresh(self, mentors: IntArray) -> None:
+        """Cheapest slot (s1, p1) and second cheapest price (p2) of these mentors."""
+        if not len(mentors):
+            return
+        sub = self.price[mentors]
+        cheapest = sub.argmin(axis=1)
+        self.s1[mentors] = cheapest
+        self.p1[mentors] = sub[np.arange(len(mentors)), cheapest]
+        if self.cmax >= 2:
+            self.p2[mentors] = np.partition(sub, 1, axis=1)[:, 1]
+        else:
+            self.p2[mentors] = _HUGE
+
+    def edges_add(self, rows: IntArray, cols: IntArray, weights: IntArray) -> None:
+        """Add candidate edges (none may be there already)."""
+        if not len(rows):
+            return
+        order = np.lexsort((cols, rows))
+        rows, cols, weights = rows[order], cols[order], weights[order]
+        counts = np.bincount(rows, minlength=self.n)
+        filled = (self.w > _NEG // 2).sum(axis=1) if self.w.shape[1] else np.zeros(self.n, int)
+        width = int((filled + counts).max())
+        if width > self.w.shape[1]:
+            grow = width - self.w.shape[1]
+            self.w = np.hstack([self.w, np.full((self.n, grow), _NEG, dtype=np.int64)])
+            self.cols = np.hstack([self.cols, np.zeros((self.n, grow), dtype=np.int64)])
+        position = (
+            filled[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        self.w[rows, position] = weights
+        self.cols[rows, position] = cols
+        self._adjacent = None
+
+    def run(self, eps: int) -> None:
+        """Forward auction until every person holds a slot or is out."""
+        active = np.flatnonzero(self.state == _ACTIVE)
+        width = self.w.shape[1]
+        if width == 0:
+            self.state[active] = _OUT
+            return
+        while len(active):
+            self.rounds += 1
+            cols = self.cols[active]
+            w = self.w[active]
+            values = w - self.p1[cols]
+            r = np.arange(len(active))
+            best = values.argmax(axis=1)
+            b1 = values[r, best]
+            j1 = cols[r, best]
+            w1 = w[r, best]
+            # The next slot of the same mentor is an alternative, and so is staying
+            # out (worth 0).
+            b2 = np.maximum(w1 - self.p2[j1], 0)
+            if width > 1:
+                values[r, best] = _NEG * 2
+                b2 = np.maximum(b2, values.max(axis=1))
+            bidding = b1 > 0
+            out = active[~bidding]
+            self.state[out] = _OUT
+            self.profit[out] = 0
+            persons = active[bidding]
+            if not len(persons):
+                return
+            mentors = j1[bidding]
+            weights = w1[bidding]
+            bids = weights - b2[bidding] + eps
+            # Each mentor takes its highest bid (ties: the lowest person number).
+            order = np.lexsort((persons, -bids, mentors))
+            sorted_mentors = mentors[order]
+            first = np.ones(len(order), dtype=np.bool_)
+            first[1:] = sorted_mentors[1:] != sorted_mentors[:-1]
+            win = order[first]
+            wj, wp, wbid = mentors[win], persons[win], bids[win]
+            slot = self.s1[wj]
+            old = self.holder[wj, slot]
+            evicted = old[old >= 0]
+            self.state[evicted] = _ACTIVE
+            self.holder[wj, slot] = wp
+            self.price[wj, slot] = wbid
+            self.state[wp] = _HELD
+            self.at_j[wp] = wj
+            self.at_s[wp] = slot
+            self.profit[wp] = weights[win] - wbid
+            self._refresh(wj)
+            active = np.concatenate([persons[order[~first]], evicted])
+
+    def _adjacency(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Candidate edges by mentor: (indptr, person, weight)."""
+        if self._adjacent is None:
+            width = max(self.w.shape[1], 1)
+            flat_w = self.w.ravel()
+            valid = np.flatnonzero(flat_w > _NEG // 2)
+            mentor = self.cols.ravel()[valid]
+            order = np.argsort(mentor, kind="stable")
+            indptr = np.zeros(self.m + 1, dtype=np.int64)
+            np.cumsum(np.bincount(mentor, minlength=self.m), out=indptr[1:])
+            self._adjacent = (indptr, (valid // width)[order], flat_w[valid][order])
+        return self._adjacent
+
+    def repair(self, eps: int) -> None:
+        """Reverse auction: slots left empty with a positive price bid for persons.
+
+        Each round, one empty slot per mentor offers itself to the person who gains
+        most, at the second best offer minus eps (never below 0); a person offered
+        several takes the most profitable, and may leave another slot empty. A slot
+        nobody gains from drops to 0. Every move raises the mover's profit by at
+        least 1, so this ends.
+        """
+        indptr, person, weight = self._adjacency()
+        while True:
+            empty_j, empty_s = np.nonzero(
+                (self.holder < 0) & (self.price > 0) & (self.price < _HUGE)
+            )
+            if not len(empty_j):
+                return
+            self.rounds += 1
+            first = np.ones(len(empty_j), dtype=np.bool_)
+            first[1:] = empty_j[1:] != empty_j[:-1]
+            js, ss = empty_j[first], empty_s[first]
+            degree = indptr[js + 1] - indptr[js]
+            segment = np.repeat(np.arange(len(js)), degree)
+            pos = (
+                indptr[js][segment]
+                + np.arange(len(segment))
+                - np.repeat(np.cumsum(degree) - degree, degree)
+            )
+            who = person[pos]
+            beta = weight[pos] - self.profit[who]
+            order = np.lexsort((who, -beta, segment))
+            starts = np.searchsorted(segment[order], np.arange(len(js)))
+            b1 = np.full(len(js), _NEG, dtype=np.int64)
+            has = degree > 0
+            b1[has] = beta[order[starts[has]]]
+            b2 = np.full(len(js), _NEG, dtype=np.int64)
+            two = degree > 1
+            b2[two] = beta[order[starts[two] + 1]]
+            drop = b1 <= 0
+            if drop.any():
+                self.price[js[drop], ss[drop]] = 0
+                self._refresh(js[drop])
+            offer = ~drop
+            if not offer.any():
+                continue
+            oj, os_ = js[offer], ss[offer]
+            best = order[starts[offer]]
+            target = who[best]
+            new_price = np.maximum(b2[offer] - eps, 0)
+            gain = weight[pos[best]] - new_price
+            pick = np.lexsort((oj, -gain, target))
+            sorted_target = target[pick]
+            keep = np.ones(len(pick), dtype=np.bool_)
+            keep[1:] = sorted_target[1:] != sorted_target[:-1]
+            take = pick[keep]
+            movers, to_j, to_s = target[take], oj[take], os_[take]
+            was_held = self.state[movers] == _HELD
+            from_j = self.at_j[movers[was_held]]
+            self.holder[from_j, self.at_s[movers[was_held]]] = -1
+            self.holder[to_j, to_s] = movers
+            self.price[to_j, to_s] = new_price[take]
+            self.state[movers] = _HELD
+            self.at_j[movers] = to_j
+            self.at_s[movers] = to_s
+            self.profit[movers] = gain[take]
+            self._refresh(np.unique(np.concatenate([from_j, to_j])))
+
+    def phases(self, eps: int, theta: int, eps_last: int) -> None:
+        """Forward and reverse auction at eps, eps / theta, ... down to eps_last."""
+        eps = max(eps, eps_last)
+        while True:
+            self.run(eps)
+            self.repair(eps)
+            if eps <= eps_last:
+                return
+            eps = max(eps_last, eps // theta)
+            self.release(self.violators(eps))
+
+    def violators(self, eps: int) -> IntArray:
+        """Persons who would gain more than eps by moving (or by coming in)."""
+        if not self.w.shape[1]:
+            return np.zeros(0, dtype=np.int64)
+        best = np.maximum((self.w - self.p1[self.cols]).max(axis=1), 0)
+        return np.flatnonzero((self.state != _ACTIVE) & (best - self.profit > eps))
+
+    def release(self, persons: IntArray) -> None:
+        held = persons[self.state[persons] == _HELD]
+        mentors = self.at_j[held]
+        self.holder[mentors, self.at_s[held]] = -1
+        self.state[persons] = _ACTIVE
+        self.profit[persons] = 0
+        self._refresh(np.unique(mentors))
+
+
+# -- the exact solve ----------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """Chosen pairs (local rows, mentors) of one exact solve, and how it went."""
+
+    rows: IntArray
+    cols: IntArray
+    candidates: int = 0
+    pricing_rounds: int = 0
+    core: int = 0
+    gap: int = 0
+    auction_rounds: int = 0
+    # The candidate pairs the solve ended with (local rows, mentors), for fairness.
+    known: tuple[IntArray, IntArray] | None = None
+
+
+@dataclass(frozen=True)
+class _Tuning:
+    candidates: int
+    mentor_side: int
+    resolution: int
+    theta: int
+    auction_eps: int
+    add_per_row: int
+    max_rounds: int
+    target_gap: int
+
+
+def _solve_exact(
+    table: _Table,
+    objective: Objective,
+    tuning: _Tuning,
+    *,
+    floor: int = 0,
+    seed: tuple[IntArray, IntArray] | None = None,
+) -> _Run:
+    """Optimal assignment of the free mentees for total or coverage weights.
+
+    Only pairs worth at least ``floor`` units count. The steps (the module docstring
+    says why the result is optimal over all pairs):
+
+    1. candidates: each mentee's best mentors, each mentor's best mentees;
+    2. prices from a short auction over them, and the pairs those prices show are
+       missing;
+    3. rounds of: an exact solve over the candidates (sparse LAPJV, which is fast
+       when given the reduced costs of good prices), the highest prices that prove
+       that solution optimal over the candidates (Bellman-Ford), and a scan of every
+       pair for the dual bound and for pairs worth more than those prices allow;
+    4. with a duality gap left, the exact solve of every pair within the gap.
+    """
+    nf = table.nf
+    cap = table.setup.cap_left
+
+    rows_parts, cols_parts = [], []
+    for local, z in table.blocks():
+        r, c = _select(_floored(z, floor), tuning.candidates)
+        rows_parts.append(local[r])
+        cols_parts.append(c)
+    table.done()
+    if table.cache is not None and tuning.mentor_side:
+        r, c = _column_best(_floored(table.cache, floor), tuning.mentor_side * cap)
+        rows_parts.append(r)
+        cols_parts.append(c)
+    if seed is not None:
+        rows_parts.append(seed[0])
+        cols_parts.append(seed[1])
+    pairs = _Pairs(table, floor, np.concatenate(rows_parts), np.concatenate(cols_parts))
+    # Weights: units plus beta (0 for total; "one more pair" for coverage).
+    beta = int(_weights(objective, np.zeros(1, dtype=np.int64), nf, table.top)[0])
+
+    auction = _Auction(nf, cap)
+    auction.edges_add(pairs.rows, pairs.cols, (pairs.units + beta) * tuning.resolution)
+    top = int(auction.w.max()) if auction.w.size else 0
+    auction.phases(max(1, top // tuning.theta), tuning.theta, tuning.auction_eps)
+    v = np.where(cap > 0, auction.p1 // tuning.resolution, 0).astype(np.int64)
+    _u, found_rows, found_cols, _gain = _scan_duals(
+        table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row
+    )
+    pairs.add(found_rows, found_cols)
+
+    rounds = 0
+    while True:
+        rounds += 1
+        weights = pairs.units + beta
+        rows, cols = _core_assign(cap, pairs.rows, pairs.cols, weights, pairs.duals(v, beta, nf), v)
+        primal = int(table.units(rows, cols).sum()) + beta * len(rows)
+        v = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
+        u, found_rows, found_cols, _gain = _scan_duals(
+            table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row
+        )
+        gap = int(u.sum()) + int((cap * v).sum()) - primal
+        if gap < 0:
+            raise RuntimeError(f"matching: dual bound under a feasible assignment ({gap})")
+        added = pairs.add(found_rows, found_cols)
+        if gap == 0 or gap <= tuning.target_gap or not added or rounds >= tuning.max_rounds:
+            break
+    core = 0
+    if gap:
+        core_rows, core_cols, core_weights = _scan_core(table, u, v, beta, floor, gap)
+        core = len(core_rows)
+        rows, cols = _core_assign(cap, core_rows, core_cols, core_weights, u, v)
+    return _Run(
+        rows=rows,
+        cols=cols,
+        candidates=len(pairs.rows),
+        pricing_rounds=rounds,
+        core=core,
+        gap=gap,
+        auction_rounds=auction.rounds,
+        known=(pairs.rows, pairs.cols),
+    )
+
+
+def _floored(z: Int32Array, floor: int) -> Int32Array:
+    """Units with pairs under the floor marked not usable."""
+    if not floor:
+        return z
+    return np.where(z >= floor, z, _NONE).astype(np.int32)
+
+
+class _Pairs:
+    """A growing set of usable (local row, mentor) pairs with their exact units."""
+
+    def __init__(self, table: _Table, floor: int, rows: IntArray, cols: IntArray) -> None:
+        self.table = table
+        self.floor = floor
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.cols = np.zeros(0, dtype=np.int64)
+        self.units = np.zeros(0, dtype=np.int64)
+        self._keys = np.zeros(0, dtype=np.int64)
+        self.add(rows, cols)
+
+    def add(self, rows: IntArray, cols: IntArray) -> int:
+        """Add the pairs not there yet (and usable); returns how many were added."""
+        m = self.table.m
+        keys = np.unique(rows.astype(np.int64) * m + cols)
+        keys = keys[~np.isin(keys, self._keys, assume_unique=True)]
+        if not len(keys):
+            return 0
+        units = self.table.units(keys // m, keys % m)
+        ok = units >= max(self.floor, 0)
+        keys, units = keys[ok], units[ok]
+        self._keys = np.concatenate([self._keys, keys])
+        self.rows = np.concatenate([self.rows, keys // m])
+        self.cols = np.concatenate([self.cols, keys % m])
+        self.units = np.concatenate([self.units, units])
+        return len(keys)
+
+    def duals(self, v: IntArray, beta: int, n: int) -> IntArray:
+        """u_i = max(0, max over these pairs of w_ij - v_j)."""
+        u = np.zeros(n, dtype=np.int64)
+        if len(self.rows):
+            np.maximum.at(u, self.rows, self.units + beta - v[self.cols])
+        return u
+
+
+def _max_prices(
+    n: int,
+    cap: IntArray,
+    rows: IntArray,
+    cols: IntArray,
+    weights: IntArray,
+    chosen_rows: IntArray,
+    chosen_cols: IntArray,
+) -> IntArray:
+    """The highest mentor prices v >= 0 that prove ``chosen`` optimal over the pairs.
+
+    With u_i = w_i,a(i) - v_a(i) for a matched mentee (0 otherwise), (u, v) must be
+    dual feasible on the pairs and complementary to the assignment:
+
+    - matched i at j, pair (i, k): w_ij - v_j >= w_ik - v_k, so v_j <= v_k + w_ij - w_ik;
+    - matched i at j: v_j <= w_ij (u_i >= 0);
+    - unmatched i, pair (i, k): v_k >= w_ik;
+    - a mentor with room: v_j = 0; every mentor: v_j >= 0.
+
+    These are difference constraints: with a node Z for 0, the largest solution is
+    the shortest path distance from Z (Bellman-Ford; a negative cycle would mean the
+    assignment is not optimal, which the exact solve rules out).
+    """
+    m = len(cap)
+    at = np.full(n, -1, dtype=np.int64)
+    at[chosen_rows] = chosen_cols
+    key = rows * m + cols
+    order = np.argsort(key)
+    held_key = chosen_rows * m + chosen_cols
+    held_weight = np.zeros(n, dtype=np.int64)
+    held_weight[chosen_rows] = weights[order][np.searchsorted(key[order], held_key)]
+    load = np.bincount(chosen_cols, minlength=m)
+    zero = m
+    mine = at[rows]
+    other = (mine >= 0) & (cols != mine)
+    free_pair = mine < 0
+    room = np.flatnonzero((load < cap) & (cap > 0))
+    mentors = np.flatnonzero(cap > 0)
+    src = np.concatenate(
+        [
+            cols[other],
+            np.full(len(chosen_rows), zero),
+            cols[free_pair],
+            np.full(len(room), zero),
+            mentors,
+        ]
+    )
+    dst = np.concatenate(
+        [
+            mine[other],
+            chosen_cols,
+            np.full(int(free_pair.sum()), zero),
+            room,
+            np.full(len(mentors), zero),
+        ]
+    )
+    cost = np.concatenate(
+        [
+            held_weight[rows[other]] - weights[other],
+            held_weight[chosen_rows],
+            -weights[free_pair],
+            np.zeros(len(room), dtype=np.int64),
+            np.zeros(len(mentors), dtype=np.int64),
+        ]
+    )
+    if not len(src):
+        return np.zeros(m, dtype=np.int64)
+    # Keep the tightest edge of each (src, dst) and group edges by destination.
+    order = np.lexsort((cost, dst, src))
+    src, dst, cost = src[order], dst[order], cost[order]
+    first = np.ones(len(src), dtype=np.bool_)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    src, dst, cost = src[first], dst[first], cost[first]
+    order = np.argsort(dst, kind="stable")
+    src, dst, cost = src[order], dst[order], cost[order]
+    starts = np.flatnonzero(np.concatenate([[True], dst[1:] != dst[:-1]]))
+    targets = dst[starts]
+    unreached = np.iinfo(np.int64).max // 4
+    dist = np.full(m + 1, unreached, dtype=np.int64)
+    dist[zero] = 0
+    for _ in range(m + 2):
+        reach = np.minimum.reduceat(dist[src] + cost, starts)
+        better = reach < dist[targets]
+        if not better.any():
+            break
+        dist[targets[better]] = reach[better]
+    else:
+        raise RuntimeError("matching: the assignment is not optimal over its pairs")
+    return np.where((cap > 0) & (dist[:m] < unreached // 2), dist[:m], 0).astype(np.int64)
+
+
+def _weighted(z: Int32Array, beta: int, floor: int) -> IntArray:
+    """Weights of a block of units (``_NEG`` where not usable or under the floor)."""
+    usable = (z != _NONE) & (z >= floor)
+    return np.where(usable, z.astype(np.int64) + beta, _NEG)
+
+
+def _scan_duals(
+    table: _Table,
+    v: IntArray,
+    beta: int,
+    floor: int,
+    u_known: IntArray,
+    add_per_row: int,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """u_i = max(0, max_j w_ij - v_j) over every usable pair, and the pairs above u.
+
+    Also returns, for each row, up to ``add_per_row`` pairs whose w_ij - v_j exceeds
+    ``u_known`` (the row's best among the pairs already known), best first, with by
+    how much: the pairs the candidates are missing.
+    """
+    u = np.zeros(table.nf, dtype=np.int64)
+    out_rows, out_cols, out_gain = [], [], []
+    simple = beta == 0 and floor <= 0 and int(v.max(initial=0)) < 2**30
+    shift = v.astype(np.int32) if simple else v
+    for local, z in table.blocks():
+        # Not usable entries: with beta 0, -1 - v_j is below any u_i >= 0 already.
+        x = z - shift[None, :] if simple else _weighted(z, beta, floor) - v[None, :]
+        best = x.max(axis=1) if x.shape[1] else np.full(len(local), _NEG)
+        u[local] = np.maximum(best, 0)
+        r, c = np.nonzero(x > u_known[local][:, None])
+        if len(r):
+            gain = x[r, c].astype(np.int64) - u_known[local][r]
+            order = np.lexsort((c, -gain, r))
+            r, c, gain = r[order], c[order], gain[order]
+            take = np.arange(len(r)) - np.searchsorted(r, r) < add_per_row
+            out_rows.append(local[r[take]])
+            out_cols.append(c[take].astype(np.int64))
+            out_gain.append(gain[take])
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        u,
+        np.concatenate(out_rows) if out_rows else empty,
+        np.concatenate(out_cols) if out_cols else empty,
+        np.concatenate(out_gain) if out_gain else empty,
+    )
+
+
+def _scan_core(
+    table: _Table, u: IntArray, v: IntArray, beta: int, floor: int, gap: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Every usable pair whose reduced cost u_i + v_j - w_ij is at most ``gap``."""
+    out_rows, out_cols, out_weights = [], [], []
+    simple = beta == 0 and floor <= 0 and int(v.max(initial=0)) < 2**30
+    shift = v.astype(np.int32) if simple else v
+    for local, z in table.blocks():
+        need = u[local] - gap
+        if simple:
+            x = z - shift[None, :]
+            r, c = np.nonzero((x >= need[:, None]) & (z >= 0))
+            out_weights.append(z[r, c].astype(np.int64))
+        else:
+            w = _weighted(z, beta, floor)
+            r, c = np.nonzero(w - v[None, :] >= need[:, None])
+            out_weights.append(w[r, c])
+        out_rows.append(local[r])
+        out_cols.append(c.astype(np.int64))
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(out_rows) if out_rows else empty,
+        np.concatenate(out_cols) if out_cols else empty,
+        np.concatenate(out_weights) if out_weights else empty,
+    )
+
+
+def _core_assign(
+    cap: IntArray, rows: IntArray, cols: IntArray, weights: IntArray, u: IntArray, v: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Maximum weight assignment over these pairs, exactly (sparse LAPJV over slots).
+
+    A square problem: rows are the mentees of these pairs and one "keeper" per
+    capacity slot, columns the slots and one "not matched" column per mentee. A
+    mentee takes a slot or its not-matched column; a slot's keeper takes the slot
+    (left empty) or, when mentee i took it, i's not-matched column (an edge per
+    mentee-slot edge). Every assignment is one perfect matching and back, so
+    shifting a row or a column by a constant changes nothing: the costs are the
+    reduced costs (u_i + v_j - w_ij, u_i, v_j, 0) of dual prices, which LAPJV
+    solves fast when the prices are good. ``u`` and ``v`` must be >= 0 and
+    u_i + v_j >= w_ij on every pair given. Every cost is one more than that, since
+    the solver treats stored zeros as missing edges.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        return empty, empty
+    people, person = np.unique(rows, return_inverse=True)
+    slot_start = np.cumsum(cap) - cap
+    copies = cap[cols]
+    edge = np.repeat(np.arange(len(rows)), copies)
+    offset = np.arange(len(edge)) - np.repeat(np.cumsum(copies) - copies, copies)
+    slots, slot = np.unique(slot_start[cols[edge]] + offset, return_inverse=True)
+    slot_mentor = np.repeat(np.arange(len(cap)), cap)[slots]
+    k, s = len(people), len(slots)
+    reduced = u[rows[edge]] + v[cols[edge]] - weights[edge]
+    matrix = sp.csr_matrix(
+        (
+            np.concatenate(
+                [reduced, u[people], v[slot_mentor], np.zeros(len(edge), dtype=np.int64)]
+            ).astype(np.float64)
+            + 1.0,
+            (
+                np.concatenate([person[edge], np.arange(k), k + np.arange(s), k + slot]),
+                np.concatenate([slot, s + np.arange(k), np.arange(s), s + person[edge]]),
+            ),
+        ),
+        shape=(k + s, s + k),
+    )
+    r, c = min_weight_full_bipartite_matching(matrix)
+    matched = (r < k) & (c < s)
+    order = np.argsort(r[matched], kind="stable")
+    return (
+        people[r[matched][order]].astype(np.int64),
+        slot_mentor[c[matched][order]].astype(np.int64),
+    )
+
+
+def _max_matched(table: _Table, rows: IntArray, cols: IntArray) -> int:
+    """Most free mentees matched using only these pairs (a max-flow)."""
+    nf, m = table.nf, table.m
+    cap = table.setup.cap_left
+    if not len(rows):
+        return 0
+    source, sink = 0, 1 + nf + m
+    usable = np.flatnonzero(cap > 0)
+    heads = np.concatenate([np.zeros(nf, np.int64), 1 + rows, 1 + nf + usable])
+    tails = np.concatenate([1 + np.arange(nf), 1 + nf + cols, np.full(len(usable), sink)])
+    caps = np.concatenate([np.ones(nf + len(rows), np.int64), cap[usable]]).astype(np.int32)
+    graph = sp.csr_matrix((caps, (heads, tails)), shape=(sink + 1, sink + 1))
+    return int(maximum_flow(graph, source, sink).flow_value)
+
+
+def _solve_fairness(table: _Table, tuning: _Tuning) -> _Run:
+    """Most matched; then the highest lowest score; then the highest total.
+
+    The most matched comes from an exact coverage solve. Then, repeatedly: bisect
+    over the score values of the pairs known so far (the candidates of the solves)
+    for the highest threshold at which those pairs alone still match as many (a
+    max-flow; reaching it with some pairs proves it reachable); then an exact
+    coverage solve over *all* pairs worth at least one unit more either matches
+    fewer, which proves the threshold can not be raised, or finds pairs that do
+    better, and the search goes on with them. The last coverage solve keeps only
+    pairs at the threshold or above, for the highest total among those.
+    """
+    first = _solve_exact(table, Objective.COVERAGE, tuning)
+    most = len(first.rows)
+    if most == 0:
+        return first
+    runs = [first]
+    known_rows, known_cols = _known(first)
+    known_units = table.units(known_rows, known_cols)
+    low = int(table.units(first.rows, first.cols).min())
+    while True:
+        values = np.unique(known_units[known_units > low])
+        lo, hi = 0, len(values)  # values[:lo] reachable, values[hi:] not (known pairs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            keep = known_units >= values[mid]
+            if _max_matched(table, known_rows[keep], known_cols[keep]) == most:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo:
+            low = int(values[lo - 1])
+        keep = known_units > low
+        above = _solve_exact(
+            table,
+            Objective.COVERAGE,
+            tuning,
+            floor=low + 1,
+            seed=(known_rows[keep], known_cols[keep]),
+        )
+        runs.append(above)
+        if len(above.rows) < most:
+            break
+        more_rows, more_cols = _known(above)
+        known_rows = np.concatenate([known_rows, more_rows])
+        known_cols = np.concatenate([known_cols, more_cols])
+        known_units = table.units(known_rows, known_cols)
+        low = int(table.units(above.rows, above.cols).min())
+    keep = known_units >= low
+    final = _solve_exact(
+        table, Objective.COVERAGE, tuning, floor=low, seed=(known_rows[keep], known_cols[keep])
+    )
+    runs.append(final)
+    return _Run(
+        rows=final.rows,
+        cols=final.cols,
+        candidates=final.candidates,
+        pricing_rounds=sum(run.pricing_rounds for run in runs),
+        core=final.core,
+        gap=final.gap,
+        auction_rounds=sum(run.auction_rounds for run in runs),
+    )
+
+
+def _known(run: _Run) -> tuple[IntArray, IntArray]:
+    """A solve's candidate pairs and chosen pairs, without repeats."""
+    rows, cols = run.rows, run.cols
+    if run.known is not None:
+        rows = np.concatenate([run.known[0], rows])
+        cols = np.concatenate([run.known[1], cols])
+    m = int(cols.max()) + 1 if len(cols) else 1
+    keys = np.unique(rows * m + cols)
+    return keys // m, keys % m
+
+
+def _zero_fill(
+    rows: IntArray,
+    cols: IntArray,
+    cap_left: IntArray,
+    has_feasible: BoolArray,
+    units_of: Callable[[IntArray], Int32Array],
+) -> tuple[IntArray, IntArray]:
+    """Pairs worth nothing for unmatched mentees where an allowed mentor has room.
+
+    After a "total" solve such a pair can only be worth 0 units (more would raise
+    the total), so adding it keeps the total; afterwards a mentee left out has no
+    allowed mentor with room. Mentees in order, each to the first such mentor.
+    """
+    left = cap_left - np.bincount(cols, minlength=len(cap_left))
+    matched = np.zeros(len(has_feasible), dtype=np.bool_)
+    matched[rows] = True
+    waiting = np.flatnonzero(~matched & has_feasible)
+    if not len(waiting) or not (left > 0).any():
+        return rows, cols
+    extra_rows: list[int] = []
+    extra_cols: list[int] = []
+    for row, units in zip(waiting.tolist(), units_of(waiting), strict=True):
+        room = np.flatnonzero((units != _NONE) & (left > 0))
+        if len(room):
+            left[room[0]] -= 1
+            extra_rows.append(row)
+            extra_cols.append(int(room[0]))
+    return (
+        np.concatenate([rows, np.array(extra_rows, dtype=np.int64)]),
+        np.concatenate([cols, np.array(extra_cols, dtype=np.int64)]),
+    )
+
+
+def solve(
+    source: ScoreSource,
+    *,
+    capacity: npt.ArrayLike,
+    objective: Objective | str = Objective.TOTAL,
+    pins: Sequence[tuple[int, int]] = (),
+    blocks: Sequence[tuple[int, int]] = (),
+    candidates: int = 12,
+    mentor_side: int = 2,
+    block_rows: int = 1024,
+    cache_mb: int = 512,
+    resolution: int = 16,
+    theta: int = 8,
+    auction_eps: int = 256,
+    add_per_row: int = 4,
+    max_rounds: int = 8,
+    target_gap: int = 1000,
+) -> Assignment:
+    """The optimal assignment for ``objective``, proven over all pairs.
+
+    ``capacity`` has one entry per mentor. Pins (mentee, mentor) are kept as they
+    are, whatever the rules say (check them with the scorer first if needed), and
+    use up capacity; blocked pairs are never proposed.
+
+    The rest changes how fast the answer comes, never the answer. The table of
+    units is kept in memory (int32) when it takes at most ``cache_mb``, otherwise
+    scored again for each scan. Candidates: ``candidates`` best mentors per mentee
+    and ``mentor_side`` times capacity best mentees per mentor. The warm-up auction
+    scales weights by ``resolution`` and divides epsilon by ``theta`` per phase,
+    down to ``auction_eps``. Pricing rounds add up to ``add_per_row`` pairs per
+    mentee, at most ``max_rounds`` times, until the duality gap is at most
+    ``target_gap`` units; the pairs within the gap are then solved exactly.
+    """
+    started = time.perf_counter()
+    objective = Objective(objective)
+    setup = _setup(source, capacity, pins, blocks)
+    table = _Table(setup, source, block_rows=block_rows, cache_bytes=cache_mb << 20)
+    tuning = _Tuning(
+        candidates=max(1, candidates),
+        mentor_side=max(0, mentor_side),
+        resolution=max(1, resolution),
+        theta=max(2, theta),
+        auction_eps=max(1, auction_eps),
+        add_per_row=max(1, add_per_row),
+        max_rounds=max(1, max_rounds),
+        target_gap=max(0, target_gap),
+    )
+    if objective == Objective.FAIRNESS:
+        run = _solve_fairness(table, tuning)
+    else:
+        run = _solve_exact(table, objective, tuning)
+    rows, cols = run.rows, run.cols
+    if objective == Objective.TOTAL:
+        rows, cols = _zero_fill(rows, cols, setup.cap_left, table.has_feasible, table.rows)
+    stats = SolveStats(
+        method="sparse",
+        seconds=time.perf_counter() - started,
+        candidates=run.candidates,
+        pricing_rounds=run.pricing_rounds,
+        core=run.core,
+        gap_units=run.gap,
+        auction_rounds=run.auction_rounds,
+        cached=table.cache is not None,
+        proven=True,
+    )
+    return _result(setup, source, objective, rows, cols, table.has_feasible, stats)
+
+
+# -- reference and baseline -------------------------------------------------------
+
+
+def _dense_assign(
+    units: IntArray, ok: BoolArray, cap: IntArray, objective: Objective, floor: int = 0
+) -> tuple[IntArray, IntArray]:
+    """linear_sum_assignment over capacity slots; pairs not allowed weigh 0.
+
+    Weighing 0 is the same as a dummy "not matched" column per mentee: a mentee put
+    on a 0 entry is left unmatched (for "total", pairs worth 0 units too; they are
+    added back like the sparse solver does).
+    """
+    nf = units.shape[0]
+    slots = np.repeat(np.arange(len(cap)), cap)
+    if not nf or not len(slots):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    allowed = ok & (units >= floor)
+    top = int(units[ok].max()) if ok.any() else 0
+    weights = np.where(allowed, _weights(objective, units, nf, top), 0)
+    rows, slot_cols = linear_sum_assignment(-weights.astype(np.float64)[:, slots])
+    cols = slots[slot_cols]
+    real = weights[rows, cols] > 0
+    return rows[real].astype(np.int64), cols[real].astype(np.int64)
+
+
+def solve_dense(
+    source: ScoreSource,
+    *,
+    capacity: npt.ArrayLike,
+    objective: Objective | str = Objective.TOTAL,
+    pins: Sequence[tuple[int, int]] = (),
+    blocks: Sequence[tuple[int, int]] = (),
+    block_rows: int = 1024,
+) -> Assignment:
+    """The reference: every pair, scipy's linear_sum_assignment over capacity slots.
+
+    Memory grows with mentees x total capacity (8 bytes each, a few copies).
+    Fairness bisects over every distinct score value, a dense coverage solve each.
+    """
+    started = time.perf_counter()
+    objective = Objective(objective)
+    setup = _setup(source, capacity, pins, blocks)
+    nf, m = len(setup.free), setup.m
+    units = np.zeros((nf, m), dtype=np.int64)
+    ok = np.zeros((nf, m), dtype=np.bool_)
+    for start in range(0, nf, block_rows):
+        local = np.arange(start, min(nf, start + block_rows), dtype=np.int64)
+        scores, feasible = source.exact_block(setup.free[local])
+        units[local] = score_units(scores)
+        ok[local] = _allowed(setup, local, feasible)
+    has_feasible = ok.any(axis=1)
+    cap = setup.cap_left
+    ok &= (cap > 0)[None, :]
+    if objective == Objective.FAIRNESS:
+        rows, cols = _dense_assign(units, ok, cap, Objective.COVERAGE)
+        if len(rows):
+            values = np.unique(units[ok])
+            lo, hi = 0, len(values)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                r, _c = _dense_assign(units, ok, cap, Objective.COVERAGE, int(values[mid]))
+                if len(r) == len(rows):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            rows, cols = _dense_assign(units, ok, cap, Objective.COVERAGE, int(values[lo - 1]))
+    else:
+        rows, cols = _dense_assign(units, ok, cap, objective)
+    if objective == Objective.TOTAL:
+        table = np.where(ok, 0, _NONE).astype(np.int32)
+        rows, cols = _zero_fill(rows, cols, cap, has_feasible, lambda r: table[r])
+    stats = SolveStats(
+        method="dense",
+        seconds=time.perf_counter() - started,
+        candidates=int(ok.sum()),
+        proven=True,
+    )
+    return _result(setup, source, objective, rows, cols, has_feasible, stats)
+
+
+def solve_greedy(
+    source: ScoreSource,
+    *,
+    capacity: npt.ArrayLike,
+    pins: Sequence[tuple[int, int]] = (),
+    blocks: Sequence[tuple[int, int]] = (),
+    candidates: int = 50,
+    block_rows: int = 1024,
+) -> Assignment:
+    """The baseline: the best remaining pair first, among each mentee's best candidates."""
+    started = time.perf_counter()
+    setup = _setup(source, capacity, pins, blocks)
+    table = _Table(setup, source, block_rows=block_rows, cache_bytes=0)
+    rows_parts, cols_parts, units_parts = [], [], []
+    for local, z in table.blocks():
+        r, c = _select(z, candidates)
+        rows_parts.append(local[r])
+        cols_parts.append(c)
+        units_parts.append(z[r, c].astype(np.int64))
+    table.done()
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, np.int64)
+    cols = np.concatenate(cols_parts) if cols_parts else np.zeros(0, np.int64)
+    units = np.concatenate(units_parts) if units_parts else np.zeros(0, np.int64)
+    order = np.lexsort((cols, rows, -units))
+    left = setup.cap_left.copy()
+    taken = np.zeros(table.nf, dtype=np.bool_)
+    rows_out: list[int] = []
+    cols_out: list[int] = []
+    for r, c in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if not taken[r] and left[c] > 0:
+            taken[r] = True
+            left[c] -= 1
+            rows_out.append(r)
+            cols_out.append(c)
+    stats = SolveStats(method="greedy", seconds=time.perf_counter() - started, candidates=len(rows))
+    return _result(
+        setup,
+        source,
+        Objective.TOTAL,
+        np.array(rows_out, dtype=np.int64),
+        np.array(cols_out, dtype=np.int64),
+        table.has_feasible,
+        stats,
+    )
