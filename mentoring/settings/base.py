@@ -301,6 +301,8 @@ CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
     # Every task named send_* delivers email or chat messages.
     "*.tasks.send_*": {"queue": f"{CELERY_QUEUE_PREFIX}.email"},
+    # A large matching run never delays a reminder.
+    "matching.tasks.run_*": {"queue": f"{CELERY_QUEUE_PREFIX}.matching"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

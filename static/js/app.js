@@ -29,6 +29,14 @@
     }
   });
 
+  /* Forms that change a lot at once ask first (data-confirm="question"). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
   /* Mobile menu: close it with Escape or a click outside. */
   function closeMenus(except) {
     document.querySelectorAll("[data-nav-menu][open]").forEach(function (menu) {

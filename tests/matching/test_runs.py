@@ -1,0 +1,404 @@
+"""Match runs: criteria, drafts nobody is told about, edits, what-if, publishing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.test import Client
+from django.urls import reverse
+
+from matching import runs
+from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
+from mentoring.models import User
+from programs.models import Mentorship, Participant, Profile, Program
+from programs.services import ProgramError
+from tests.factories import user_create
+from tests.factories.programs import participant_create
+
+pytestmark = pytest.mark.usefixtures("eager_celery")
+
+
+def _person(program: Program, name: str, role: str, **profile: Any) -> Participant:
+    manager = profile.pop("manager_email", "")
+    capacity = profile.pop("capacity", None)
+    user = user_create(full_name=name, email=f"{name.split()[0].lower()}@example.org")
+    Profile.objects.create(user=user, **profile)
+    return participant_create(
+        program=program, user=user, role=role, manager_email=manager, capacity=capacity
+    )
+
+
+@pytest.fixture
+def people(program: Program) -> dict[str, Participant]:
+    """Two mentees and two mentors whose best pairing is clear from their profiles."""
+    mentee = Participant.Role.MENTEE
+    mentor = Participant.Role.MENTOR
+    return {
+        "ana": _person(
+            program, "Ana Mentee", mentee, interests=["Negotiation", "Python"], seniority=2
+        ),
+        "ben": _person(program, "Ben Mentee", mentee, interests=["Design"], seniority=2),
+        "cat": _person(
+            program, "Cat Mentor", mentor, skills=["negotiation", "python"], seniority=5, capacity=1
+        ),
+        "dan": _person(program, "Dan Mentor", mentor, skills=["design"], seniority=5, capacity=1),
+    }
+
+
+@pytest.fixture
+def criteria(program: Program, coordinator: User) -> None:
+    runs.criterion_add(
+        program=program,
+        by=coordinator,
+        field="interests",
+        mentor_field="skills",
+        rule="complementary",
+        weight="high",
+        custom_weight=None,
+        min_gap=1,
+        max_hours=8,
+    )
+    runs.criterion_add(
+        program=program,
+        by=coordinator,
+        field="seniority",
+        rule="seniority_gap",
+        weight="low",
+        custom_weight=None,
+        min_gap=2,
+        max_hours=8,
+    )
+
+
+def _run(program: Program, coordinator: User) -> MatchRun:
+    """Start a run and do the worker's part (the task runs after commit)."""
+    run = runs.match_run_start(program=program, by=coordinator)
+    runs.match_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _pairs(run: MatchRun) -> dict[str, str | None]:
+    return {
+        p.mentee.full_name: (p.mentor.full_name if p.mentor else None)
+        for p in MatchProposal.objects.filter(run=run).select_related("mentee", "mentor")
+    }
+
+
+def test_a_run_proposes_the_best_pairs_as_a_draft_and_tells_nobody(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    assert run.status == MatchRun.Status.DRAFT
+    assert _pairs(run) == {"Ana Mentee": "Cat Mentor", "Ben Mentee": "Dan Mentor"}
+    assert run.summary["matched"] == 2
+    assert not Mentorship.objects.exists()
+    assert mail.outbox == []
+
+
+def test_explanations_add_up_to_the_score_and_name_the_shared_items(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    proposal = MatchProposal.objects.get(run=run, mentee=people["ana"])
+    assert proposal.score == 100
+    assert sum(part["points"] for part in proposal.explanation) == proposal.score
+    texts = " | ".join(part["text"] for part in proposal.explanation)
+    assert "Negotiation" in texts
+    assert "Python" in texts
+    assert "3 levels more senior" in texts
+
+
+def test_unmatched_mentees_get_a_reason(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    extra = _person(program, "Eve Mentee", Participant.Role.MENTEE, interests=["Design"])
+    run = _run(program, coordinator)
+    proposal = MatchProposal.objects.get(run=run, mentee=extra)
+    assert proposal.mentor is None
+    assert proposal.unmatched_reason == MatchProposal.Unmatched.CAPACITY
+
+
+def test_the_reporting_line_is_never_paired(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    Participant.objects.filter(pk=people["ana"].pk).update(manager_email="cat@example.org")
+    run = _run(program, coordinator)
+    assert _pairs(run)["Ana Mentee"] != "Cat Mentor"
+
+
+def test_pins_and_blocks_are_kept(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    runs.pair_rule_set(
+        program=program,
+        mentee_id=people["ana"].pk,
+        mentor_id=people["dan"].pk,
+        kind="pin",
+        by=coordinator,
+    )
+    run = _run(program, coordinator)
+    assert _pairs(run) == {"Ana Mentee": "Dan Mentor", "Ben Mentee": "Cat Mentor"}
+    PairRule.objects.all().delete()
+    runs.pair_rule_set(
+        program=program,
+        mentee_id=people["ben"].pk,
+        mentor_id=people["dan"].pk,
+        kind="block",
+        by=coordinator,
+    )
+    MatchRun.objects.update(status=MatchRun.Status.DISCARDED)
+    run = _run(program, coordinator)
+    assert _pairs(run)["Ben Mentee"] != "Dan Mentor"
+
+
+def test_a_criterion_must_fit_its_field(program: Program, coordinator: User) -> None:
+    with pytest.raises(ProgramError):
+        runs.criterion_add(
+            program=program,
+            by=coordinator,
+            field="department",
+            mentor_field="",
+            rule="similar",
+            weight="high",
+            custom_weight=None,
+            min_gap=1,
+            max_hours=8,
+        )
+    assert not MatchCriterion.objects.exists()
+
+
+def test_a_run_needs_criteria(program: Program, coordinator: User) -> None:
+    with pytest.raises(ProgramError):
+        runs.match_run_start(program=program, by=coordinator)
+    assert not MatchRun.objects.exists()
+
+
+def test_swap_rescores_and_diff_counts_the_change(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    runs.proposal_swap(
+        run=run, mentee_a=people["ana"].pk, mentee_b=people["ben"].pk, by=coordinator
+    )
+    assert _pairs(run) == {"Ana Mentee": "Dan Mentor", "Ben Mentee": "Cat Mentor"}
+    swapped = MatchProposal.objects.get(run=run, mentee=people["ana"])
+    assert swapped.edited
+    assert swapped.score is not None
+    assert swapped.score < 100
+    assert sum(p["points"] for p in swapped.explanation) == swapped.score
+    run.refresh_from_db()
+    assert run.summary["edited"] is True
+    second = _run(program, coordinator)
+    diff = runs.run_diff(run=second, previous=run)
+    assert diff is not None
+    assert diff.changed == 2
+    assert diff.same == 0
+
+
+def test_assign_refuses_a_full_mentor(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    with pytest.raises(ProgramError, match="no free place"):
+        runs.proposal_assign(
+            run=run, mentee_id=people["ana"].pk, mentor_id=people["dan"].pk, by=coordinator
+        )
+    assert _pairs(run)["Ana Mentee"] == "Cat Mentor"
+
+
+def test_whatif_changes_nothing_saved(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    keys = [row["key"] for row in run.config["criteria"]]
+    result = runs.match_whatif(run=run, criteria_weights={keys[0]: {"weight": "low"}})
+    assert result.summary["matched"] == 2
+    assert result.diff.same == 2
+    assert MatchCriterion.objects.get(field="interests").weight == "high"
+
+
+def test_publish_creates_every_pair_and_introduces_them_once(
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    run = _run(program, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert runs.match_run_publish(run=run, by=coordinator) == 2
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.PUBLISHED
+    pairs = {
+        (m.mentee.full_name, m.mentor.full_name)
+        for m in Mentorship.objects.select_related("mentee", "mentor")
+    }
+    assert pairs == {("Ana Mentee", "Cat Mentor"), ("Ben Mentee", "Dan Mentor")}
+    assert len(mail.outbox) == 4
+    ana_mail = next(m for m in mail.outbox if m.to == ["ana@example.org"])
+    assert "Cat Mentor" in ana_mail.subject
+    assert "Negotiation" in ana_mail.body
+    assert isinstance(ana_mail, EmailMultiAlternatives)
+    assert "Negotiation" in str(ana_mail.alternatives[0][0])
+    # A second publish, or a re-delivered introduction task, sends nothing more.
+    assert runs.match_run_publish(run=run, by=coordinator) == 0
+    for mentorship in Mentorship.objects.all():
+        assert runs.match_introduction_send(mentorship_id=mentorship.pk) == 0
+    assert len(mail.outbox) == 4
+
+
+def test_publish_is_all_or_nothing_when_a_mentor_filled_up(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    # Meanwhile Dan took a mentee through another way: the draft no longer fits.
+    other = _person(program, "Zoe Mentee", Participant.Role.MENTEE)
+    from programs.mentorships import mentorship_create
+
+    mentorship_create(
+        program=program, mentor=people["dan"], mentee=other, source="manual", by=coordinator
+    )
+    with pytest.raises(ProgramError, match="no longer has room"):
+        runs.match_run_publish(run=run, by=coordinator)
+    assert Mentorship.objects.count() == 1
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DRAFT
+
+
+# -- views ---------------------------------------------------------------------------
+
+
+def test_coordinator_sets_criteria_runs_and_reviews(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client.force_login(coordinator)
+    url = reverse("matching:criteria", args=[program.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"action": "recommended"})
+    assert response.status_code == 302
+    assert MatchCriterion.objects.filter(program=program).count() == len(runs.inputs.RECOMMENDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("matching:run_start", args=[program.pk]))
+    run = MatchRun.objects.get()
+    detail = reverse("matching:run_detail", args=[program.pk, run.pk])
+    assert response["Location"] == detail
+    page = client.get(detail)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ana Mentee" in html
+    assert "Cat Mentor" in html
+    assert "Score distribution" in html
+
+
+def test_bad_criterion_shows_a_field_error(
+    client: Client, program: Program, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    url = reverse("matching:criteria", args=[program.pk])
+    response = client.post(
+        url,
+        {
+            "action": "criterion",
+            "criterion-field": "department",
+            "criterion-rule": "similar",
+            "criterion-weight": "high",
+            "criterion-min_gap": "1",
+            "criterion-max_hours": "8",
+        },
+    )
+    assert response.status_code == 200
+    assert "does not apply to" in response.content.decode()
+    assert not MatchCriterion.objects.exists()
+
+
+def test_views_edit_and_publish(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+) -> None:
+    run = _run(program, coordinator)
+    client.force_login(coordinator)
+    edit = reverse("matching:run_edit", args=[program.pk, run.pk])
+    response = client.post(
+        edit, {"action": "swap", "mentee_a": people["ana"].pk, "mentee_b": people["ben"].pk}
+    )
+    assert response.status_code == 302
+    assert _pairs(run)["Ana Mentee"] == "Dan Mentor"
+    response = client.post(edit, {"action": "swap", "mentee_a": "x", "mentee_b": ""})
+    assert response.status_code == 302
+    whatif = client.get(
+        reverse("matching:run_whatif", args=[program.pk, run.pk]), {"objective": "fairness"}
+    )
+    assert whatif.status_code == 200
+    assert "Nothing was saved" in whatif.content.decode()
+    response = client.post(reverse("matching:run_publish", args=[program.pk, run.pk]))
+    assert response.status_code == 302
+    assert Mentorship.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("criteria", "get"),
+        ("run_start", "post"),
+        ("run_detail", "get"),
+        ("run_edit", "post"),
+        ("run_whatif", "get"),
+        ("run_publish", "post"),
+    ],
+)
+def test_only_the_programs_coordinators_reach_matching(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    other_coordinator: User,
+    hr: User,
+    people: dict[str, Participant],
+    criteria: None,
+    name: str,
+    method: str,
+) -> None:
+    run = _run(program, coordinator)
+    args = [program.pk] if name in ("criteria", "run_start") else [program.pk, run.pk]
+    url = reverse(f"matching:{name}", args=args)
+    expected = {other_coordinator: 404, hr: 403, people["ana"].user: 403}
+    for user, status in expected.items():
+        assert user is not None
+        client.force_login(user)
+        response = getattr(client, method)(url)
+        assert response.status_code == status, (user, name)
+    client.logout()
+    assert getattr(client, method)(url).status_code == 302  # to the login page
+    assert MatchRun.objects.count() == 1
+    assert not Mentorship.objects.exists()
+
+
+def test_review_page_costs_the_same_queries_with_more_pairs(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(30):
+        _person(program, f"Extra{n} Mentee", Participant.Role.MENTEE, interests=["Design"])
+        _person(
+            program, f"Helper{n} Mentor", Participant.Role.MENTOR, skills=["design"], capacity=1
+        )
+    run = _run(program, coordinator)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("matching:run_detail", args=[program.pk, run.pk]))
+    assert response.status_code == 200
+    assert run.summary["matched"] == 32
