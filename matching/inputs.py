@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Q
@@ -366,8 +366,21 @@ def explanation_store(
 ) -> list[dict[str, Any]]:
     """The parts of a pair's explanation as JSON, each with its sentence."""
     rows = {row["key"]: row for row in config["criteria"]}
+    parts = list(explanation.parts)
+    # With one time-zone rule, its baseline and its penalty read better as one line
+    # ("+12 2 hours apart" rather than "+18 baseline" and "-6 2 hours apart"); the
+    # parts still add up to the score.
+    penalties = [p for p in parts if p.kind == scoring.Kind.TIME_ZONE and not p.mandatory]
+    if parts and parts[0].kind == scoring.BASELINE and len(penalties) == 1:
+        baseline = parts.pop(0)
+        at = parts.index(penalties[0])
+        parts[at] = replace(
+            penalties[0],
+            points=penalties[0].points + baseline.points,
+            exact_points=penalties[0].exact_points + baseline.exact_points,
+        )
     stored = []
-    for part in explanation.parts:
+    for part in parts:
         data = part.as_dict()
         data["text"] = part_text(part, rows.get(part.criterion), catalog)
         stored.append(data)

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from matching.runs import criteria_recommended_add
 from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from mentoring.models import User
 from programs.models import (
@@ -219,7 +220,13 @@ def _profile_facts(rng: random.Random, role: str, department: str) -> dict[str, 
         "seniority": seniority,
         "languages": list(languages),
         "skills": skills,
-        "interests": rng.sample(INTERESTS, k=rng.randint(1, 3)),
+        # Mentees also name skills they want to learn, which mentors' skills can cover.
+        "interests": rng.sample(INTERESTS, k=rng.randint(1, 3))
+        + (
+            rng.sample(COMMON_SKILLS + DEPARTMENTS[rng.choice(list(DEPARTMENTS))], k=2)
+            if role == Participant.Role.MENTEE
+            else []
+        ),
         "career_aspirations": rng.choice(
             (
                 "Lead a team within two years.",
@@ -305,6 +312,8 @@ def demo_programs_seed() -> list[Program]:
         _seed_people(rng, program, spec, coordinator, demo_users, index)
         # The same starter guides a coordinator's new program gets, and one workshop.
         resource_starter_set_add(program=program, by=coordinator)
+        # The recommended matching criteria, so "Run matching" works straight away.
+        criteria_recommended_add(program=program, by=coordinator)
         _seed_event(program, coordinator, index)
         # Completeness follows the same rule as when people fill in their profiles.
         program_completeness_refresh(program=program)

@@ -402,3 +402,31 @@ def test_review_page_costs_the_same_queries_with_more_pairs(
         response = client.get(reverse("matching:run_detail", args=[program.pk, run.pk]))
     assert response.status_code == 200
     assert run.summary["matched"] == 32
+
+
+def test_time_zone_reasons_read_as_one_line_that_still_adds_up(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    runs.criterion_add(
+        program=program,
+        by=coordinator,
+        field="time_zone",
+        mentor_field="",
+        rule="time_zone",
+        weight="medium",
+        custom_weight=None,
+        min_gap=1,
+        max_hours=8,
+    )
+    Participant.objects.filter(pk=people["ana"].pk).update(time_zone="Europe/Berlin")
+    Participant.objects.filter(pk=people["cat"].pk).update(time_zone="America/New_York")
+    run = _run(program, coordinator)
+    proposal = MatchProposal.objects.get(run=run, mentee=people["ana"])
+    assert proposal.mentor_id == people["cat"].pk
+    kinds = [part["kind"] for part in proposal.explanation]
+    assert "baseline" not in kinds
+    zone = next(part for part in proposal.explanation if part["kind"] == "time_zone")
+    assert zone["text"] == "6 hours apart"
+    # 6 of 8 hours: a quarter of the time-zone points are left.
+    assert 0 < zone["points"] < zone["max_points"]
+    assert sum(part["points"] for part in proposal.explanation) == proposal.score
