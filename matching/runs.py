@@ -405,7 +405,7 @@ def _summary_refresh(run: MatchRun) -> None:
 
 def _locked_proposal(run: MatchRun, mentee_id: int) -> MatchProposal:
     proposal = (
-        MatchProposal.objects.select_for_update()
+        MatchProposal.objects.select_for_update(of=("self",))
         .select_related("mentee", "mentee__user", "mentor", "mentor__user")
         .filter(run=run, mentee_id=mentee_id)
         .first()
@@ -420,7 +420,7 @@ def proposal_swap(
     *, run: MatchRun, mentee_a: int, mentee_b: int, by: User
 ) -> tuple[MatchProposal, MatchProposal]:
     """Give two mentees each other's mentors."""
-    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    run = MatchRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
     _check_draft(run)
     if mentee_a == mentee_b:
         raise ProgramError(_("Choose two different mentees to swap."))
@@ -445,7 +445,7 @@ def proposal_swap(
 @transaction.atomic
 def proposal_assign(*, run: MatchRun, mentee_id: int, mentor_id: int, by: User) -> MatchProposal:
     """Give a mentee another mentor (one with a free place in this draft)."""
-    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    run = MatchRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
     _check_draft(run)
     proposal = _locked_proposal(run, mentee_id)
     _mentee, mentor = _pair_people(run.program, mentee_id, mentor_id)
@@ -468,7 +468,7 @@ def proposal_assign(*, run: MatchRun, mentee_id: int, mentor_id: int, by: User) 
 
 @transaction.atomic
 def proposal_remove(*, run: MatchRun, mentee_id: int, by: User) -> MatchProposal:
-    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    run = MatchRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
     _check_draft(run)
     proposal = _locked_proposal(run, mentee_id)
     proposal.mentor = None
@@ -574,7 +574,7 @@ def match_whatif(
 def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None) -> int:
     """Create every proposed mentorship at once, or none; then introduce the pairs."""
     now = now or timezone.now()
-    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    run = MatchRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
     if run.status == MatchRun.Status.PUBLISHED:
         return 0
     _check_draft(run)
