@@ -339,6 +339,10 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
             run.stage = ""
             run.finished_at = timezone.now()
             run.save(update_fields=["summary", "status", "progress", "stage", "finished_at"])
+            # One draft at a time: the older ones stay readable, marked replaced.
+            MatchRun.objects.filter(program=run.program, status=MatchRun.Status.DRAFT).exclude(
+                pk=run.pk
+            ).update(status=MatchRun.Status.DISCARDED)
     except Exception as error:
         logger.exception("match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(

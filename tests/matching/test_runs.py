@@ -193,6 +193,8 @@ def test_swap_rescores_and_diff_counts_the_change(
     run.refresh_from_db()
     assert run.summary["edited"] is True
     second = _run(program, coordinator)
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DISCARDED  # one draft at a time
     diff = runs.run_diff(run=second, previous=run)
     assert diff is not None
     assert diff.changed == 2
