@@ -1,10 +1,15 @@
-"""Celery tasks of matching: thin, take ids, safe to run twice."""
+"""Celery tasks of matching: thin, take ids, safe to run twice.
+
+Tasks named send_* go to the email queue and run_* to the matching queue; acks_late so
+a task whose worker died runs again, and the Delivery records make the rerun send
+nothing twice.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from matching import runs
+from matching import runs, selfmatch
 
 
 @shared_task(name="matching.tasks.run_match_task", acks_late=True)
@@ -17,3 +22,15 @@ def run_match_task(run_id: int) -> str:
 @shared_task(name="matching.tasks.send_match_introduction_task", acks_late=True)
 def send_match_introduction_task(mentorship_id: int) -> int:
     return runs.match_introduction_send(mentorship_id=mentorship_id)
+
+
+@shared_task(name="matching.tasks.send_match_request_notice_task", acks_late=True)
+def send_match_request_notice_task(request_id: int, notice: str) -> int:
+    """Email one self-match request's notice (new, declined, expired, accepted), once."""
+    return selfmatch.match_request_notice_send(request_id=request_id, notice=notice)
+
+
+@shared_task(name="matching.tasks.expire_match_requests_task", acks_late=True)
+def expire_match_requests_task() -> int:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE): unanswered requests pass to the next choice."""
+    return selfmatch.match_requests_expire()

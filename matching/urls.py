@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.views import runs
+from matching.views import runs, selfmatch
 
 app_name = "matching"
 
@@ -29,4 +29,21 @@ urlpatterns = [
     path(
         "program/<int:program_id>/runs/<int:run_id>/publish/", runs.run_publish, name="run_publish"
     ),
+    # Self-match ----------------------------------------------------------------------
+    path("<int:program_id>/find/", selfmatch.selfmatch_find, name="selfmatch_find"),
+    path("<int:program_id>/requests/", selfmatch.selfmatch_mine, name="selfmatch_mine"),
+    path(
+        "<int:program_id>/requests/<int:request_id>/withdraw/",
+        selfmatch.selfmatch_withdraw,
+        name="selfmatch_withdraw",
+    ),
+    path(
+        "<int:program_id>/requests/to-me/", selfmatch.selfmatch_incoming, name="selfmatch_incoming"
+    ),
+    path(
+        "<int:program_id>/requests/<int:request_id>/answer/",
+        selfmatch.selfmatch_answer,
+        name="selfmatch_answer",
+    ),
+    path("<int:program_id>/self-match/", selfmatch.selfmatch_settings, name="selfmatch_settings"),
 ]

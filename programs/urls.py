@@ -5,6 +5,7 @@ from programs.views import (
     enrolment,
     events,
     imports,
+    mentorships,
     participants,
     profiles,
     programs,
@@ -146,4 +147,13 @@ urlpatterns += [
     path("<int:program_id>/events/<int:event_id>/event.ics", events.event_ics, name="event_ics"),
     path("calendar/", calendar.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+]
+
+# Mentorships (issue 4) ---------------------------------------------------------------
+urlpatterns += [
+    path(
+        "<int:program_id>/mentorships/<int:mentorship_id>/end/",
+        mentorships.mentorship_end_view,
+        name="mentorship_end",
+    ),
 ]

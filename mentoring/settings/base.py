@@ -324,6 +324,14 @@ CELERY_BEAT_SCHEDULE["send-event-reminders"] = {
     # A sweep still queued when the next is due is redundant: the next one covers it.
     "options": {"expires": float(EVENT_REMINDER_INTERVAL)},
 }
+# Self-match: the sweep that passes requests a mentor did not answer in time to the
+# mentee's next choice.
+MATCH_REQUEST_EXPIRY_INTERVAL = env_int("MATCH_REQUEST_EXPIRY_INTERVAL", 300, minimum=30)
+CELERY_BEAT_SCHEDULE["expire-match-requests"] = {
+    "task": "matching.tasks.expire_match_requests_task",
+    "schedule": float(MATCH_REQUEST_EXPIRY_INTERVAL),
+    "options": {"expires": float(MATCH_REQUEST_EXPIRY_INTERVAL)},
+}
 
 # ------------------------------------------------------------------------------
 # Product

@@ -33,7 +33,8 @@ from programs.forms import (
     ProgramForm,
     TransitionForm,
 )
-from programs.models import Participant, Program, ProgramGoal
+from programs.mentorships import closure_reason_counts
+from programs.models import Mentorship, Participant, Program, ProgramGoal
 from programs.services import ProgramError
 
 PROGRAMS_PER_PAGE = 25
@@ -220,8 +221,39 @@ def program_overview(request: HttpRequest, program_id: int) -> HttpResponse:
             if access.is_coordinator or access.is_reader
             else []
         ),
+        **_mentorship_context(access),
     }
     return render(request, "programs/program_overview.html", context)
+
+
+def _mentorship_context(access: ProgramAccess) -> dict[str, Any]:
+    """Closures and the re-match queue for coordinators; the person's own active
+    mentorship (to end it early) for participants."""
+    program = access.program
+    if access.is_coordinator:
+        return {
+            "closures": closure_reason_counts(program=program),
+            "rematch_waiting": Participant.objects.filter(
+                program=program,
+                role=Participant.Role.MENTEE,
+                rematch_requested_at__isnull=False,
+            )
+            .exclude(status=Participant.Status.WITHDRAWN)
+            .count(),
+        }
+    participant = access.participant
+    if participant is None:
+        return {}
+    mine = (
+        Mentorship.objects.filter(program=program, state=Mentorship.State.ACTIVE)
+        .filter(models.Q(mentor=participant) | models.Q(mentee=participant))
+        .select_related("mentor", "mentee")
+        .first()
+    )
+    partner = None
+    if mine is not None:
+        partner = mine.mentee if mine.mentor_id == participant.pk else mine.mentor
+    return {"my_mentorship": mine, "my_partner": partner}
 
 
 @login_required

@@ -1,0 +1,83 @@
+"""Ending a mentorship early: either person or the program's coordinator, with a
+structured, no-fault reason; the mentee may ask to be matched again."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from mentoring.models import User
+from programs.access import Need
+from programs.mentorships import access_mentorship, mentorship_end
+from programs.models import Mentorship, Participant
+from programs.services import ProgramError
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why is it ending?"),
+        choices=Mentorship.EndReason.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Only the program's coordinators see the reason, to improve future matches."
+        ),
+        error_messages={"required": gettext_lazy("Choose a reason.")},
+    )
+    rematch = forms.BooleanField(required=False)
+
+    def __init__(self, *args: object, side: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if side == Participant.Role.MENTEE:
+            self.fields["rematch"].label = _("Find me a new mentor")
+            self.fields["rematch"].help_text = _(
+                "You'll be first in line when the next matches are made."
+            )
+        elif side == "":
+            self.fields["rematch"].label = _("Queue the mentee for a new match")
+            self.fields["rematch"].help_text = _("They'll be first in line at the next match run.")
+        else:
+            del self.fields["rematch"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentorship_end_view(request: HttpRequest, program_id: int, mentorship_id: int) -> HttpResponse:
+    user = cast(User, request.user)
+    # A mentorship under another program's address does not exist there.
+    if not Mentorship.objects.filter(pk=mentorship_id, program_id=program_id).exists():
+        raise Http404
+    found = access_mentorship(user, mentorship_id, need=Need.MANAGE)
+    mentorship = found.mentorship
+    form = EndForm(request.POST or None, side=found.side)
+    if request.method == "POST" and mentorship.is_active and form.is_valid():
+        # A mentor ending it leaves the mentee without a partner: they are queued
+        # for a new match with priority, as if they had asked.
+        wants = form.cleaned_data.get("rematch") or found.side == Participant.Role.MENTOR
+        try:
+            mentorship_end(
+                mentorship=mentorship,
+                by=user,
+                reason=form.cleaned_data["reason"],
+                rematch=[Participant.Role.MENTEE] if wants else [],
+            )
+        except ProgramError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The mentorship has ended. Thank you for taking part."))
+            return redirect("programs:program_overview", program_id)
+    context = {
+        "program": mentorship.program,
+        "mentorship": mentorship,
+        "side": found.side,
+        "partner": found.partner,
+        "form": form,
+    }
+    return render(request, "programs/mentorship_end.html", context)
