@@ -420,7 +420,7 @@ def part_text(
     if part.kind == scoring.Kind.COMPLEMENTARY:
         offers = _field_label(catalog, row.get("mentor_field") or row["field"])
         if part.items:
-            return _("mentor's %(offers)s match what the mentee wants: %(items)s") % {
+            return _("%(offers)s the mentee is looking for: %(items)s") % {
                 "offers": offers,
                 "items": _items(part.items),
             }

@@ -80,7 +80,7 @@ def test_coordinator_runs_reviews_swaps_and_publishes(
     pairs = page.get_by_role("region", name="Proposed pairs")
     ana_row = pairs.get_by_role("row", name=re.compile("Ana Mentee"))
     expect(ana_row).to_contain_text("Cat Mentor")
-    expect(ana_row).to_contain_text("match what the mentee wants: Negotiation")
+    expect(ana_row).to_contain_text("skills the mentee is looking for: Negotiation")
     assert_accessible(page, axe_script)
     assert sent_to() == []  # a draft tells nobody
 
