@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from matching.runs import criteria_recommended_add
 from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
-from mentoring.models import User
+from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     Event,
     Participant,
@@ -409,3 +409,45 @@ def _seed_people(
                 question=first_question,
                 value=rng.choice(first_question.choices),
             )
+
+
+def demo_outcomes_seed(seed: int = 7) -> int:
+    """HR's outcome file for the demo: every participant plus colleagues who did not
+    take part, with some leavers and promotions (participants a little likelier to stay
+    and be promoted). Leaves existing outcome data alone."""
+    if EmployeeRecord.objects.exists():
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    today = timezone.localdate()
+    participants = {
+        email.lower(): department or "Operations"
+        for email, department in Participant.objects.values_list("email", "department")
+    }
+    people = [(email, department, True) for email, department in participants.items()]
+    for n in range(240):
+        department = rng.choice(list(DEPARTMENTS))
+        people.append((f"colleague{n}@{DEMO_DOMAIN}", department, False))
+    records = []
+    promoted_on = []
+    for email, department, took_part in people:
+        leaves = rng.random() < (0.08 if took_part else 0.16)
+        records.append(
+            EmployeeRecord(
+                email=email,
+                department=department,
+                hired_on=today - dt.timedelta(days=rng.randint(500, 3000)),
+                left_on=today - dt.timedelta(days=rng.randint(10, 300)) if leaves else None,
+            )
+        )
+        promoted_on.append(
+            today - dt.timedelta(days=rng.randint(10, 330))
+            if rng.random() < (0.22 if took_part else 0.12)
+            else None
+        )
+    saved = EmployeeRecord.objects.bulk_create(records)
+    Promotion.objects.bulk_create(
+        Promotion(employee=record, promoted_on=day)
+        for record, day in zip(saved, promoted_on, strict=True)
+        if day is not None
+    )
+    return len(saved)

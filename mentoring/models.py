@@ -168,3 +168,58 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class EmployeeRecord(models.Model):
+    """One employee's outcomes from HR's file: covers non-participants too, so that
+    participants can be compared with colleagues who did not take part.
+
+    Replaced as a whole by each import (the file is HR's current snapshot); matched to
+    participants by email. Holds no names: the email is the join key, nothing more.
+    """
+
+    email = models.EmailField(max_length=254)
+    department = models.CharField(max_length=120, blank=True)
+    hired_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)  # empty: still employed
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="employee_record_one_per_email"),
+        ]
+        indexes = [models.Index(fields=["department"], name="employee_record_department")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Promotion(models.Model):
+    employee = models.ForeignKey(
+        EmployeeRecord, on_delete=models.CASCADE, related_name="promotions"
+    )
+    promoted_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["promoted_on"], name="promotion_on")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} @ {self.promoted_on}"
+
+
+class OutcomeImport(models.Model):
+    """Who replaced the HR outcome data, when, and what the file held (counts only)."""
+
+    uploaded_by = models.ForeignKey(
+        "mentoring.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    file_name = models.CharField(max_length=255)
+    employees = models.PositiveIntegerField(default=0)
+    leavers = models.PositiveIntegerField(default=0)
+    promotions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} @ {self.uploaded_at:%Y-%m-%d}"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
-from mentoring.demo_programs import demo_programs_seed
+from mentoring.demo_programs import demo_outcomes_seed, demo_programs_seed
 
 
 class Command(BaseCommand):
@@ -22,6 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         logins = demo_seed(reset_passwords=options["reset_passwords"])
         programs = demo_programs_seed()
+        employees = demo_outcomes_seed()
+        if employees:
+            self.stdout.write(f"HR outcome data: {employees} employees")
         for program in programs:
             self.stdout.write(
                 f"Program {program.name!r} ({program.get_state_display()}): "
