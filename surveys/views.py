@@ -128,7 +128,7 @@ def survey_builder(request: HttpRequest, program_id: int, survey_id: int) -> Htt
     user = _user(request)
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
-    form = SurveyForm(request.POST or None, instance=survey)
+    form = SurveyForm(request.POST if request.method == "POST" else None, instance=survey)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_update(
@@ -175,7 +175,7 @@ def question_edit(
     user = _user(request)
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
-    form = QuestionForm(request.POST or None, question=question)
+    form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
             services.question_update(question=question, by=user, **form.question_fields())
@@ -243,7 +243,7 @@ def survey_schedule(request: HttpRequest, program_id: int, survey_id: int) -> Ht
     user = _user(request)
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
-    form = ScheduleForm(request.POST or None, survey=survey)
+    form = ScheduleForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_schedule_set(survey=survey, by=user, **form.schedule_fields())
@@ -428,7 +428,7 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
         return _unavailable(request, check.state, survey)
     survey = invitation.survey
     questions = services.questions_for(survey, invitation.role)
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.response_submit(invitation=invitation, answers=form.answers())
