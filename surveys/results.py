@@ -117,7 +117,7 @@ class SurveyResults:
     invited: int | None
     answered: int | None
     rate: int | None  # percent
-    roles: list[RoleRow]  # cells: (answered, not answered)
+    roles: list[RoleRow]  # count: invited; cells: (answered,)
     weeks: list[WeekRow]
     questions: list[QuestionResult]
     role_filter: str = ""
@@ -245,18 +245,20 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .values_list("role", "n", "answered")
     }
-    table = suppress_table(
-        [
-            [
-                invited.get(role, (0, 0))[1],
-                invited.get(role, (0, 0))[0] - invited.get(role, (0, 0))[1],
-            ]
-            for role in roles
-        ],
-        minimum=minimum,
-    )
-    role_rows = _role_rows(roles, table.cells, table.row_totals)
-    answered_total = table.column_totals[0]
+    # Who was invited is no secret to coordinators (they invited them); who answered
+    # is a group of respondents, suppressed like every other.
+    answered = suppress_breakdown([invited.get(role, (0, 0))[1] for role in roles], minimum=minimum)
+    invited_total = sum(n for n, _answered in invited.values())
+    role_rows = [
+        RoleRow(
+            role=role,
+            label=str(ROLE_LABELS[role]),
+            count=invited.get(role, (0, 0))[0],
+            cells=(answered.cells[i],),
+        )
+        for i, role in enumerate(roles)
+    ]
+    answered_total = answered.total
     # Responses per week (one query).
     per_week = dict(
         Response.objects.filter(survey=survey)
@@ -303,9 +305,9 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
     return SurveyResults(
         survey=survey,
         minimum=minimum,
-        invited=table.grand_total,
+        invited=invited_total,
         answered=answered_total,
-        rate=_percent(answered_total, table.grand_total) if table.grand_total is not None else None,
+        rate=_percent(answered_total, invited_total),
         roles=role_rows,
         weeks=week_rows,
         questions=results,

@@ -446,7 +446,9 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
         "closes_at": survey.closes_at,
     }
     response = render(request, "surveys/answer.html", context, status=400 if form.errors else 200)
-    response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    # The token stays out of other sites' logs. Not "no-referrer": browsers then send
+    # "Origin: null" with the form, and CSRF protection rightly refuses it.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

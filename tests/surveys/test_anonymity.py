@@ -112,9 +112,10 @@ def test_identified_free_text_carries_the_respondents_name(client, program, coor
 
 
 def _shown_counts(results) -> list[int]:
-    counts = [results.invited, results.answered]
+    # Respondents only: who was invited is the coordinators' own list.
+    counts = [results.answered]
     for row in results.roles:
-        counts += [row.count, *row.cells]
+        counts += [*row.cells]
     counts += [week.count for week in results.weeks]
     for item in results.questions:
         counts.append(item.count)

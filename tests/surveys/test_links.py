@@ -43,7 +43,7 @@ def test_a_link_opens_the_survey_without_signing_in(client, invitation: Invitati
     response = client.get(_url(invitation))
     assert response.status_code == 200
     assert invitation.survey.title in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_answering_stores_one_response_and_shows_thanks(
