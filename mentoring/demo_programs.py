@@ -26,6 +26,8 @@ from programs.models import (
 )
 from programs.profiles import program_completeness_refresh
 from programs.resources import resource_starter_set_add
+from surveys.models import Invitation, Question, Survey
+from surveys.services import new_nonce, response_submit, survey_create
 
 FIRST_NAMES = [
     "Amara",
@@ -315,10 +317,62 @@ def demo_programs_seed() -> list[Program]:
         # The recommended matching criteria, so "Run matching" works straight away.
         criteria_recommended_add(program=program, by=coordinator)
         _seed_event(program, coordinator, index)
+        _seed_survey(rng, program, coordinator)
         # Completeness follows the same rule as when people fill in their profiles.
         program_completeness_refresh(program=program)
         programs.append(program)
     return programs
+
+
+DEMO_SURVEY_COMMENTS = [
+    "More structure for the first meetings would help.",
+    "My mentor's questions made me rethink my goals.",
+    "Hard to find time in busy weeks.",
+    "The guides were a good starting point.",
+    "I would like a workshop on giving feedback.",
+    "",
+]
+
+
+def _seed_survey(rng: random.Random, program: Program, coordinator: User) -> None:
+    """An open mid-program survey most people have answered (no emails go out)."""
+    if program.state in (Program.State.DRAFT, Program.State.CLOSED):
+        return
+    survey = survey_create(program=program, by=coordinator, starter_key="mid_program")
+    now = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(
+        state=Survey.State.OPEN,
+        trigger=Survey.Trigger.ON_PUBLISH,
+        published_at=now,
+        closes_at=now + dt.timedelta(days=21),
+        reminder_count=0,
+    )
+    survey.refresh_from_db()
+    participants = Participant.objects.filter(program=program, status=Participant.Status.ACTIVE)
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            survey=survey,
+            participant=participant,
+            role=participant.role,
+            nonce=new_nonce(),
+            created_at=now,
+            sent_at=now,
+        )
+        for participant in participants
+    )
+    questions = list(survey.questions.all())
+    for invitation in invitations:
+        if rng.random() > 0.75:
+            continue  # about a quarter have not answered yet
+        answers: dict[int, object] = {}
+        for question in questions:
+            if question.kind == Question.Kind.RATING:
+                answers[question.pk] = rng.choices([2, 3, 4, 5], weights=[1, 3, 6, 4])[0]
+            elif question.kind == Question.Kind.MULTI_CHOICE:
+                answers[question.pk] = rng.sample(question.choices, k=rng.randint(1, 2))
+            elif question.kind == Question.Kind.TEXT:
+                answers[question.pk] = rng.choice(DEMO_SURVEY_COMMENTS)
+        response_submit(invitation=invitation, answers=answers, now=now)
 
 
 def _seed_event(program: Program, coordinator: User, index: int) -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
+    path("surveys/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -332,6 +332,14 @@ CELERY_BEAT_SCHEDULE["expire-match-requests"] = {
     "schedule": float(MATCH_REQUEST_EXPIRY_INTERVAL),
     "options": {"expires": float(MATCH_REQUEST_EXPIRY_INTERVAL)},
 }
+# Surveys: the sweep that invites people as schedules fall due, reminds (at most
+# twice) those who have not answered, and closes surveys past their closing date.
+SURVEY_SWEEP_INTERVAL = env_int("SURVEY_SWEEP_INTERVAL", 600, minimum=30)
+CELERY_BEAT_SCHEDULE["send-survey-invitations"] = {
+    "task": "surveys.tasks.send_surveys_sweep_task",
+    "schedule": float(SURVEY_SWEEP_INTERVAL),
+    "options": {"expires": float(SURVEY_SWEEP_INTERVAL)},
+}
 
 # ------------------------------------------------------------------------------
 # Product

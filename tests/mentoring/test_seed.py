@@ -113,3 +113,14 @@ def test_seeding_programs_twice_changes_nothing() -> None:
     counts = (Program.objects.count(), Participant.objects.count(), User.objects.count())
     _seed()
     assert (Program.objects.count(), Participant.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_programs_have_a_survey_with_enough_answers_to_show() -> None:
+    from surveys.models import Response, Survey
+    from surveys.results import minimum_for
+
+    _seed()
+    surveys = list(Survey.objects.select_related("program").filter(state="open"))
+    assert surveys
+    for survey in surveys:
+        assert Response.objects.filter(survey=survey).count() >= minimum_for(survey.program)

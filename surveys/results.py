@@ -1,0 +1,442 @@
+"""Survey results for coordinators, the CSV export and HR: every figure suppressed.
+
+All three read the same :class:`SurveyResults` (or :class:`HrOverview`), so the
+export shows exactly what the page shows. The rules (mentoring.suppression):
+
+- every count of people (respondents per role, per answer, per week) comes from a
+  suppressed table or breakdown: nothing below the minimum group size is shown, nor
+  anything that would give a hidden count back by subtraction;
+- an average or NPS of a group is shown only when that group's count is shown;
+- the minimum is the larger of the site's MIN_GROUP_SIZE and the program's own;
+- a view filtered by role shows rows of the one suppressed table, never a table
+  suppressed on its own (two differently suppressed views of the same numbers
+  could be combined to recover a hidden one);
+- free text: an identified survey's answers carry the respondent's name (its
+  program's coordinators only); an anonymous survey's answers carry nothing, come
+  in random order, and appear only once at least the minimum number of people
+  answered that question. HR never sees free text.
+
+Each survey costs a fixed handful of queries, whatever the number of answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from mentoring.suppression import suppress_breakdown, suppress_table
+from programs.models import Participant, Program
+from surveys.models import Answer, Invitation, Question, Response, Survey
+
+ROLES = (Participant.Role.MENTOR, Participant.Role.MENTEE)
+ROLE_LABELS = dict(Participant.Role.choices)
+# Numbers (rating, NPS) are averaged; choices are counted.
+NUMBER_KINDS = (Question.Kind.RATING, Question.Kind.NPS)
+
+
+def minimum_for(program: Program) -> int:
+    return max(int(settings.MIN_GROUP_SIZE), program.min_group_size)
+
+
+def _average(values: Sequence[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def nps_score(values: Sequence[int]) -> int | None:
+    """Share of promoters (9-10) minus share of detractors (0-6), -100..100."""
+    if not values:
+        return None
+    promoters = sum(1 for v in values if v >= 9)
+    detractors = sum(1 for v in values if v <= 6)
+    return round(100 * (promoters - detractors) / len(values))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int | None  # None: hidden
+    percent: int | None  # of the shown total, for the chart
+
+    @property
+    def hidden(self) -> bool:
+        return self.count is None
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    role: str
+    label: str
+    count: int | None
+    cells: tuple[int | None, ...]
+    average: float | None = None
+    nps: int | None = None
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week_on: dt.date
+    count: int | None
+    average: float | None = None
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    text: str
+    name: str = ""  # identified surveys only
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    count: int | None  # people who answered it (None: hidden)
+    bars: list[Bar] = field(default_factory=list)
+    roles: list[RoleRow] = field(default_factory=list)
+    weeks: list[WeekRow] = field(default_factory=list)
+    average: float | None = None
+    nps: int | None = None
+    texts: list[TextAnswer] = field(default_factory=list)
+    texts_withheld: bool = False  # anonymous free text below the minimum
+
+    @property
+    def option_labels(self) -> list[str]:
+        return [bar.label for bar in self.bars]
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    minimum: int
+    invited: int | None
+    answered: int | None
+    rate: int | None  # percent
+    roles: list[RoleRow]  # count: invited; cells: (answered,)
+    weeks: list[WeekRow]
+    questions: list[QuestionResult]
+    role_filter: str = ""
+
+    @property
+    def anything_hidden(self) -> bool:
+        return self.invited is None or self.answered is None
+
+
+def _percent(part: int | None, whole: int | None) -> int | None:
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole)
+
+
+def _option_labels(question: Question) -> list[str]:
+    if question.kind in NUMBER_KINDS:
+        return [str(v) for v in question.scale]
+    return list(question.choices)
+
+
+def _option_index(question: Question, value: Any) -> list[int]:
+    labels = _option_labels(question)
+    if question.kind in NUMBER_KINDS:
+        return [labels.index(str(value))] if str(value) in labels else []
+    if question.kind == Question.Kind.SINGLE_CHOICE:
+        return [labels.index(value)] if value in labels else []
+    if question.kind == Question.Kind.MULTI_CHOICE:
+        return [labels.index(v) for v in value if v in labels]
+    return []
+
+
+def _role_rows(
+    roles: Sequence[str], table_cells: Sequence[Sequence[int | None]], totals: Sequence[int | None]
+) -> list[RoleRow]:
+    return [
+        RoleRow(role=role, label=str(ROLE_LABELS[role]), count=total, cells=tuple(cells))
+        for role, cells, total in zip(roles, table_cells, totals, strict=True)
+    ]
+
+
+def _choice_result(
+    question: Question,
+    roles: Sequence[str],
+    answers: list[tuple[str, dt.date, Any]],
+    minimum: int,
+    weeks: Sequence[dt.date],
+) -> QuestionResult:
+    labels = _option_labels(question)
+    if question.kind == Question.Kind.MULTI_CHOICE:
+        # Each option splits the respondents in two (chose it or not), so each is its
+        # own breakdown with the same total. No breakdown by role: one table per
+        # option would hide the role totals differently from option to option.
+        chosen = Counter[int]()
+        for _role, _week, value in answers:
+            for index in _option_index(question, value):
+                chosen[index] += 1
+        people = len(answers)
+        bars = []
+        total: int | None = people
+        for index, label in enumerate(labels):
+            split = suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
+            total = split.total
+            bars.append(Bar(label, split.cells[0], _percent(split.cells[0], split.total)))
+        return QuestionResult(question, total, bars=bars)
+    counts = [[0] * len(labels) for _ in roles]
+    values_by_role: dict[str, list[int]] = defaultdict(list)
+    values_by_week: dict[dt.date, list[int]] = defaultdict(list)
+    for role, week, value in answers:
+        if role not in roles:
+            continue
+        for index in _option_index(question, value):
+            counts[roles.index(role)][index] += 1
+        if question.kind in NUMBER_KINDS:
+            values_by_role[role].append(int(value))
+            values_by_week[week].append(int(value))
+    table = suppress_table(counts, minimum=minimum)
+    total = table.grand_total
+    bars = [
+        Bar(label, count, _percent(count, total))
+        for label, count in zip(labels, table.column_totals, strict=True)
+    ]
+    result = QuestionResult(question, total, bars=bars)
+    all_values = (
+        [int(value) for _role, _week, value in answers] if question.kind in NUMBER_KINDS else []
+    )
+    rows = []
+    for r, role in enumerate(roles):
+        shown = table.row_totals[r] is not None and table.row_totals[r] != 0
+        rows.append(
+            RoleRow(
+                role=role,
+                label=str(ROLE_LABELS[role]),
+                count=table.row_totals[r],
+                cells=table.cells[r],
+                average=_average(values_by_role[role]) if shown else None,
+                nps=nps_score(values_by_role[role])
+                if shown and question.kind == Question.Kind.NPS
+                else None,
+            )
+        )
+    result.roles = rows
+    if total:
+        result.average = _average(all_values) if question.kind in NUMBER_KINDS else None
+        result.nps = nps_score(all_values) if question.kind == Question.Kind.NPS else None
+    if question.kind in NUMBER_KINDS and weeks:
+        weekly = suppress_breakdown([len(values_by_week[w]) for w in weeks], minimum=minimum)
+        result.weeks = [
+            WeekRow(week, count, _average(values_by_week[week]) if count else None)
+            for week, count in zip(weeks, weekly.cells, strict=True)
+        ]
+    return result
+
+
+def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
+    """Everything the results page, the CSV export and the summary cards show."""
+    minimum = minimum_for(survey.program)
+    roles = [role for role in ROLES if role in survey.roles]
+    # Invitations per role, answered or not (one query).
+    invited: dict[str, tuple[int, int]] = {
+        role: (n, answered)
+        for role, n, answered in Invitation.objects.filter(survey=survey)
+        .order_by()
+        .values("role")
+        .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .values_list("role", "n", "answered")
+    }
+    # Who was invited is no secret to coordinators (they invited them); who answered
+    # is a group of respondents, suppressed like every other.
+    answered = suppress_breakdown([invited.get(role, (0, 0))[1] for role in roles], minimum=minimum)
+    invited_total = sum(n for n, _answered in invited.values())
+    role_rows = [
+        RoleRow(
+            role=role,
+            label=str(ROLE_LABELS[role]),
+            count=invited.get(role, (0, 0))[0],
+            cells=(answered.cells[i],),
+        )
+        for i, role in enumerate(roles)
+    ]
+    answered_total = answered.total
+    # Responses per week (one query).
+    per_week = dict(
+        Response.objects.filter(survey=survey)
+        .order_by()
+        .values("week_on")
+        .annotate(n=Count("pk"))
+        .values_list("week_on", "n")
+    )
+    weeks = sorted(per_week)
+    weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
+    week_rows = [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)] if weekly else []
+    # Every answer (one query), then free text (one query).
+    questions = list(survey.questions.order_by("position", "id"))
+    by_question: dict[int, list[tuple[str, dt.date, Any]]] = defaultdict(list)
+    for question_id, role, week, value in (
+        Answer.objects.filter(response__survey=survey)
+        .exclude(question__kind=Question.Kind.TEXT)
+        .values_list("question_id", "response__role", "response__week_on", "value")
+    ):
+        by_question[question_id].append((role, week, value))
+    texts = _texts(survey, [q for q in questions if q.kind == Question.Kind.TEXT], minimum)
+    results = []
+    for question in questions:
+        question_roles = [role for role in roles if role in question.roles]
+        if question.kind == Question.Kind.TEXT:
+            count, items = texts.get(question.pk, (0, []))
+            result = QuestionResult(question, count if count >= minimum else None)
+            if survey.is_anonymous and count < minimum:
+                result.texts_withheld = True
+            else:
+                result.texts = items
+            results.append(result)
+            continue
+        results.append(
+            _choice_result(
+                question, question_roles or roles, by_question[question.pk], minimum, weeks
+            )
+        )
+    if role_filter in roles:
+        # Rows of the same suppressed tables: never a table suppressed on its own.
+        role_rows = [row for row in role_rows if row.role == role_filter]
+        for result in results:
+            result.roles = [row for row in result.roles if row.role == role_filter]
+    return SurveyResults(
+        survey=survey,
+        minimum=minimum,
+        invited=invited_total,
+        answered=answered_total,
+        rate=_percent(answered_total, invited_total),
+        roles=role_rows,
+        weeks=week_rows,
+        questions=results,
+        role_filter=role_filter if role_filter in roles else "",
+    )
+
+
+def _texts(
+    survey: Survey, questions: Iterable[Question], minimum: int
+) -> dict[int, tuple[int, list[TextAnswer]]]:
+    """Free-text answers per question: (how many, what may be shown)."""
+    ids = [q.pk for q in questions]
+    if not ids:
+        return {}
+    answers = Answer.objects.filter(response__survey=survey, question_id__in=ids)
+    found: dict[int, list[TextAnswer]] = defaultdict(list)
+    if survey.is_anonymous:
+        # Nothing about the person or the moment; shuffled, so order says nothing either.
+        for question_id, value in answers.values_list("question_id", "value"):
+            found[question_id].append(TextAnswer(text=str(value)))
+        shuffler = random.SystemRandom()
+        for items in found.values():
+            shuffler.shuffle(items)
+    else:
+        for question_id, value, full_name, email in answers.order_by(
+            "response__participant__full_name", "response__participant__email", "id"
+        ).values_list(
+            "question_id",
+            "value",
+            "response__participant__full_name",
+            "response__participant__email",
+        ):
+            found[question_id].append(TextAnswer(text=str(value), name=full_name or email or ""))
+    return {question_id: (len(items), items) for question_id, items in found.items()}
+
+
+# ------------------------------------------------------------------------------
+# Survey lists and HR
+# ------------------------------------------------------------------------------
+
+
+def survey_list(*, program: Program) -> list[Survey]:
+    """The program's surveys with invitation and response counts (one query)."""
+    return list(
+        Survey.objects.filter(program=program)
+        .annotate(
+            n_invited=Count("invitations", distinct=True),
+            n_questions=Count("questions", distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class HrRow:
+    program: Program
+    cells: tuple[int | None, ...]  # responses per role
+    total: int | None
+    average: float | None  # all 1-5 ratings
+    nps: int | None
+
+
+@dataclass(frozen=True)
+class HrOverview:
+    minimum: int
+    roles: list[tuple[str, str]]
+    rows: list[HrRow]
+    column_totals: tuple[int | None, ...]
+    grand_total: int | None
+    average: float | None
+    nps: int | None
+
+
+def hr_overview(*, programs: Iterable[Program]) -> HrOverview:
+    """Responses and satisfaction across programs, for HR: aggregates only.
+
+    One minimum for the whole table, the largest any of its programs asks for.
+    Three queries, whatever the number of programs and answers.
+    """
+    programs = [p for p in programs if p.state != Program.State.DRAFT]
+    minimum = max([int(settings.MIN_GROUP_SIZE), *(p.min_group_size for p in programs)])
+    ids = [p.pk for p in programs]
+    counts: dict[tuple[int, str], int] = {
+        (row["survey__program_id"], row["role"]): row["n"]
+        for row in Response.objects.filter(survey__program_id__in=ids)
+        .order_by()
+        .values("survey__program_id", "role")
+        .annotate(n=Count("pk"))
+    }
+    numbers: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for program_id, kind, value in Answer.objects.filter(
+        response__survey__program_id__in=ids, question__kind__in=NUMBER_KINDS
+    ).values_list("response__survey__program_id", "question__kind", "value"):
+        numbers[(program_id, kind)].append(int(value))
+    rows: list[HrRow] = []
+    if programs:
+        table = suppress_table(
+            [[counts.get((p.pk, role), 0) for role in ROLES] for p in programs], minimum=minimum
+        )
+        for i, program in enumerate(programs):
+            shown = bool(table.row_totals[i])
+            ratings = numbers[(program.pk, Question.Kind.RATING)]
+            nps_values = numbers[(program.pk, Question.Kind.NPS)]
+            rows.append(
+                HrRow(
+                    program=program,
+                    cells=table.cells[i],
+                    total=table.row_totals[i],
+                    average=_average(ratings) if shown and len(ratings) >= minimum else None,
+                    nps=nps_score(nps_values) if shown and len(nps_values) >= minimum else None,
+                )
+            )
+        column_totals, grand = table.column_totals, table.grand_total
+    else:
+        column_totals, grand = (0, 0), 0
+    all_ratings = [
+        v for (_p, kind), vs in numbers.items() if kind == Question.Kind.RATING for v in vs
+    ]
+    all_nps = [v for (_p, kind), vs in numbers.items() if kind == Question.Kind.NPS for v in vs]
+    return HrOverview(
+        minimum=minimum,
+        roles=[(role, str(ROLE_LABELS[role])) for role in ROLES],
+        rows=rows,
+        column_totals=tuple(column_totals),
+        grand_total=grand,
+        average=_average(all_ratings) if grand and len(all_ratings) >= minimum else None,
+        nps=nps_score(all_nps) if grand and len(all_nps) >= minimum else None,
+    )
+
+
+def hidden_label() -> str:
+    return _("fewer than the minimum, hidden")
