@@ -168,3 +168,27 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of email; no row means the kind is on.
+
+    Kinds are listed in :class:`mentoring.notifications.Kind`; a one-click
+    unsubscribe link in every email turns its kind off.
+    """
+
+    user = models.ForeignKey(
+        "mentoring.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={'on' if self.enabled else 'off'}"

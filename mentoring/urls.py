@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import views
+from mentoring import notification_views, views
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -13,6 +13,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
+    path(
+        "notifications/",
+        notification_views.notification_preferences_view,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
     path("admin/", admin.site.urls),
 ]
 
