@@ -95,13 +95,17 @@ def _pair_users(mentorship: Mentorship) -> list[User]:
     return [p.user for p in (mentorship.mentor, mentorship.mentee) if p.user is not None]
 
 
-def _nudge_time(moment: dt.datetime, zone_name: str) -> dt.datetime:
-    """NUDGE_HOUR local on the first day that hour comes at or after ``moment``."""
-    local = moment.astimezone(zone(zone_name))
-    at = local_at(local.date(), NUDGE_HOUR, zone_name)
-    if at < moment:
-        at = local_at(local.date() + dt.timedelta(days=1), NUDGE_HOUR, zone_name)
-    return at
+def _nudge_time(
+    reference: dt.datetime, zone_name: str, after: dt.timedelta = dt.timedelta(0)
+) -> dt.datetime:
+    """NUDGE_HOUR local on the first day that hour comes at or after ``after`` past
+    ``reference``, counted on the recipient's wall clock (a day is a calendar day,
+    whether the clocks changed in between or not)."""
+    local = reference.astimezone(zone(zone_name)).replace(tzinfo=None) + after
+    day = local.date()
+    if local.time() > dt.time(NUDGE_HOUR):
+        day += dt.timedelta(days=1)
+    return local_at(day, NUDGE_HOUR, zone_name)
 
 
 def _add(rows: Iterable[PairReminder]) -> None:
@@ -135,7 +139,7 @@ def mentorship_reminders_start(*, mentorship: Mentorship, now: dt.datetime | Non
                 mentorship=mentorship,
                 recipient=user,
                 slot=f"m{mentorship.pk}",
-                due_at=_nudge_time(mentorship.started_at + FIRST_MEETING_AFTER, user.time_zone),
+                due_at=_nudge_time(mentorship.started_at, user.time_zone, FIRST_MEETING_AFTER),
             )
         )
     _add(rows)
@@ -159,15 +163,15 @@ def mentorship_reminders_plan(*, mentorship: Mentorship, now: dt.datetime | None
     ).exclude(slot=slot).delete()
     if mentorship.state != Mentorship.State.ACTIVE:
         return
-    overdue_at = reference + cadence * OVERDUE_AFTER
-    escalate_at = reference + cadence * (1 + settings.CHECKIN_ESCALATE_AFTER_CYCLES)
+    overdue_after = cadence * OVERDUE_AFTER
+    escalate_after = cadence * (1 + settings.CHECKIN_ESCALATE_AFTER_CYCLES)
     rows = [
         PairReminder(
             kind=R.OVERDUE,
             mentorship=mentorship,
             recipient=user,
             slot=slot,
-            due_at=_nudge_time(overdue_at, user.time_zone),
+            due_at=_nudge_time(reference, user.time_zone, overdue_after),
         )
         for user in _pair_users(mentorship)
     ]
@@ -177,7 +181,7 @@ def mentorship_reminders_plan(*, mentorship: Mentorship, now: dt.datetime | None
             mentorship=mentorship,
             recipient=coordinator,
             slot=slot,
-            due_at=_nudge_time(escalate_at, coordinator.time_zone),
+            due_at=_nudge_time(reference, coordinator.time_zone, escalate_after),
         )
         for coordinator in mentorship.program.coordinators.all()
     ]

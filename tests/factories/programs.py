@@ -75,3 +75,16 @@ def mentorship_make(
         score=82,
         now=started_at,
     )
+
+
+def mentor_of(mentorship: Any) -> Any:
+    """The mentor's user account (pairs made in tests always have one)."""
+    user = mentorship.mentor.user
+    assert user is not None
+    return user
+
+
+def mentee_of(mentorship: Any) -> Any:
+    user = mentorship.mentee.user
+    assert user is not None
+    return user
