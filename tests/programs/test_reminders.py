@@ -31,6 +31,11 @@ MORNING = dt.datetime(2026, 9, 14, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
+def _eager(eager_celery: None) -> None:
+    """Tasks run in-process here, also when the suite runs against Redis."""
+
+
+@pytest.fixture(autouse=True)
 def _morning() -> object:
     with time_machine.travel(MORNING, tick=False) as traveller:
         yield traveller

@@ -26,6 +26,11 @@ CANARY = "CANARY-7f3e-private-words"
 
 
 @pytest.fixture(autouse=True)
+def _eager(eager_celery: None) -> None:
+    """Tasks run in-process here, also when the suite runs against Redis."""
+
+
+@pytest.fixture(autouse=True)
 def _morning() -> object:
     with time_machine.travel(MORNING, tick=False) as traveller:
         yield traveller
