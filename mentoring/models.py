@@ -223,3 +223,27 @@ class OutcomeImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} @ {self.uploaded_at:%Y-%m-%d}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of email; no row means the kind is on.
+
+    Kinds are listed in :class:`mentoring.notifications.Kind`; a one-click
+    unsubscribe link in every email turns its kind off.
+    """
+
+    user = models.ForeignKey(
+        "mentoring.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={'on' if self.enabled else 'off'}"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import views, views_insights
+from mentoring import notification_views, views, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -17,6 +17,16 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),
+    path(
+        "notifications/",
+        notification_views.notification_preferences_view,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from mentoring import health
 from programs import selectors as program_selectors
 from programs.access import can_create_programs
+from programs.mentorships import mentorship_list_for
 
 # Programs a coordinator sees on the home page before "All programs".
 HOME_PROGRAMS = 5
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "home_programs": HOME_PROGRAMS,
         "participations": list(program_selectors.participation_list(user=user)),
+        "mentorships": list(mentorship_list_for(user=user)),
     }
     return render(request, "mentoring/home.html", context)
 

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from mentoring.models import User
     from programs.models import Event
 
-FEED_SOURCES: list[str] = ["programs.events.event_feed_components"]
+FEED_SOURCES: list[str] = [
+    "programs.events.event_feed_components",
+    "programs.checkins.checkin_feed_components",
+]
 
 PRODID = "-//Mentoring//Programs//EN"
 
@@ -51,6 +54,22 @@ def _organizer() -> vCalAddress:
     organizer = vCalAddress(f"mailto:{address or 'noreply@' + _host()}")
     organizer.params["cn"] = vText(settings.SITE_NAME)
     return organizer
+
+
+def host() -> str:
+    return _host()
+
+
+def organizer() -> vCalAddress:
+    return _organizer()
+
+
+def attendee(person: User, *, declined: bool = False) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["cn"] = vText(person.display_name)
+    address.params["role"] = vText("REQ-PARTICIPANT")
+    address.params["partstat"] = vText("DECLINED" if declined else "ACCEPTED")
+    return address
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -162,6 +162,10 @@ def mentorship_create(
         if mentee.rematch_requested_at is not None:
             Participant.objects.filter(pk=mentee.pk).update(rematch_requested_at=None)
             mentee.rematch_requested_at = None
+        # The workspace's welcome, first-meeting and cadence nudges (programs.pair_reminders).
+        from programs.pair_reminders import mentorship_reminders_start
+
+        mentorship_reminders_start(mentorship=mentorship, now=now)
     return mentorship
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from decimal import Decimal
@@ -722,3 +723,215 @@ class MentorshipStateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentorship_id}: {self.from_state or '-'} -> {self.to_state}"
+
+
+# ------------------------------------------------------------------------------
+# The mentorship workspace (issue 5): agreement, pair goals, check-ins, reminders.
+# Everything below except the dates and counts of check-ins is private to the pair.
+# ------------------------------------------------------------------------------
+
+
+class MentorshipAgreement(models.Model):
+    """What the pair agrees at the start; both accept it. Editing the expectations
+    asks both to accept again."""
+
+    mentorship = models.OneToOneField(
+        Mentorship, on_delete=models.CASCADE, related_name="agreement"
+    )
+    expectations = models.TextField(_("our expectations"), max_length=2000, blank=True)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    mentee_accepted_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.mentorship_id}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.mentor_accepted_at is not None and self.mentee_accepted_at is not None
+
+
+class PairGoal(models.Model):
+    """A goal the pair works on, with milestones and a progress estimate."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        DROPPED = "dropped", _("Set aside")  # no longer relevant; kept for the record
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="pair_goals")
+    title = models.CharField(_("goal"), max_length=200)
+    description = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["mentorship", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="pair_goal_progress_pct"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal {self.pk} of {self.mentorship_id}"
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(PairGoal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("by"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"Milestone {self.pk} of goal {self.goal_id}"
+
+
+class CheckIn(models.Model):
+    """One meeting of a pair: proposed, scheduled, then logged as done or missed.
+
+    ``scheduled_at`` is UTC and shown in each person's own time zone. The dates,
+    status and duration are what coordinators may see; topics, notes, ratings and
+    goal progress are the pair's alone.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")  # one person suggested the time; the other decides
+        SCHEDULED = "scheduled", _("Scheduled")  # both agreed; invitations sent
+        DONE = "done", _("Met")
+        MISSED = "missed", _("Didn't meet")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="checkins")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    scheduled_at = models.DateTimeField(_("when"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=45,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Check-ins of one recurring series share this id.
+    series = models.UUIDField(null=True, blank=True)
+    # The calendar identity: stable for the check-in's life; SEQUENCE rises on changes.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Private to the pair.
+    topics = models.CharField(_("topics"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    goal_progress = models.JSONField(default=dict, blank=True)  # {"<goal id>": percent}
+    mentor_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    mentee_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Who logged it: each person logs once (the first log sets done or missed).
+    mentor_logged_at = models.DateTimeField(null=True, blank=True)
+    mentee_logged_at = models.DateTimeField(null=True, blank=True)
+    logged_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "missed"]) | Q(logged_at__isnull=False),
+                name="checkin_logged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor_rating__isnull=True)
+                | Q(mentor_rating__gte=1, mentor_rating__lte=5),
+                name="checkin_mentor_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentee_rating__isnull=True)
+                | Q(mentee_rating__gte=1, mentee_rating__lte=5),
+                name="checkin_mentee_rating_1_5",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentorship", "status", "scheduled_at"], name="checkin_pair_status_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.pk} of {self.mentorship_id} ({self.status})"
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_logged(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.MISSED)
+
+
+class PairReminder(models.Model):
+    """An email due to one person at one time: the reminder sweep's work list.
+
+    Planned rows wait in ``due_at``; the sweep (every minute) claims due rows one by
+    one with SELECT ... FOR UPDATE SKIP LOCKED and sends each inside the transaction
+    that marks it sent, alongside a unique mentoring.Delivery (kind, recipient, slot).
+    ``slot`` names the occasion (a check-in at a time, a cycle of the cadence), so
+    planning the same reminder twice adds nothing.
+    """
+
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", _("Welcome after matching")
+        FIRST_MEETING = "first_meeting", _("First-meeting nudge")
+        BEFORE = "before", _("Before a check-in")
+        LOG = "log", _("Log your check-in")
+        OVERDUE = "overdue", _("Overdue nudge")
+        ESCALATION = "escalation", _("Escalation to coordinators")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not needed")  # the occasion passed, or the person opted out
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="reminders")
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pair_reminders"
+    )
+    slot = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "slot"], name="pair_reminder_once_per_slot"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(state="pending"), name="pair_reminder_due"),
+            models.Index(fields=["mentorship", "kind", "state"], name="pair_reminder_pair_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M} ({self.state})"

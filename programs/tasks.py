@@ -22,3 +22,7 @@ from programs.reminder_tasks import send_profile_reminders_task  # noqa: E402, F
 # Registers the event tasks (reminders, answer and change notices) with Celery.
 # isort: split
 from programs import event_tasks  # noqa: E402, F401
+
+# Registers the mentorship workspace's tasks (reminder sweep, check-in notices).
+# isort: split
+from programs import workspace_tasks  # noqa: E402, F401

@@ -341,6 +341,17 @@ CELERY_BEAT_SCHEDULE["send-survey-invitations"] = {
     "options": {"expires": float(SURVEY_SWEEP_INTERVAL)},
 }
 
+# Mentorship workspace: the sweep that sends check-in reminders and pair nudges. Due
+# times live in programs.PairReminder rows; each sweep sends at most
+# PAIR_REMINDER_BATCH and queues the next sweep at once when more are due.
+PAIR_REMINDER_INTERVAL = env_int("PAIR_REMINDER_INTERVAL", 60, minimum=10)
+PAIR_REMINDER_BATCH = env_int("PAIR_REMINDER_BATCH", 500, minimum=1)
+CELERY_BEAT_SCHEDULE["send-pair-reminders"] = {
+    "task": "programs.tasks.send_pair_reminders_task",
+    "schedule": float(PAIR_REMINDER_INTERVAL),
+    "options": {"expires": float(PAIR_REMINDER_INTERVAL)},
+}
+
 # ------------------------------------------------------------------------------
 # Product
 # ------------------------------------------------------------------------------
@@ -349,6 +360,18 @@ MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5, minimum=2)
 # Program resources: the largest file a guide may carry (attachments live under
 # MEDIA_ROOT/private, outside the web root, and are served only through a view).
 RESOURCE_ATTACHMENT_MAX_BYTES = env_int("RESOURCE_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Notifications: no email goes out between these local hours of the recipient (a due
+# message waits for the end); equal values switch quiet hours off.
+NOTIFY_QUIET_START_HOUR = env_int("NOTIFY_QUIET_START_HOUR", 21, minimum=0)
+NOTIFY_QUIET_END_HOUR = env_int("NOTIFY_QUIET_END_HOUR", 8, minimum=0)
+if NOTIFY_QUIET_START_HOUR > 23 or NOTIFY_QUIET_END_HOUR > 23:
+    raise ImproperlyConfigured("NOTIFY_QUIET_START_HOUR and NOTIFY_QUIET_END_HOUR are hours, 0-23.")
+# Check-ins: the reminder before one (hours ahead, kept on the same local clock time),
+# the program's coordinators hear of a pair after this many missed cadence cycles,
+# and the "we met" / "we didn't" links in emails work for this many days.
+CHECKIN_REMINDER_HOURS = env_int("CHECKIN_REMINDER_HOURS", 24, minimum=1)
+CHECKIN_ESCALATE_AFTER_CYCLES = env_int("CHECKIN_ESCALATE_AFTER_CYCLES", 2, minimum=1)
+CHECKIN_LINK_MAX_AGE_DAYS = env_int("CHECKIN_LINK_MAX_AGE_DAYS", 14, minimum=1)
 
 # ------------------------------------------------------------------------------
 # Logging

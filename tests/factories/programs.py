@@ -48,3 +48,43 @@ def program_create(**fields: Any) -> Program:
 
 def participant_create(**fields: Any) -> Participant:
     return cast(Participant, ParticipantFactory.create(**fields))
+
+
+def mentorship_make(
+    *,
+    program: Program,
+    mentor: Participant | None = None,
+    mentee: Participant | None = None,
+    started_at: Any = None,
+    by: Any = None,
+) -> Any:
+    """An active pair made through programs.mentorships.mentorship_create (so the
+    welcome and cadence reminders are planned as in production)."""
+    from programs.mentorships import mentorship_create
+    from programs.models import Mentorship
+
+    mentor = mentor or participant_create(program=program, role=Participant.Role.MENTOR)
+    mentee = mentee or participant_create(program=program, role=Participant.Role.MENTEE)
+    return mentorship_create(
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+        source=Mentorship.Source.MANUAL,
+        by=by,
+        explanation=[{"text": "shared skills: negotiation, Python"}],
+        score=82,
+        now=started_at,
+    )
+
+
+def mentor_of(mentorship: Any) -> Any:
+    """The mentor's user account (pairs made in tests always have one)."""
+    user = mentorship.mentor.user
+    assert user is not None
+    return user
+
+
+def mentee_of(mentorship: Any) -> Any:
+    user = mentorship.mentee.user
+    assert user is not None
+    return user

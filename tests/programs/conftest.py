@@ -50,3 +50,11 @@ def eager_celery() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def mentorship(program: Program, mentor: Participant, mentee: Participant):
+    """An active pair of ``mentor`` and ``mentee`` in ``program``, matched now."""
+    from tests.factories.programs import mentorship_make
+
+    return mentorship_make(program=program, mentor=mentor, mentee=mentee)

@@ -1,0 +1,387 @@
+"""The mentorship workspace: the pair's own page, for the two people only.
+
+Every view goes through programs.mentorships.access_mentorship: the two people get
+in; the program's coordinators get 403 (they use the Pairs page, which shows no
+private text); other members and HR get 403; anyone else gets 404. Forms post
+normally and redirect back (POST/redirect/GET); errors re-render with field errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mentoring.models import User
+from programs import checkins, workspace
+from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
+from programs.mentorships import MentorshipAccess, access_mentorship
+from programs.models import CheckIn, Milestone, PairGoal, Profile
+from programs.services import ProgramError
+from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _access(request: HttpRequest, mentorship_id: int) -> MentorshipAccess:
+    return access_mentorship(_user(request), mentorship_id)
+
+
+def _checkin(found: MentorshipAccess, checkin_id: int) -> CheckIn:
+    checkin = CheckIn.objects.filter(mentorship=found.mentorship, pk=checkin_id).first()
+    if checkin is None:
+        raise Http404
+    checkin.mentorship = found.mentorship
+    return checkin
+
+
+def _back(mentorship_id: int, anchor: str = "") -> HttpResponse:
+    response = redirect("programs:workspace", mentorship_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _page(request: HttpRequest, found: MentorshipAccess, **forms: Any) -> HttpResponse:
+    user = _user(request)
+    mentorship = found.mentorship
+    data = workspace.workspace_get(mentorship=mentorship)
+    partner = found.partner
+    partner_user = partner.user if partner is not None else None
+    profile = (
+        Profile.objects.filter(user=partner_user).first() if partner_user is not None else None
+    )
+    agreement = data.agreement
+    my_accepted = getattr(agreement, f"{found.side}_accepted_at")
+    context = {
+        "access": found,
+        "mentorship": mentorship,
+        "program": mentorship.program,
+        "partner": partner,
+        "partner_user": partner_user,
+        "profile": profile,
+        "data": data,
+        "health_label": workspace.Health.LABELS[data.health],
+        "agreement": agreement,
+        "my_accepted": my_accepted,
+        "viewer_zone": timezone.get_current_timezone_name(),
+        "is_active": mentorship.is_active,
+        "agreement_form": forms.get("agreement_form")
+        or AgreementForm(initial={"expectations": agreement.expectations}),
+        "goal_form": forms.get("goal_form") or PairGoalForm(),
+        "propose_form": forms.get("propose_form") or CheckInProposeForm(user=user),
+        "milestone_form": MilestoneForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "programs/workspace.html", context)
+
+
+@login_required
+@require_safe
+def workspace_view(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    return _page(request, _access(request, mentorship_id))
+
+
+def _fail(request: HttpRequest, error: ProgramError) -> None:
+    messages.error(request, str(error))
+
+
+# -- Agreement -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def agreement_update(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        return _page(request, found, agreement_form=form)
+    try:
+        workspace.agreement_update(
+            mentorship=found.mentorship,
+            by=_user(request),
+            expectations=form.cleaned_data["expectations"],
+        )
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Agreement saved. Your partner is asked to accept it."))
+    return _back(mentorship_id, "agreement")
+
+
+@login_required
+@require_POST
+def agreement_accept(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    try:
+        workspace.agreement_accept(mentorship=found.mentorship, by=_user(request))
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("You accepted the agreement."))
+    return _back(mentorship_id, "agreement")
+
+
+# -- Goals ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pair_goal_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    form = PairGoalForm(request.POST)
+    if not form.is_valid():
+        return _page(request, found, goal_form=form)
+    try:
+        workspace.pair_goal_create(
+            mentorship=found.mentorship, by=_user(request), **form.cleaned_data
+        )
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Goal added."))
+    return _back(mentorship_id, "goals")
+
+
+def _goal(found: MentorshipAccess, goal_id: int) -> PairGoal:
+    goal = PairGoal.objects.filter(mentorship=found.mentorship, pk=goal_id).first()
+    if goal is None:
+        raise Http404
+    goal.mentorship = found.mentorship
+    return goal
+
+
+@login_required
+@require_POST
+def pair_goal_update(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    goal = _goal(found, goal_id)
+    form = GoalProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status and a progress from 0 to 100."))
+        return _back(mentorship_id, "goals")
+    try:
+        workspace.pair_goal_update(goal=goal, by=_user(request), **form.cleaned_data)
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Goal updated."))
+    return _back(mentorship_id, "goals")
+
+
+@login_required
+@require_POST
+def milestone_create(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    goal = _goal(found, goal_id)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A milestone needs a name (and a valid date, if any)."))
+        return _back(mentorship_id, "goals")
+    try:
+        workspace.milestone_create(goal=goal, by=_user(request), **form.cleaned_data)
+    except ProgramError as error:
+        _fail(request, error)
+    return _back(mentorship_id, "goals")
+
+
+@login_required
+@require_POST
+def milestone_toggle(request: HttpRequest, mentorship_id: int, milestone_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    milestone = (
+        Milestone.objects.filter(goal__mentorship=found.mentorship, pk=milestone_id)
+        .select_related("goal")
+        .first()
+    )
+    if milestone is None:
+        raise Http404
+    milestone.goal.mentorship = found.mentorship
+    try:
+        workspace.milestone_toggle(milestone=milestone, by=_user(request))
+    except ProgramError as error:
+        _fail(request, error)
+    return _back(mentorship_id, "goals")
+
+
+# -- Check-ins -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def checkin_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    user = _user(request)
+    form = CheckInProposeForm(request.POST, user=user)
+    if not form.is_valid():
+        return _page(request, found, propose_form=form)
+    try:
+        checkins.checkin_propose(
+            mentorship=found.mentorship,
+            by=user,
+            repeat=form.cleaned_data["repeat"],
+            **form.time_fields(),
+        )
+    except ProgramError as error:
+        form.add_error(None, str(error))
+        return _page(request, found, propose_form=form)
+    messages.success(request, _("Time proposed. Your partner is asked to accept it."))
+    return _back(mentorship_id, "checkins")
+
+
+@login_required
+@require_POST
+def checkin_accept(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    checkin = _checkin(found, checkin_id)
+    try:
+        checkins.checkin_accept(checkin=checkin, by=_user(request))
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request, _("Check-in scheduled. The invitation is on its way to you both.")
+        )
+    return _back(mentorship_id, "checkins")
+
+
+@login_required
+@require_POST
+def checkin_cancel(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    checkin = _checkin(found, checkin_id)
+    try:
+        checkins.checkin_cancel(checkin=checkin, by=_user(request))
+    except ProgramError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Check-in cancelled. You both get a cancellation."))
+    return _back(mentorship_id, "checkins")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_reschedule(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    checkin = _checkin(found, checkin_id)
+    user = _user(request)
+    local = timezone.localtime(checkin.scheduled_at).replace(tzinfo=None)
+    form = CheckInTimeForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "scheduled_at": local,
+            "duration_minutes": checkin.duration_minutes,
+            "location": checkin.location,
+            "video_url": checkin.video_url,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkins.checkin_reschedule(checkin=checkin, by=user, **form.time_fields())
+        except ProgramError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("New time sent to your partner."))
+            return _back(mentorship_id, "checkins")
+    context = {
+        "access": found,
+        "mentorship": found.mentorship,
+        "checkin": checkin,
+        "form": form,
+        "viewer_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "programs/checkin_reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_log(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    checkin = _checkin(found, checkin_id)
+    goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
+    initial = {
+        "outcome": checkin.status if checkin.is_logged else CheckIn.Status.DONE,
+        "duration_minutes": checkin.duration_minutes,
+        "topics": checkin.topics,
+        "notes": checkin.notes,
+    }
+    form = CheckInLogForm(request.POST or None, goals=goals, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checkins.checkin_log(
+                checkin=checkin,
+                by=_user(request),
+                outcome=data["outcome"],
+                duration_minutes=data["duration_minutes"],
+                topics=data["topics"],
+                notes=data["notes"],
+                rating=data["rating"],
+                goal_progress=form.goal_progress(),
+            )
+        except ProgramError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Check-in logged. Thank you!"))
+            return _back(mentorship_id, "checkins")
+    context = {"access": found, "mentorship": found.mentorship, "checkin": checkin, "form": form}
+    return render(request, "programs/checkin_log.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_log_past(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    found = _access(request, mentorship_id)
+    user = _user(request)
+    goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
+    form = PastCheckInForm(
+        request.POST or None, goals=goals, user=user, initial={"outcome": "done"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checkins.checkin_log_past(
+                mentorship=found.mentorship,
+                by=user,
+                held_at=data["held_at"],
+                outcome=data["outcome"],
+                duration_minutes=data["duration_minutes"],
+                topics=data["topics"],
+                notes=data["notes"],
+                rating=data["rating"],
+                goal_progress=form.goal_progress(),
+            )
+        except ProgramError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Check-in logged. Thank you!"))
+            return _back(mentorship_id, "checkins")
+    context = {"access": found, "mentorship": found.mentorship, "checkin": None, "form": form}
+    return render(request, "programs/checkin_log.html", context)
+
+
+@never_cache
+@require_safe
+def checkin_log_link(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from a reminder email: "we met" or "we didn't".
+
+    Recorded on GET, so it is truly one click. The trade-off: a mail security scanner
+    that opens links before the person does records the answer the link carries;
+    the link is the person's own (signed, expiring), it records only what they would
+    have clicked, a second open changes nothing, and they can change the log in the
+    workspace. No sign-in is needed: the signature is the credential.
+    """
+    result = checkins.checkin_log_from_link(token)
+    status = 200 if result.ok else (410 if result.outcome in ("expired", "moved") else 404)
+    context = {"result": result, "checkin": result.checkin}
+    return render(request, "programs/checkin_link_result.html", context, status=status)

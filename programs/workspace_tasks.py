@@ -1,0 +1,32 @@
+"""Celery tasks of the mentorship workspace: thin, take ids, safe to run twice.
+
+Imported at the end of programs/tasks.py so Celery's autodiscovery registers them.
+Named programs.tasks.send_* so the email queue takes them; acks_late so a task whose
+worker died runs again (its Delivery records make the rerun send nothing twice).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from programs import checkins, pair_reminders
+
+
+@shared_task(name="programs.tasks.send_pair_reminders_task", acks_late=True)
+def send_pair_reminders_task() -> int:
+    """The sweep (every PAIR_REMINDER_INTERVAL seconds, CELERY_BEAT_SCHEDULE): one bounded
+    batch; when the batch was full, the next one is queued straight away."""
+    result = pair_reminders.pair_reminders_send()
+    if result.more:
+        send_pair_reminders_task.delay()
+    return result.sent
+
+
+@shared_task(name="programs.tasks.send_checkin_notice_task", acks_late=True)
+def send_checkin_notice_task(
+    checkin_id: int, notice: str, sequence: int, user_ids: list[int]
+) -> int:
+    """Proposals, invitations, updates and cancellations of one check-in version."""
+    return checkins.checkin_notice_send(
+        checkin_id=checkin_id, notice=notice, sequence=sequence, user_ids=user_ids
+    )
