@@ -20,7 +20,6 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from mentoring.emails import absolute_url, email_send
 from mentoring.models import Delivery
-from programs.models import Mentorship, Participant, Program
+from programs.models import CheckIn, Mentorship, Participant, Program
 from surveys.models import Invitation, Survey
 from surveys.services import invitation_token, new_nonce, survey_close
 
@@ -54,24 +53,12 @@ def _today(program: Program, now: dt.datetime) -> dt.date:
 
 
 def checkin_counts(mentorship_ids: Iterable[int]) -> dict[int, int]:
-    """Completed check-ins per mentorship, for the "every Kth check-in" schedule.
-
-    TODO(check-ins): programs.CheckIn is being built in another branch. Until it is
-    merged this finds no model and returns no counts, so that schedule invites no
-    one; once it exists (a ``mentorship`` foreign key and a ``status`` of "done")
-    it counts them with no change here.
-    """
-    try:
-        # A name known only at run time: mypy's Django plugin cannot resolve it yet.
-        app_label, model_name = "programs", "CheckIn"
-        model = apps.get_model(app_label, model_name)
-    except LookupError:
-        return {}
+    """Check-ins held ("done") per mentorship, for the "every Kth check-in" schedule."""
     ids = list(mentorship_ids)
     if not ids:
         return {}
     rows = (
-        model.objects.filter(mentorship_id__in=ids, status="done")
+        CheckIn.objects.filter(mentorship_id__in=ids, status=CheckIn.Status.DONE)
         .order_by()
         .values("mentorship_id")
         .annotate(n=Count("pk"))

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from programs.models import Mentorship, Participant
+from programs.models import CheckIn, Mentorship, Participant
 from surveys import services, sweeps
 from surveys.models import Invitation, Survey
 from tests.factories.surveys import answers_for, survey_build, survey_open
@@ -134,15 +134,38 @@ def test_closing_schedule_invites_when_a_mentorship_ends(program, coordinator, c
     assert Invitation.objects.filter(occasion=f"m{pair.pk}:end").count() == 2
 
 
-def test_every_kth_checkin_schedule_runs_without_check_ins_yet(program, coordinator, crowd) -> None:
-    # The CheckIn model arrives from another branch; a pair with no check-ins is not
-    # due either way, and the sweep must not fail while the model is missing.
+def test_every_kth_checkin_invites_the_pair_once_per_round(program, coordinator, crowd) -> None:
     survey = survey_build(program, coordinator, starter="checkin_pulse")
     survey.trigger = Survey.Trigger.EVERY_KTH_CHECKIN
+    survey.checkin_every = 2
     survey.save()
     services.survey_publish(survey=survey, by=coordinator)
-    _pair(program, crowd, started_at=timezone.now())
-    assert sweeps.surveys_sweep()["created"] == 0
+    pair = _pair(program, crowd, started_at=timezone.now())
+
+    def held(count: int) -> None:
+        for _n in range(count):
+            CheckIn.objects.create(
+                mentorship=pair,
+                status=CheckIn.Status.DONE,
+                scheduled_at=timezone.now() - dt.timedelta(days=1),
+                logged_at=timezone.now(),
+            )
+
+    held(1)
+    assert sweeps.surveys_sweep()["created"] == 0  # one meeting: not yet
+    CheckIn.objects.create(
+        mentorship=pair,
+        status=CheckIn.Status.MISSED,
+        scheduled_at=timezone.now(),
+        logged_at=timezone.now(),
+    )
+    assert sweeps.surveys_sweep()["created"] == 0  # a missed one does not count
+    held(1)
+    assert sweeps.surveys_sweep()["created"] == 2  # the second: both people asked
+    assert sweeps.surveys_sweep()["created"] == 0  # once per round
+    held(2)
+    assert sweeps.surveys_sweep()["created"] == 2  # the fourth: the next round
+    assert Invitation.objects.filter(occasion=f"m{pair.pk}:c4").count() == 2
 
 
 def test_publishing_needs_questions_and_a_future_closing_date(program, coordinator) -> None:
