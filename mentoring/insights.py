@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -146,21 +146,21 @@ def outcomes(filters: Filters) -> Outcomes:
     if filters.department:
         base = base.filter(department=filters.department)
     rows = (
-        base.annotate(
-            took_part=_participants(filters),
-            promoted=Exists(
-                Promotion.objects.filter(
-                    employee=OuterRef("pk"),
-                    promoted_on__gte=filters.start,
-                    promoted_on__lte=filters.end,
-                )
-            ),
-        )
+        base.annotate(took_part=_participants(filters))
         .values("department", "took_part")
         .annotate(
             n=Count("pk"),
             stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
-            promoted_n=Sum("promoted"),
+            promoted_n=Count(
+                "pk",
+                filter=Exists(
+                    Promotion.objects.filter(
+                        employee=OuterRef("pk"),
+                        promoted_on__gte=filters.start,
+                        promoted_on__lte=filters.end,
+                    )
+                ),
+            ),
         )
         .order_by("department", "took_part")
     )

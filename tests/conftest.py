@@ -18,6 +18,10 @@ from tests.factories import user_create
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
 
+# The real Celery worker fixture, defined once for the whole session: imported into
+# several modules, each would start a worker of its own on the same queues.
+pytest_plugins = ["tests.integration"]
+
 
 def skip_or_fail(reason: str) -> None:
     """Skip a test that needs a missing service, except in CI where that is a failure."""

@@ -104,6 +104,13 @@ def worker_mailbox(worker: subprocess.Popen[str]) -> list[Message]:
     return messages
 
 
+def worker_mailbox_from_now(worker: subprocess.Popen[str]) -> Callable[[], list[Message]]:
+    """A reader of the messages the session's worker sends from now on: the worker is
+    shared by every test of the session, so its mailbox holds earlier tests' mail."""
+    seen = {str(m["Message-ID"]) for m in worker_mailbox(worker)}
+    return lambda: [m for m in worker_mailbox(worker) if str(m["Message-ID"]) not in seen]
+
+
 def message_text(message: Message) -> str:
     """The text/plain body of a parsed email."""
     for part in message.walk():

@@ -18,9 +18,7 @@ from programs.models import Mentorship, Participant, Profile, Program
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create
-from tests.integration import celery_worker_process, services_available, wait_for, worker_mailbox
-
-__all__ = ["celery_worker_process"]
+from tests.integration import services_available, wait_for, worker_mailbox_from_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +30,8 @@ def sent_to(request: pytest.FixtureRequest) -> Callable[[], list[str]]:
     if not services_available():
         return lambda: [to for m in mail.outbox for to in m.to]
     worker = request.getfixturevalue("celery_worker_process")
-    return lambda: [str(m["To"]) for m in worker_mailbox(worker)]
+    new_mail = worker_mailbox_from_now(worker)
+    return lambda: [str(m["To"]) for m in new_mail()]
 
 
 def _person(program: Program, name: str, role: str, **profile: object) -> Participant:

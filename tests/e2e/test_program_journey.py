@@ -17,14 +17,11 @@ from programs.models import Participant, Profile, Program, ProgramGoal
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.integration import (
-    celery_worker_process,
     message_text,
     services_available,
     wait_for,
-    worker_mailbox,
+    worker_mailbox_from_now,
 )
-
-__all__ = ["celery_worker_process"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +47,8 @@ def outbox(request: pytest.FixtureRequest) -> Callable[[], list[Sent]]:
     if not services_available():
         return lambda: [Sent(list(m.to), str(m.body)) for m in mail.outbox]
     worker = request.getfixturevalue("celery_worker_process")
-    return lambda: [Sent([m["To"]], message_text(m)) for m in worker_mailbox(worker)]
+    new_mail = worker_mailbox_from_now(worker)
+    return lambda: [Sent([m["To"]], message_text(m)) for m in new_mail()]
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:

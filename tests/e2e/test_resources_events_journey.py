@@ -21,9 +21,7 @@ from programs.resources import resource_starter_set_add
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create
-from tests.integration import celery_worker_process, services_available, wait_for, worker_mailbox
-
-__all__ = ["celery_worker_process"]
+from tests.integration import services_available, wait_for, worker_mailbox_from_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,9 +46,8 @@ def outbox(request: pytest.FixtureRequest) -> Callable[[], list[Sent]]:
             Sent(list(m.to), str(m.subject), _has_invite(m.message())) for m in mail.outbox
         ]
     worker = request.getfixturevalue("celery_worker_process")
-    return lambda: [
-        Sent([str(m["To"])], str(m["Subject"]), _has_invite(m)) for m in worker_mailbox(worker)
-    ]
+    new_mail = worker_mailbox_from_now(worker)
+    return lambda: [Sent([str(m["To"])], str(m["Subject"]), _has_invite(m)) for m in new_mail()]
 
 
 def test_a_mentee_finds_a_guide_and_answers_an_event(

@@ -17,9 +17,7 @@ from programs.models import Mentorship, Participant, Profile
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create
-from tests.integration import celery_worker_process, services_available, wait_for, worker_mailbox
-
-__all__ = ["celery_worker_process"]
+from tests.integration import services_available, wait_for, worker_mailbox_from_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +29,8 @@ def subjects(request: pytest.FixtureRequest) -> Callable[[], list[tuple[str, str
     if not services_available():
         return lambda: [(m.to[0], str(m.subject)) for m in mail.outbox]
     worker = request.getfixturevalue("celery_worker_process")
-    return lambda: [(str(m["To"]), str(m["Subject"])) for m in worker_mailbox(worker)]
+    new_mail = worker_mailbox_from_now(worker)
+    return lambda: [(str(m["To"]), str(m["Subject"])) for m in new_mail()]
 
 
 def sign_in(page: Page, base: str, email: str) -> None:

@@ -8,9 +8,7 @@ from django.db import transaction
 
 from mentoring.models import Heartbeat
 from mentoring.services import heartbeat_request
-from tests.integration import celery_worker_process, wait_for
-
-__all__ = ["celery_worker_process"]
+from tests.integration import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

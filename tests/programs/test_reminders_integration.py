@@ -34,6 +34,20 @@ from tests.integration import database_url_for, services_available, wait_for, wo
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PAIRS = 30  # 60 welcome emails in one batch
+
+
+def _crash_prefix() -> str:
+    """Queues of their own: the session's worker (started by other tests in this
+    process) must not take the crash test's tasks, nor its workers theirs."""
+    return f"{settings.CELERY_QUEUE_PREFIX}-crash"
+
+
+def _sweep() -> None:
+    from programs.workspace_tasks import send_pair_reminders_task
+
+    send_pair_reminders_task.apply_async(queue=f"{_crash_prefix()}.email")
+
+
 HANG_AT = 23  # the worker dies inside the 24th send
 
 
@@ -53,7 +67,7 @@ def start_worker(django_db_blocker) -> Iterator[Callable[..., subprocess.Popen[s
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.programs.reminder_worker_settings",
             "DATABASE_URL": db_url,
-            "MENTORING_TEST_PREFIX": settings.CELERY_QUEUE_PREFIX,
+            "MENTORING_TEST_PREFIX": _crash_prefix(),
             "REMINDER_TEST_MAIL_DIR": str(mail_dir),
             "REMINDER_TEST_HANG_AT": str(hang_at),
             "REMINDER_TEST_HANG_MARKER": str(marker),
@@ -72,8 +86,12 @@ def start_worker(django_db_blocker) -> Iterator[Callable[..., subprocess.Popen[s
                     "--loglevel=INFO",
                     "--without-gossip",
                     "--without-mingle",
-                    "--queues=" + ",".join(settings.CELERY_QUEUES_ALL),
-                    f"--hostname=reminders-{len(started)}-{settings.CELERY_QUEUE_PREFIX}@%h",
+                    "--queues="
+                    + ",".join(
+                        f"{_crash_prefix()}.{name}"
+                        for name in ("default", "email", "reports", "matching")
+                    ),
+                    f"--hostname=reminders-{len(started)}-{_crash_prefix()}@%h",
                 ],
                 cwd=ROOT,
                 env=env,
@@ -104,8 +122,6 @@ def start_worker(django_db_blocker) -> Iterator[Callable[..., subprocess.Popen[s
 def test_a_worker_killed_mid_batch_then_restarted_sends_every_reminder_exactly_once(
     start_worker: Callable[..., subprocess.Popen[str]],
 ) -> None:
-    from programs.workspace_tasks import send_pair_reminders_task
-
     coordinator_program = program_create(name="Crash test")
     started = timezone.now() - dt.timedelta(minutes=5)
     for _n in range(PAIRS):
@@ -127,7 +143,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_every_reminder_exactly_o
     assert due == 2 * PAIRS
 
     first = start_worker(hang_at=HANG_AT)
-    send_pair_reminders_task.delay()
+    _sweep()
     wait_for(lambda: first.marker.exists() or None, worker=first)  # type: ignore[attr-defined]
     # Mid-batch: some sent and committed, one in flight, the rest not started.
     first.send_signal(signal.SIGKILL)
@@ -138,7 +154,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_every_reminder_exactly_o
     second = start_worker()
     # The next beat tick (the killed task's message is redelivered only after the
     # broker's visibility timeout; the sweep does not depend on it).
-    send_pair_reminders_task.delay()
+    _sweep()
     wait_for(
         lambda: not PairReminder.objects.filter(state="pending").exists() or None, worker=second
     )
