@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import views
+from integrations.api import api
+from mentoring import sso, views
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -11,7 +12,15 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's OpenID Connect callback, with the ID token's signature always checked.
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="sso_oidc_callback",
+    ),
     path("accounts/", include("allauth.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("api/v1/", api.urls),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
     path("admin/", admin.site.urls),
