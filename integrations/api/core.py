@@ -58,17 +58,27 @@ def _time_zone(value: str) -> str:
 
 
 Printable = AfterValidator(_printable)
-Text64 = Annotated[str, Field(max_length=64), Printable]
-Text120 = Annotated[str, Field(max_length=120), Printable]
-Text150 = Annotated[str, Field(max_length=150), Printable]
-Name = Annotated[str, Field(min_length=1, max_length=200), Printable]
-LongText = Annotated[str, Field(max_length=5000), Printable]
+# The same rule for the OpenAPI document (and so for generated clients and tests).
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+Text64 = Annotated[str, Field(max_length=64, pattern=PRINTABLE), Printable]
+Text120 = Annotated[str, Field(max_length=120, pattern=PRINTABLE), Printable]
+Text150 = Annotated[str, Field(max_length=150, pattern=PRINTABLE), Printable]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE), Printable]
+LongText = Annotated[str, Field(max_length=5000, pattern=PRINTABLE), Printable]
 
 
-Email = Annotated[str, Field(max_length=254), Printable, AfterValidator(_email)]
+Email = Annotated[
+    str,
+    Field(max_length=254, json_schema_extra={"format": "email"}),
+    Printable,
+    AfterValidator(_email),
+]
 # Empty, or an email address.
 OptionalEmail = Annotated[
-    str, Field(max_length=254), Printable, AfterValidator(lambda v: _email(v) if v.strip() else "")
+    str,
+    Field(max_length=254, json_schema_extra={"anyOf": [{"format": "email"}, {"maxLength": 0}]}),
+    Printable,
+    AfterValidator(lambda v: _email(v) if v.strip() else ""),
 ]
 TimeZone = Annotated[str, Field(max_length=64), Printable, AfterValidator(_time_zone)]
 OptionalTimeZone = Annotated[
