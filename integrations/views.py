@@ -50,7 +50,7 @@ def _tokens_user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     user = _tokens_user(request)
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +94,7 @@ def chat_preference(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     current = ChatPreference.objects.filter(user=user).first()
     form = ChatPreferenceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"reminders_to_chat": bool(current and current.reminders_to_chat)},
     )
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ def chat_preference(request: HttpRequest) -> HttpResponse:
 def program_integrations(request: HttpRequest, program_id: int) -> HttpResponse:
     access = access_program(_user(request), program_id, need=Need.MANAGE)
     program = access.program
-    form = WebhookEndpointForm(request.POST or None)
+    form = WebhookEndpointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             endpoint = webhooks.webhook_endpoint_create(
@@ -154,7 +154,7 @@ def _endpoint(request: HttpRequest, program_id: int, endpoint_id: int) -> Webhoo
 def webhook_detail(request: HttpRequest, program_id: int, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, program_id, endpoint_id)
     form = WebhookEventsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"events": endpoint.events, "description": endpoint.description},
     )
     if request.method == "POST" and form.is_valid():

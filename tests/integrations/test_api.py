@@ -178,9 +178,10 @@ def test_participant_list_costs_the_same_queries_for_many_rows(
         participant_create(program=program)
     with django_assert_max_num_queries(8) as few:
         api.get(f"/programs/{program.pk}/participants")
+    baseline = len(few.captured_queries)
     for _ in range(30):
         participant_create(program=program)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(baseline):
         api.get(f"/programs/{program.pk}/participants")
 
 
@@ -218,9 +219,10 @@ def test_profiles_query_count_does_not_grow(
         person()
     with django_assert_max_num_queries(8) as few:
         api.get(f"/programs/{program.pk}/profiles")
+    baseline = len(few.captured_queries)
     for _ in range(20):
         person()
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(baseline):
         api.get(f"/programs/{program.pk}/profiles")
 
 

@@ -447,8 +447,9 @@ def test_delivery_log_query_count_does_not_grow(
     webhooks.events_emit(program=program, event=Event.PARTICIPANT_ENROLLED, items=[{}] * 2)
     with django_assert_max_num_queries(20) as few:
         assert client.get(url).status_code == 200
+    baseline = len(few.captured_queries)
     webhooks.events_emit(program=program, event=Event.PARTICIPANT_ENROLLED, items=[{}] * 20)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(baseline):
         client.get(url)
 
 
