@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from integrations.models import ChatChannel, ChatPreference
 from integrations.webhooks import IntegrationError, outbound_url_check
@@ -47,7 +48,7 @@ def chat_channel_create(
     *, program: Program, kind: str, url: str, name: str, by: User
 ) -> ChatChannel:
     if kind not in ChatChannel.Kind.values:
-        raise IntegrationError("Unknown chat service.")
+        raise IntegrationError(_("Unknown chat service."))
     return ChatChannel.objects.create(
         program=program, kind=kind, url=outbound_url_check(url), name=name.strip()
     )
