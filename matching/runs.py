@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from matching import inputs, solver
 from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettings, PairRule
+from matching.signals import match_published
 from mentoring.models import Delivery, User
 from programs.mentorships import mentorship_create
 from programs.models import Mentorship, Participant, Program
@@ -629,6 +630,7 @@ def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None
             send_match_introduction_task.delay(pk)
 
     transaction.on_commit(enqueue)
+    match_published.send(sender=Program, program=run.program, run=run, mentorship_ids=created)
     return len(created)
 
 

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import notification_views, views, views_insights
+from integrations.api import api
+from mentoring import notification_views, sso, views, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -13,7 +14,15 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("insights/", views_insights.insights_dashboard, name="insights_dashboard"),
     path("insights/outcomes/", views_insights.outcome_import, name="outcome_import"),
+    # allauth's OpenID Connect callback, with the ID token's signature always checked.
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="sso_oidc_callback",
+    ),
     path("accounts/", include("allauth.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("api/v1/", api.urls),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),

@@ -24,6 +24,7 @@ from mentoring.models import User
 from programs.access import Need, access_program
 from programs.models import Mentorship, MentorshipStateChange, Participant, Program
 from programs.services import ProgramError
+from programs.signals import mentorship_ended
 
 # Programs in which new pairs may be made.
 PAIRING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
@@ -206,6 +207,7 @@ def mentorship_end(
         Participant.objects.filter(pk=locked.mentee_id, rematch_requested_at__isnull=True).update(
             rematch_requested_at=now
         )
+    mentorship_ended.send(sender=Program, program=locked.program, mentorship=locked)
     return locked
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mentoring.models import User
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
+from programs.signals import participants_enrolled
 
 INVITE_SALT = "programs.participant.invite"
 INVITE_VALID_FOR = dt.timedelta(days=30)
@@ -284,6 +285,7 @@ def participants_invite(
     created = Participant.objects.bulk_create(participants, batch_size=1000)
     ids = [p.pk for p in created]
     transaction.on_commit(lambda: _enqueue_invitations(ids))
+    participants_enrolled.send(sender=Program, program=program, participants=created)
     return created
 
 
@@ -412,6 +414,7 @@ def participant_join_by_link(*, program: Program, token: str, user: User, role: 
     )
     profile_seed(user=user, participant=participant)
     _completeness_refresh(participant)
+    participants_enrolled.send(sender=Program, program=program, participants=[participant])
     return participant
 
 
@@ -458,6 +461,26 @@ def participant_status_set(*, participant: Participant, status: str, by: User) -
     locked.status = status
     locked.save(update_fields=fields)
     return locked
+
+
+# What a coordinator may correct about someone they enrolled (their own profile wins
+# once it exists, as for invitations).
+PARTICIPANT_EDITABLE_FIELDS = frozenset(
+    {"full_name", "department", "job_title", "manager_email", "location", "time_zone"}
+)
+
+
+def participant_update(*, participant: Participant, by: User, **fields: str) -> Participant:
+    unknown = set(fields) - PARTICIPANT_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"participant_update() got unexpected fields: {sorted(unknown)}")
+    if participant.program.state == Program.State.CLOSED:
+        raise ProgramError(_("A closed program can no longer be changed."))
+    for name, value in fields.items():
+        value = value.strip()
+        setattr(participant, name, value.lower() if name == "manager_email" else value)
+    participant.save(update_fields=[*fields, "updated_at"])
+    return participant
 
 
 def mentor_capacity_set(*, participant: Participant, capacity: int | None, by: User) -> None:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "programs",
     "matching",
     "surveys",
+    "integrations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # Only for its templates and static files: the API docs are served from ours, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -372,6 +377,61 @@ if NOTIFY_QUIET_START_HOUR > 23 or NOTIFY_QUIET_END_HOUR > 23:
 CHECKIN_REMINDER_HOURS = env_int("CHECKIN_REMINDER_HOURS", 24, minimum=1)
 CHECKIN_ESCALATE_AFTER_CYCLES = env_int("CHECKIN_ESCALATE_AFTER_CYCLES", 2, minimum=1)
 CHECKIN_LINK_MAX_AGE_DAYS = env_int("CHECKIN_LINK_MAX_AGE_DAYS", 14, minimum=1)
+
+# ------------------------------------------------------------------------------
+# Integrations: single sign-on, the REST API, webhooks and chat
+# ------------------------------------------------------------------------------
+SOCIALACCOUNT_ADAPTER = "mentoring.accounts.SocialAccountAdapter"
+# Someone signing in through the identity provider for the first time gets an account
+# at once (just-in-time), and an existing account with the same address is signed in.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# One OpenID Connect provider from the environment; more can be added in the admin
+# (Social applications, provider "OpenID Connect").
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "sso")
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []},
+}
+if OIDC_SERVER_URL and OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": OIDC_PROVIDER_ID,
+            "name": env_str("OIDC_PROVIDER_NAME", "single sign-on"),
+            "client_id": OIDC_CLIENT_ID,
+            "secret": env_str("OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": OIDC_SERVER_URL,
+                # Corporate directories (e.g. Entra ID) often omit email_verified.
+                "verified_email": env_bool("OIDC_EMAIL_VERIFIED", False),
+            },
+        }
+    ]
+# Email domains whose people may sign in through the identity provider (empty: any).
+SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_ALLOWED_DOMAINS")]
+# Email domains that must use single sign-on: password sign-in and sign-up are refused.
+SSO_ONLY_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_ONLY_DOMAINS")]
+
+# REST API (/api/v1/): requests per minute per token.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+API_PAGE_SIZE_MAX = 200
+
+# Webhooks: plain http to 127.0.0.1/localhost only when allowed (development, tests).
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# The first retry waits this long; each next one twice as long (at most a day).
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1)
+WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 30, minimum=5)
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "integrations.tasks.send_due_webhooks_task",
+    "schedule": float(WEBHOOK_SWEEP_INTERVAL),
+    "options": {"expires": float(WEBHOOK_SWEEP_INTERVAL)},
+}
 
 # ------------------------------------------------------------------------------
 # Logging

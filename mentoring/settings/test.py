@@ -13,6 +13,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Webhook and chat tests deliver to a receiver on 127.0.0.1 over plain http.
+os.environ.setdefault("WEBHOOK_ALLOW_LOOPBACK", "true")
 # Queue names and cache keys of their own for every test process (each pytest-xdist
 # worker too), so tests never take another run's work or see its rate limits. The
 # Celery worker a test starts is told the prefix through MENTORING_TEST_PREFIX.

@@ -1,0 +1,118 @@
+"""Chat notifications: a program's reminders and nudges posted to Slack or Teams.
+
+Each program may have incoming-webhook channels; a person who opted in
+(:class:`ChatPreference`) also has their reminders posted there. Posting happens in
+a task after commit; each message goes out once per channel and key, and a failed
+post is retried by Celery with backoff.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from integrations.models import ChatChannel, ChatPreference
+from integrations.webhooks import IntegrationError, outbound_url_check
+from mentoring.models import Delivery, User
+from programs.models import Program
+
+
+def chat_message_body(*, kind: str, text: str) -> dict[str, Any]:
+    """The JSON each service's incoming webhook expects."""
+    if kind == ChatChannel.Kind.SLACK:
+        return {"text": text}
+    # Teams (Workflows and the older connectors) take an Adaptive Card in a message.
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": [{"type": "TextBlock", "text": text, "wrap": True}],
+                },
+            }
+        ],
+    }
+
+
+def chat_channel_create(
+    *, program: Program, kind: str, url: str, name: str, by: User
+) -> ChatChannel:
+    if kind not in ChatChannel.Kind.values:
+        raise IntegrationError(_("Unknown chat service."))
+    return ChatChannel.objects.create(
+        program=program, kind=kind, url=outbound_url_check(url), name=name.strip()
+    )
+
+
+def post(program: Program, text: str, *, key: str | None = None) -> int:
+    """Post ``text`` to every active chat channel of the program, after commit.
+
+    ``key`` names the message (e.g. "checkin-reminder:42:2026-05-01") so that calling
+    twice posts once; without it every call posts. Returns how many channels.
+    """
+    key = key or uuid.uuid4().hex
+    channel_ids = list(
+        ChatChannel.objects.filter(program=program, is_active=True).values_list("pk", flat=True)
+    )
+
+    def enqueue() -> None:
+        from integrations.tasks import send_chat_message_task
+
+        for channel_id in channel_ids:
+            send_chat_message_task.delay(channel_id, text, key)
+
+    if channel_ids:
+        transaction.on_commit(enqueue)
+    return len(channel_ids)
+
+
+def chat_notify(user: User, program: Program, text: str, *, key: str | None = None) -> bool:
+    """Also post a person's reminder to the program's chat, if they asked for that.
+
+    Email stays the caller's job; this adds the chat copy. True when it was queued.
+    """
+    wants = ChatPreference.objects.filter(user=user, reminders_to_chat=True).exists()
+    if not wants:
+        return False
+    return post(program, text, key=key) > 0
+
+
+def chat_preference_set(*, user: User, reminders_to_chat: bool) -> ChatPreference:
+    preference, _created = ChatPreference.objects.update_or_create(
+        user=user, defaults={"reminders_to_chat": reminders_to_chat}
+    )
+    return preference
+
+
+def chat_message_send(*, channel_id: int, text: str, key: str) -> bool:
+    """Post one message to one channel unless it went out before. True if sent now.
+
+    The once-only record is written in the transaction that posts: a failed post
+    rolls it back, so Celery's retry may send.
+    """
+    channel = ChatChannel.objects.filter(pk=channel_id, is_active=True).first()
+    if channel is None:
+        return False
+    url = outbound_url_check(channel.url)
+    with transaction.atomic():
+        if not Delivery.objects.claim(kind="chat", key=f"{channel_id}:{key}"[:200]):
+            return False
+        response = requests.post(
+            url,
+            json=chat_message_body(kind=channel.kind, text=text),
+            timeout=settings.WEBHOOK_TIMEOUT,
+            allow_redirects=False,
+        )
+        if not 200 <= response.status_code < 300:
+            raise requests.HTTPError(f"{response.status_code} from the chat service")
+    return True

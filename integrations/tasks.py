@@ -1,0 +1,36 @@
+"""Celery tasks of the integrations app: thin, take ids, safe to run twice.
+
+Named send_* so the email-and-notifications queue takes them.
+"""
+
+from __future__ import annotations
+
+import requests
+from celery import shared_task
+
+from integrations import chat, webhooks
+
+
+@shared_task(name="integrations.tasks.send_webhooks_task", acks_late=True)
+def send_webhooks_task(delivery_ids: list[int]) -> int:
+    """Attempt these deliveries; each is claimed first, so a rerun sends nothing twice."""
+    return webhooks.webhook_deliveries_send(delivery_ids=delivery_ids)
+
+
+@shared_task(name="integrations.tasks.send_due_webhooks_task", acks_late=True)
+def send_due_webhooks_task() -> int:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE): retries whose time has come."""
+    return webhooks.webhook_deliveries_due_send()
+
+
+@shared_task(
+    name="integrations.tasks.send_chat_message_task",
+    acks_late=True,
+    autoretry_for=(requests.RequestException,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def send_chat_message_task(channel_id: int, text: str, key: str) -> bool:
+    """Post one message to one chat channel, once per key."""
+    return chat.chat_message_send(channel_id=channel_id, text=text, key=key)

@@ -1,0 +1,157 @@
+"""Personas around two programs, API tokens for them, and a local HTTP receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from integrations.models import ApiToken
+from integrations.tokens import api_token_create
+from mentoring.models import User
+from programs.models import Participant, Program
+from tests.factories import user_create
+from tests.factories.programs import participant_create, program_create
+
+ALL_SCOPES = list(ApiToken.Scope.values)
+
+
+@pytest.fixture
+def program(coordinator: User) -> Program:
+    return program_create(name="Leadership 2026", coordinators=[coordinator])
+
+
+@pytest.fixture
+def other_coordinator(db: None) -> User:
+    return user_create(full_name="Bea Other", is_coordinator=True)
+
+
+@pytest.fixture
+def other_program(other_coordinator: User) -> Program:
+    return program_create(name="Engineering Guild", coordinators=[other_coordinator])
+
+
+@pytest.fixture
+def mentee(program: Program) -> Participant:
+    return participant_create(
+        program=program, user=user_create(full_name="Mia Mentee"), role=Participant.Role.MENTEE
+    )
+
+
+@pytest.fixture
+def mentor(program: Program) -> Participant:
+    return participant_create(
+        program=program, user=user_create(full_name="Max Mentor"), role=Participant.Role.MENTOR
+    )
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Run tasks in-process even when the suite runs against Redis (PostgreSQL runs)."""
+    from mentoring.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def token_for(user: User, scopes: list[str] | None = None) -> str:
+    _token, secret = api_token_create(owner=user, name="test", scopes=scopes or ALL_SCOPES)
+    return secret
+
+
+class Api:
+    """The Django test client, speaking JSON with a bearer token."""
+
+    def __init__(self, client: Client, secret: str | None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.client.post(
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.client.patch(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+
+@pytest.fixture
+def api_as(client: Client) -> Callable[..., Api]:
+    def make(user: User | None, scopes: list[str] | None = None) -> Api:
+        return Api(client, token_for(user, scopes) if user is not None else None)
+
+    return make
+
+
+# -- A receiver on loopback --------------------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records each POST and answers with
+    ``statuses`` in turn (the last one repeats)."""
+
+    url: str
+    requests: list[Received] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=lambda: [200])
+    answer: bytes = b'{"ok": true}'
+
+    def next_status(self) -> int:
+        index = min(len(self.requests) - 1, len(self.statuses) - 1)
+        return self.statuses[index]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            state.requests.append(Received(self.path, dict(self.headers.items()), body))
+            status = state.next_status()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(state.answer)))
+            self.end_headers()
+            self.wfile.write(state.answer)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
