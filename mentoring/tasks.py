@@ -11,3 +11,26 @@ from mentoring import services
 def record_heartbeat_task(name: str = "beat") -> str:
     beat = services.heartbeat_record(name=name)
     return beat.beat_at.isoformat()
+
+
+@shared_task(name="mentoring.tasks.snapshot_program_task")
+def snapshot_program_task(program_id: int) -> int | None:
+    """Recompute one program's dashboard snapshot (safe to run twice: same day, one row)."""
+    from mentoring.dashboards import snapshot_take
+    from programs.models import Program
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return None
+    return snapshot_take(program=program).pk
+
+
+@shared_task(name="mentoring.tasks.snapshot_programs_task")
+def snapshot_programs_task() -> int:
+    """Nightly: queue a snapshot of every program that is not a draft."""
+    from programs.models import Program
+
+    ids = list(Program.objects.exclude(state=Program.State.DRAFT).values_list("pk", flat=True))
+    for program_id in ids:
+        snapshot_program_task.delay(program_id)
+    return len(ids)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import notification_views, views, views_insights
+from mentoring import notification_views, views, views_dashboards, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -14,6 +14,27 @@ urlpatterns = [
     path("insights/", views_insights.insights_dashboard, name="insights_dashboard"),
     path("insights/outcomes/", views_insights.outcome_import, name="outcome_import"),
     path("accounts/", include("allauth.urls")),
+    # Program dashboards read every app, so they live here, under the program's address.
+    path(
+        "programs/<int:program_id>/dashboard/",
+        views_dashboards.program_dashboard,
+        name="program_dashboard",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/report/",
+        views_dashboards.program_report,
+        name="program_report",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/refresh/",
+        views_dashboards.program_dashboard_refresh,
+        name="program_dashboard_refresh",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/pairs/<int:mentorship_id>/nudge/",
+        views_dashboards.pair_nudge,
+        name="pair_nudge",
+    ),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),
