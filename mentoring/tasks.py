@@ -34,3 +34,19 @@ def snapshot_programs_task() -> int:
     for program_id in ids:
         snapshot_program_task.delay(program_id)
     return len(ids)
+
+
+@shared_task(name="mentoring.tasks.send_progress_weekly_task")
+def send_progress_weekly_task() -> int:
+    """Weekly: each coordinator's progress email (once per program, week and person)."""
+    from mentoring.reports import progress_weekly_send
+
+    return progress_weekly_send()
+
+
+@shared_task(name="mentoring.tasks.send_hr_monthly_task")
+def send_hr_monthly_task() -> int:
+    """Monthly: HR's summary of last month (once per month and person)."""
+    from mentoring.reports import hr_monthly_send
+
+    return hr_monthly_send()

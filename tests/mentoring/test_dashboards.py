@@ -13,7 +13,8 @@ from django.core import mail
 from django.urls import reverse
 
 from mentoring import dashboards
-from mentoring.models import EmployeeRecord, ProgramSnapshot, Promotion
+from mentoring.models import EmployeeRecord, NotificationPreference, ProgramSnapshot, Promotion
+from mentoring.notifications import Kind
 from programs import metrics
 from programs.models import CheckIn, Mentorship, Participant, Program, ProgramGoal
 from tests.factories.programs import mentee_of, mentorship_make, participant_create, program_create
@@ -311,3 +312,43 @@ def test_every_table_exports_as_csv(client, program, coordinator) -> None:
         assert rows[0], table
     at_risk = client.get(_url(program) + "?export=at_risk").content.decode()
     assert "overdue" in at_risk or "inactive" in at_risk
+
+
+# -- Progress emails ------------------------------------------------------------------------
+
+
+def test_the_weekly_email_goes_to_each_coordinator_once_a_week(
+    program, coordinator, other_coordinator
+) -> None:
+    from mentoring import reports
+
+    program.coordinators.add(other_coordinator)
+    Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING)
+    _met(_pair(program), 3)
+    NotificationPreference.objects.create(
+        user=other_coordinator, kind=Kind.PROGRESS_REPORTS, enabled=False
+    )
+    assert reports.progress_weekly_send(now=NOW) == 1
+    assert reports.progress_weekly_send(now=NOW + dt.timedelta(days=2)) == 0
+    message = mail.outbox[0]
+    assert message.to == [coordinator.email]
+    assert "Leadership 2026" in message.subject
+    assert "First check-in held: 2" in message.body
+    assert f"/programs/{program.pk}/dashboard/" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    # The next week brings the next email.
+    assert reports.progress_weekly_send(now=NOW + dt.timedelta(days=7)) == 1
+
+
+def test_hrs_monthly_summary_hides_small_groups_and_goes_out_once(program, hr) -> None:
+    from mentoring import reports
+
+    Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING, min_group_size=5)
+    pair = _pair(program, days_ago=40)
+    _met(pair, 20)  # one pair met last month: too few to show
+    assert reports.hr_monthly_send(now=NOW) == 1
+    assert reports.hr_monthly_send(now=NOW) == 0
+    body = mail.outbox[0].body
+    assert "August 2026" in mail.outbox[0].subject
+    assert "Check-ins held: \u2013" in body
+    assert "Active pairs: \u2013" in body
