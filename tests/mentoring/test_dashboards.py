@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from mentoring import dashboards
@@ -335,6 +336,7 @@ def test_the_weekly_email_goes_to_each_coordinator_once_a_week(
     assert "Leadership 2026" in message.subject
     assert "First check-in held: 2" in message.body
     assert f"/programs/{program.pk}/dashboard/" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"
     # The next week brings the next email.
     assert reports.progress_weekly_send(now=NOW + dt.timedelta(days=7)) == 1
@@ -352,3 +354,35 @@ def test_hrs_monthly_summary_hides_small_groups_and_goes_out_once(program, hr) -
     assert "August 2026" in mail.outbox[0].subject
     assert "Check-ins held: \u2013" in body
     assert "Active pairs: \u2013" in body
+
+
+# -- HR dashboard additions -------------------------------------------------------------------
+
+
+def test_hr_sees_consented_diversity_and_engagement_suppressed(client, hr) -> None:
+    from mentoring import insights
+    from programs.models import Profile
+
+    program = program_create(name="Wide", min_group_size=2)
+    for i in range(7):
+        person = participant_create(program=program, role=Participant.Role.MENTEE)
+        Participant.objects.filter(pk=person.pk).update(joined_at=NOW)
+        assert person.user is not None
+        consented = i < 6
+        Profile.objects.update_or_create(
+            user=person.user,
+            defaults={
+                "gender": ("Woman" if i < 5 else "Non-binary") if consented else "",
+                "demographics_consent_at": NOW if consented else None,
+            },
+        )
+    filters = insights.Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    result = insights.diversity(filters)
+    # 5 women shown; the single non-binary person is hidden and so is the complement
+    # needed to hide them; the person without consent is not counted at all.
+    assert dict(result.gender) == {"Woman": None, "Non-binary": None}
+    assert result.consented == 6
+    client.force_login(hr)
+    page = client.get(reverse("insights_dashboard")).content.decode()
+    assert "Participants by gender" in page
+    assert "Check-ins held per month" not in page  # no check-ins yet
