@@ -164,7 +164,7 @@ def outcomes(filters: Filters) -> Outcomes:
         .annotate(
             n=Count("pk"),
             stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
-            promoted_n=Sum("promoted"),
+            promoted_n=Count("pk", filter=Q(promoted=True)),
         )
         .order_by("department", "took_part")
     )
