@@ -22,13 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Lower, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring.models import EmployeeRecord, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
-from programs.models import Mentorship, Participant, Program
+from programs.models import CheckIn, EventRsvp, Mentorship, Participant, Program
+from surveys.models import Answer
+from surveys.models import Question as SurveyQuestion
+from surveys.results import nps_score
 
 Z95 = 1.959964
 
@@ -313,3 +317,156 @@ def participation(filters: Filters) -> Participation:
         mentorships_ended_early=pair_counts.cells[1],
         mentorships_completed=pair_counts.cells[2],
     )
+
+
+# -- engagement, satisfaction and diversity ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: dt.date
+    held: int | None  # check-ins held; hidden with the pairs behind them
+    pairs: int | None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    minimum: int
+    months: list[MonthRow]
+    events_attended: int | None
+
+
+def _checkins(filters: Filters) -> QuerySet[CheckIn]:
+    rows = CheckIn.objects.filter(
+        status=CheckIn.Status.DONE,
+        scheduled_at__date__gte=filters.start,
+        scheduled_at__date__lte=filters.end,
+    )
+    if filters.program_ids:
+        rows = rows.filter(mentorship__program_id__in=filters.program_ids)
+    if filters.department:
+        rows = rows.filter(mentorship__mentee__department=filters.department)
+    return rows
+
+
+def engagement(filters: Filters) -> Engagement:
+    """Check-ins held per month (shown only when enough pairs met that month) and
+    event attendance: two queries."""
+    minimum = min_group_size(filters)
+    rows = list(
+        _checkins(filters)
+        .annotate(month=TruncMonth("scheduled_at"))
+        .values("month")
+        .annotate(n=Count("pk"), pairs=Count("mentorship", distinct=True))
+        .order_by("month")
+    )
+    pairs = suppress_breakdown([r["pairs"] for r in rows], minimum=minimum) if rows else None
+    months = [
+        MonthRow(
+            month=_month_of(row["month"]),
+            held=row["n"] if pairs and pairs.cells[i] is not None else None,
+            pairs=pairs.cells[i] if pairs else None,
+        )
+        for i, row in enumerate(rows)
+    ]
+    rsvps = EventRsvp.objects.filter(
+        attended=True,
+        event__starts_at__date__gte=filters.start,
+        event__starts_at__date__lte=filters.end,
+    )
+    if filters.program_ids:
+        rsvps = rsvps.filter(event__program_id__in=filters.program_ids)
+    attended = rsvps.values("user").distinct().count()
+    shown = suppress_breakdown([attended], minimum=minimum).cells[0]
+    return Engagement(minimum, months, shown)
+
+
+def _month_of(value: dt.datetime | dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    minimum: int
+    rating: float | None  # average 1-5 rating given when logging check-ins
+    rating_pairs: int | None
+    nps: int | None  # across the programs' surveys
+    nps_answers: int | None
+
+
+def satisfaction(filters: Filters) -> Satisfaction:
+    """Average check-in rating (over enough pairs) and NPS (over enough answers)."""
+    minimum = min_group_size(filters)
+    row = _checkins(filters).aggregate(
+        total=Sum(Coalesce("mentor_rating", 0) + Coalesce("mentee_rating", 0)),
+        n=Count("mentor_rating") + Count("mentee_rating"),
+        pairs=Count(
+            "mentorship",
+            distinct=True,
+            filter=Q(mentor_rating__isnull=False) | Q(mentee_rating__isnull=False),
+        ),
+    )
+    pairs = row["pairs"] or 0
+    rating = round(row["total"] / row["n"], 2) if row["n"] and pairs >= minimum else None
+    answers = Answer.objects.filter(
+        question__kind=SurveyQuestion.Kind.NPS,
+        response__week_on__gte=filters.start,
+        response__week_on__lte=filters.end,
+    )
+    if filters.program_ids:
+        answers = answers.filter(response__survey__program_id__in=filters.program_ids)
+    if filters.department:
+        answers = answers.filter(response__participant__department=filters.department)
+    values: list[int] = []
+    for value, n in answers.values_list("value").annotate(n=Count("pk")).values_list("value", "n"):
+        if isinstance(value, int) and not isinstance(value, bool):
+            values.extend([value] * n)
+    enough = len(values) >= minimum
+    return Satisfaction(
+        minimum,
+        rating,
+        pairs if rating is not None else None,
+        nps_score(values) if enough else None,
+        len(values) if enough else None,
+    )
+
+
+@dataclass(frozen=True)
+class Diversity:
+    minimum: int
+    consented: int | None
+    gender: list[tuple[str, int | None]]
+    ethnicity: list[tuple[str, int | None]]
+
+
+def diversity(filters: Filters) -> Diversity:
+    """Participants by self-described gender and ethnicity: only people who consented
+    to their use, each breakdown suppressed as a whole. Two queries."""
+    minimum = min_group_size(filters)
+    people = Participant.objects.filter(
+        user__profile__demographics_consent_at__isnull=False, joined_at__isnull=False
+    )
+    if filters.program_ids:
+        people = people.filter(program_id__in=filters.program_ids)
+    if filters.department:
+        people = people.filter(department=filters.department)
+
+    def breakdown(field: str) -> tuple[list[tuple[str, int | None]], int | None]:
+        counts = dict(
+            people.values_list(f"user__profile__{field}")
+            .annotate(n=Count("user", distinct=True))
+            .values_list(f"user__profile__{field}", "n")
+        )
+        labels = sorted(k for k in counts if k)
+        keys = [*labels, ""] if "" in counts else labels
+        if not keys:
+            return [], 0
+        shown = suppress_breakdown([counts[k] for k in keys], minimum=minimum)
+        return [(k or _("Not described"), shown.cells[i]) for i, k in enumerate(keys)], shown.total
+
+    gender, total = breakdown("gender")
+    ethnicity, _total = breakdown("ethnicity")
+    return Diversity(minimum, total, gender, ethnicity)

@@ -247,3 +247,29 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.kind}={'on' if self.enabled else 'off'}"
+
+
+class ProgramSnapshot(models.Model):
+    """A program's dashboard numbers as computed at one moment (nightly or on demand).
+
+    Dashboards read the latest fresh snapshot instead of counting again; ``data`` holds
+    aggregates only (counts, shares, averages), never a name, a note or a rating.
+    """
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="snapshots"
+    )
+    taken_on = models.DateField()
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "taken_on"], name="program_snapshot_one_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot of {self.program_id} on {self.taken_on}"

@@ -42,6 +42,8 @@ class Kind(models.TextChoices):
     PAIR_NUDGES = "pair_nudges", _("Welcome and nudges to keep meeting")
     # Coordinators: a pair has missed several check-ins in a row.
     PAIR_ESCALATIONS = "pair_escalations", _("Pairs that stopped meeting (coordinators)")
+    # Coordinators: the weekly progress email; HR viewers: the monthly summary.
+    PROGRESS_REPORTS = "progress_reports", _("Weekly and monthly progress reports")
 
 
 UNSUBSCRIBE_SALT = "mentoring.notifications.unsubscribe"

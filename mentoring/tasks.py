@@ -11,3 +11,42 @@ from mentoring import services
 def record_heartbeat_task(name: str = "beat") -> str:
     beat = services.heartbeat_record(name=name)
     return beat.beat_at.isoformat()
+
+
+@shared_task(name="mentoring.tasks.snapshot_program_task")
+def snapshot_program_task(program_id: int) -> int | None:
+    """Recompute one program's dashboard snapshot (safe to run twice: same day, one row)."""
+    from mentoring.dashboards import snapshot_take
+    from programs.models import Program
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return None
+    return snapshot_take(program=program).pk
+
+
+@shared_task(name="mentoring.tasks.snapshot_programs_task")
+def snapshot_programs_task() -> int:
+    """Nightly: queue a snapshot of every program that is not a draft."""
+    from programs.models import Program
+
+    ids = list(Program.objects.exclude(state=Program.State.DRAFT).values_list("pk", flat=True))
+    for program_id in ids:
+        snapshot_program_task.delay(program_id)
+    return len(ids)
+
+
+@shared_task(name="mentoring.tasks.send_progress_weekly_task")
+def send_progress_weekly_task() -> int:
+    """Weekly: each coordinator's progress email (once per program, week and person)."""
+    from mentoring.reports import progress_weekly_send
+
+    return progress_weekly_send()
+
+
+@shared_task(name="mentoring.tasks.send_hr_monthly_task")
+def send_hr_monthly_task() -> int:
+    """Monthly: HR's summary of last month (once per month and person)."""
+    from mentoring.reports import hr_monthly_send
+
+    return hr_monthly_send()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import notification_views, sso, views, views_insights
+from mentoring import notification_views, sso, views, views_dashboards, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -23,6 +23,27 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", api.urls),
+    # Program dashboards read every app, so they live here, under the program's address.
+    path(
+        "programs/<int:program_id>/dashboard/",
+        views_dashboards.program_dashboard,
+        name="program_dashboard",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/report/",
+        views_dashboards.program_report,
+        name="program_report",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/refresh/",
+        views_dashboards.program_dashboard_refresh,
+        name="program_dashboard_refresh",
+    ),
+    path(
+        "programs/<int:program_id>/dashboard/pairs/<int:mentorship_id>/nudge/",
+        views_dashboards.pair_nudge,
+        name="pair_nudge",
+    ),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),

@@ -93,6 +93,9 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "participation": insights.participation(filters),
+        "engagement": insights.engagement(filters),
+        "satisfaction": insights.satisfaction(filters),
+        "diversity": insights.diversity(filters),
         "outcomes": result,
         "last_import": OutcomeImport.objects.select_related("uploaded_by").first(),
     }

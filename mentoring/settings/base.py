@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -355,6 +356,27 @@ CELERY_BEAT_SCHEDULE["send-pair-reminders"] = {
     "task": "programs.tasks.send_pair_reminders_task",
     "schedule": float(PAIR_REMINDER_INTERVAL),
     "options": {"expires": float(PAIR_REMINDER_INTERVAL)},
+}
+
+# Dashboards and progress reports: nightly snapshots of every program's numbers at
+# REPORT_SNAPSHOT_HOUR, the coordinators' weekly email on Mondays and HR's monthly
+# summary on the 1st, both at REPORT_EMAIL_HOUR (the server's TIME_ZONE; each email
+# goes out once per period, see mentoring.reports).
+REPORT_SNAPSHOT_HOUR = env_int("REPORT_SNAPSHOT_HOUR", 2, minimum=0)
+REPORT_EMAIL_HOUR = env_int("REPORT_EMAIL_HOUR", 8, minimum=0)
+if REPORT_SNAPSHOT_HOUR > 23 or REPORT_EMAIL_HOUR > 23:
+    raise ImproperlyConfigured("REPORT_SNAPSHOT_HOUR and REPORT_EMAIL_HOUR are hours, 0-23.")
+CELERY_BEAT_SCHEDULE["snapshot-programs"] = {
+    "task": "mentoring.tasks.snapshot_programs_task",
+    "schedule": crontab(minute=0, hour=REPORT_SNAPSHOT_HOUR),
+}
+CELERY_BEAT_SCHEDULE["send-progress-weekly"] = {
+    "task": "mentoring.tasks.send_progress_weekly_task",
+    "schedule": crontab(minute=0, hour=REPORT_EMAIL_HOUR, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["send-hr-monthly"] = {
+    "task": "mentoring.tasks.send_hr_monthly_task",
+    "schedule": crontab(minute=0, hour=REPORT_EMAIL_HOUR, day_of_month="1"),
 }
 
 # ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mentoring.emails import absolute_url
 from mentoring.models import User
-from programs import selectors, services
+from programs import metrics, selectors, services
 from programs.access import Need, ProgramAccess, access_program, can_create_programs
 from programs.forms import (
     CADENCE_PRESETS,
@@ -92,6 +92,14 @@ def goal_target_label(goal: ProgramGoal) -> str:
     if goal.is_percent:
         return _("%(number)s%%") % {"number": number}
     return _("%(number)s out of 5") % {"number": number}
+
+
+def _goal_rows(program: Program) -> list[dict[str, Any]]:
+    """Each goal with its target and, when enough people stand behind it, its value."""
+    return [
+        {"goal": row.goal, "target": goal_target_label(row.goal), "progress": row}
+        for row in metrics.goal_progress_list(program=program)
+    ]
 
 
 def _label(choices: type[models.TextChoices], value: str | None) -> str:
@@ -209,9 +217,7 @@ def program_overview(request: HttpRequest, program_id: int) -> HttpResponse:
         "transitions": transition_choices(program) if access.is_coordinator else [],
         "can_close": access.is_coordinator
         and State.CLOSED in services.PROGRAM_TRANSITIONS[program.state],
-        "goals": [
-            {"goal": goal, "target": goal_target_label(goal)} for goal in program.goals.all()
-        ],
+        "goals": _goal_rows(program),
         "cadence": cadence_label(program.checkin_cadence_days),
         "summary": summary,
         "summary_rows": summary.table(),
@@ -333,7 +339,7 @@ def goal_list(request: HttpRequest, program_id: int) -> HttpResponse:
     context = {
         "access": access,
         "program": program,
-        "goals": [{"goal": goal, "target": goal_target_label(goal)} for goal in goals],
+        "goals": _goal_rows(program),
         "form": form,
         "editing": editing,
         "can_edit": access.is_coordinator and program.state != State.CLOSED,

@@ -78,3 +78,21 @@
     init(event.target);
   });
 })();
+
+// Reports: a "Print" button (shown only when script runs; browsers print with Ctrl+P anyway).
+(function () {
+  "use strict";
+  function initPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initPrint);
+  } else {
+    initPrint();
+  }
+})();

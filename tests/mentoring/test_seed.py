@@ -124,3 +124,18 @@ def test_demo_programs_have_a_survey_with_enough_answers_to_show() -> None:
     assert surveys
     for survey in surveys:
         assert Response.objects.filter(survey=survey).count() >= minimum_for(survey.program)
+
+
+def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> None:
+    from mentoring.demo_large import demo_large_seed
+    from programs.models import CheckIn, Mentorship
+    from surveys.models import Answer
+
+    counts = demo_large_seed(scale=0.02)
+    assert counts.programs == 1
+    assert counts.participants == 8
+    assert Mentorship.objects.count() >= counts.mentorships == 4
+    assert CheckIn.objects.count() >= counts.checkins == 80
+    assert Answer.objects.count() >= counts.answers == 40
+    output = _seed("--size", "large", "--scale", "0.02")
+    assert "Large demo: 1 programs" in output

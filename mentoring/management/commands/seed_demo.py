@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import argparse
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
+from mentoring.demo_large import demo_large_seed
 from mentoring.demo_programs import demo_outcomes_seed, demo_programs_seed
 
 
@@ -18,8 +21,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Give every demo account a new password and print it.",
         )
+        parser.add_argument(
+            "--size",
+            choices=["small", "large"],
+            default="small",
+            help="large: add 50 programs, 20,000 participants, 200,000 check-ins and "
+            "100,000 survey answers (bulk inserts; for dashboards and benchmarks).",
+        )
+        parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["size"] == "large":
+            started = time.monotonic()
+            counts = demo_large_seed(scale=options["scale"])
+            self.stdout.write(
+                f"Large demo: {counts.programs} programs, {counts.participants} participants, "
+                f"{counts.mentorships} pairs, {counts.checkins} check-ins, "
+                f"{counts.answers} survey answers in {time.monotonic() - started:.0f} s"
+            )
         logins = demo_seed(reset_passwords=options["reset_passwords"])
         programs = demo_programs_seed()
         employees = demo_outcomes_seed()
