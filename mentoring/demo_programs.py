@@ -16,6 +16,7 @@ from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     Event,
+    Mentorship,
     Participant,
     Profile,
     ProfileAnswer,
@@ -320,6 +321,8 @@ def demo_programs_seed() -> list[Program]:
         _seed_survey(rng, program, coordinator)
         # Completeness follows the same rule as when people fill in their profiles.
         program_completeness_refresh(program=program)
+        if index == 0:
+            _seed_pairs(rng, program, coordinator)
         programs.append(program)
     return programs
 
@@ -505,3 +508,36 @@ def demo_outcomes_seed(seed: int = 7) -> int:
         if day is not None
     )
     return len(saved)
+
+
+def _seed_pairs(rng: random.Random, program: Program, coordinator: User) -> None:
+    """Match and publish the first program ten weeks ago, then log its pairs' meetings:
+    most meet every two weeks, some fade after a meeting or two, a few never start."""
+    from matching.runs import match_run_execute, match_run_publish, match_run_start
+    from programs.checkins import checkin_log_past
+
+    run = match_run_start(program=program, by=coordinator)
+    match_run_execute(run_id=run.pk)
+    match_run_publish(run=run, by=coordinator)
+    now = timezone.now()
+    started = now - dt.timedelta(weeks=10)
+    pairs = list(Mentorship.objects.filter(program=program).select_related("mentee__user"))
+    Mentorship.objects.filter(pk__in=[m.pk for m in pairs]).update(started_at=started)
+    for mentorship in pairs:
+        mentee = mentorship.mentee.user
+        if mentee is None:
+            continue
+        kind = rng.choices(["thriving", "fading", "silent"], weights=[6, 3, 1])[0]
+        meetings = {"thriving": 5, "fading": rng.randint(1, 2), "silent": 0}[kind]
+        for n in range(meetings):
+            held = started + dt.timedelta(days=7 + 14 * n, hours=rng.randint(0, 6))
+            checkin_log_past(
+                mentorship=mentorship,
+                by=mentee,
+                held_at=min(held, now - dt.timedelta(hours=1)),
+                outcome="done",
+                duration_minutes=rng.choice([30, 45, 60]),
+                topics=rng.choice(["Career goals", "Feedback", "A tricky project", "Networking"]),
+                rating=rng.randint(3, 5) if kind == "thriving" else rng.randint(2, 4),
+                now=now,
+            )
