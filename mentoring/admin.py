@@ -1,9 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Delivery, Heartbeat, User
+
+# Site roles that need two-step sign-in (mentoring.sessions.mfa_required).
+ROLE_FIELDS = ("is_coordinator", "is_hr_viewer", "is_staff")
 
 
 @admin.register(User)
@@ -20,12 +29,25 @@ class UserAdmin(DjangoUserAdmin):
             _("Permissions"),
             {"classes": ("collapse",), "fields": ("is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "role_granted_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "role_granted_at")
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[Any], change: bool
+    ) -> None:
+        granted = [
+            name
+            for name in ROLE_FIELDS
+            if getattr(obj, name) and (not change or name in form.changed_data)
+        ]
+        if granted:
+            # A new role starts a fresh grace period to set up two-step sign-in.
+            obj.role_granted_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Heartbeat)

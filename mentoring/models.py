@@ -75,6 +75,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May create programs and coordinates the programs they are added to."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The grace period to set up two-factor sign-in counts from here (or date_joined).
+    role_granted_at = models.DateTimeField(
+        _("site role granted at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person last became a coordinator, HR viewer or site admin; "
+            "their time to set up two-step sign-in counts from it."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

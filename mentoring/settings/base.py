@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
+    "mentoring.sessions.IdleTimeoutMiddleware",
+    "mentoring.sessions.MfaRequiredMiddleware",
 ]
 
 TEMPLATES = [
@@ -191,6 +193,11 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
+# Coordinators, HR viewers and site admins must sign in with a second factor; they get
+# this many days to set one up, counted from when they got the role (or joined).
+MFA_GRACE_DAYS = env_int("MFA_GRACE_DAYS", 7, minimum=0)
+# HR viewers and site admins are signed out after this many minutes without a request.
+IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=60)
 
