@@ -137,6 +137,8 @@ class IdleTimeoutMiddleware:
         last = request.session.get(ACTIVITY_SESSION_KEY)
         limit = settings.IDLE_TIMEOUT_MINUTES * 60
         if isinstance(last, int | float) and now - last > limit:
+            # Read by the audit log's sign-out receiver.
+            request.signed_out_idle = True  # type: ignore[attr-defined]
             logout(request)
             messages.info(
                 request,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from mentoring import views, views_insights
+from mentoring import views, views_audit, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("insights/", views_insights.insights_dashboard, name="insights_dashboard"),
     path("insights/outcomes/", views_insights.outcome_import, name="outcome_import"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("matching/", include("matching.urls")),
