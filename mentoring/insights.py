@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -160,7 +160,8 @@ def outcomes(filters: Filters) -> Outcomes:
         .annotate(
             n=Count("pk"),
             stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
-            promoted_n=Sum("promoted"),
+            # PostgreSQL has no SUM over booleans; count the promoted rows instead.
+            promoted_n=Count("pk", filter=Q(promoted=True)),
         )
         .order_by("department", "took_part")
     )
