@@ -25,8 +25,8 @@ from django.db import connection
 from django.utils import timezone
 
 from mentoring.models import User
-from programs.models import Event, EventRsvp
 from programs.event_tasks import send_event_reminders_task
+from programs.models import Event, EventRsvp
 from tests.conftest import ROOT
 from tests.factories.programs import program_create
 from tests.integration import database_url_for, services_available, wait_for, worker_mailbox
