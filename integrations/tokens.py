@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from integrations.models import ApiToken
 from integrations.webhooks import IntegrationError
 from mentoring.models import User
 
-SECRET_PREFIX = "mtk_"  # noqa: S105 (not a secret: the start of every token)
+SECRET_PREFIX = "mtk_"  # noqa: S105  # nosec B105 - not a secret: the start of every token
 # A busy token records its use at most this often.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 MAX_TOKENS_PER_PERSON = 50
@@ -73,6 +74,14 @@ def api_token_create(
         expires_at=expires_at,
     )
     return token, secret
+
+
+def access_api_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's (or none) is a 404."""
+    token = ApiToken.objects.filter(owner=user, pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token
 
 
 def api_token_revoke(*, token: ApiToken, now: dt.datetime | None = None) -> None:

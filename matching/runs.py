@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from matching import inputs, solver
 from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettings, PairRule
 from matching.signals import match_published
-from mentoring.models import Delivery, User
+from mentoring.audit import audit_record
+from mentoring.models import AuditEvent, Delivery, User
 from programs.mentorships import mentorship_create
 from programs.models import Mentorship, Participant, Program
 from programs.services import ProgramError
@@ -623,6 +624,12 @@ def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None
     MatchRun.objects.filter(program=run.program, status=MatchRun.Status.DRAFT).exclude(
         pk=run.pk
     ).update(status=MatchRun.Status.DISCARDED)
+    audit_record(
+        action=AuditEvent.Action.MATCH_PUBLISH,
+        actor=by,
+        target=run,
+        detail={"program_id": run.program_id, "pairs": len(created)},
+    )
     from matching.tasks import send_match_introduction_task
 
     def enqueue() -> None:

@@ -10,6 +10,8 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from mentoring import receivers  # noqa: F401  (connects the sign-in receivers)
+
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             # kombu's filesystem transport needs its folders before the first send.
             for name in ("queue", "control", "processed"):

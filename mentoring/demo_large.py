@@ -43,7 +43,7 @@ class LargeCounts:
 
 
 def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
-    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 - demo data, not secrets
     now = timezone.now()
     n_programs = max(1, round(PROGRAMS * scale))
     people = max(4, round(PEOPLE_PER_PROGRAM * scale) // 2 * 2)

@@ -253,7 +253,7 @@ def demo_programs_seed() -> list[Program]:
         if program is not None:
             programs.append(program)
             continue
-        rng = random.Random(2026 + index)  # noqa: S311 - demo data, not security
+        rng = random.Random(2026 + index)  # noqa: S311  # nosec B311
         program = Program.objects.create(
             name=spec.name,
             description=spec.description,
@@ -474,7 +474,7 @@ def demo_outcomes_seed(seed: int = 7) -> int:
     and be promoted). Leaves existing outcome data alone."""
     if EmployeeRecord.objects.exists():
         return 0
-    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     today = timezone.localdate()
     participants = {
         email.lower(): department or "Operations"

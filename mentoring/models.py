@@ -75,6 +75,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May create programs and coordinates the programs they are added to."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The grace period to set up two-factor sign-in counts from here (or date_joined).
+    role_granted_at = models.DateTimeField(
+        _("site role granted at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person last became a coordinator, HR viewer or site admin; "
+            "their time to set up two-step sign-in counts from it."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -273,3 +283,74 @@ class ProgramSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot of {self.program_id} on {self.taken_on}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Audit rows are written once and never changed or removed through the ORM."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what security-relevant thing, when, from where: append-only.
+
+    ``detail`` holds identifiers and counts, never private content (no notes, no
+    answers, no passwords). ``actor_email`` keeps the name readable after the person's
+    account is deleted, which is why ``actor`` has no database constraint and is never
+    cleared: clearing it would be an update.
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")  # actor_email: what was typed
+        SIGN_OUT = "sign_out", _("signed out")
+        SIGN_OUT_IDLE = "sign_out_idle", _("signed out when idle")
+        ROLE_CHANGE = "role_change", _("site role changed")  # detail: granted / revoked
+        MFA_ENABLED = "mfa_enabled", _("two-step sign-in added")
+        MFA_DISABLED = "mfa_disabled", _("two-step sign-in removed")
+        EXPORT = "export", _("data exported")  # detail: what, and its filters
+        MATCH_PUBLISH = "match_publish", _("matches published")
+        ADMIN_ACTION = "admin_action", _("admin site change")  # detail: model, id, flag
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "mentoring.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    target_type = models.CharField(max_length=64, blank=True)  # e.g. "matching.matchrun"
+    target_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "-at"], name="audit_event_action_at"),
+            models.Index(fields=["actor", "-at"], name="audit_event_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_email}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant rather than logic: a stored audit row may never change.
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import notification_views, sso, views, views_dashboards, views_insights
+from mentoring import notification_views, sso, views, views_audit, views_dashboards, views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -20,6 +20,7 @@ urlpatterns = [
         sso.oidc_callback,
         name="sso_oidc_callback",
     ),
+    path("audit/", views_audit.audit_log, name="audit_log"),
     path("accounts/", include("allauth.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", api.urls),

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring import insights, outcomes
-from mentoring.models import EmployeeRecord, OutcomeImport, User
+from mentoring.audit import audit_record
+from mentoring.models import AuditEvent, EmployeeRecord, OutcomeImport, User
 from programs.models import Participant, Program
 
 
@@ -88,6 +89,11 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     result = insights.outcomes(filters)
     if request.GET.get("export") == "outcomes":
+        audit_record(
+            action=AuditEvent.Action.EXPORT,
+            request=request,
+            detail={"export": "insights_outcomes", "filters": request.GET.urlencode()[:500]},
+        )
         return _outcomes_csv(result, filters)
     context = {
         "form": form,

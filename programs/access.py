@@ -6,6 +6,7 @@ program without the needed role get 403.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -83,3 +84,18 @@ def access_participant(user: User, participant_id: int, *, need: Need = Need.VIE
 
 def can_create_programs(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_coordinator or user.is_staff))
+
+
+def access_program_join_link(program_id: int, token: str) -> Program | None:
+    """The program a join link opens, or None if the link is wrong or switched off.
+
+    The token is the credential: whoever holds the link may see the program's join page.
+    """
+    program = Program.objects.filter(pk=program_id).first()
+    if (
+        program is None
+        or not program.join_token
+        or not secrets.compare_digest(program.join_token, token)
+    ):
+        return None
+    return program

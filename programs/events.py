@@ -758,34 +758,46 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: remind everyone going to an event in the next 24 hours,
     once. Returns how many reminders were sent now.
 
-    Rows are claimed in bounded batches with SELECT ... FOR UPDATE SKIP LOCKED, so a
-    second sweep running at the same time takes other rows. For each person a
-    Delivery record is written in the transaction that sends; a failed send rolls
-    back that person's savepoint only and is retried at the next sweep.
+    Each reminder is claimed, sent and committed in its own short transaction: the
+    row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a second sweep running at
+    the same time skips it) and a Delivery record is written beside the send. A worker
+    that dies mid-sweep therefore leaves at most the one reminder in flight unrecorded,
+    which the next sweep sends again; committing a whole batch at once would repeat
+    every reminder of the batch (tests/faults/test_worker_killed.py). A failed send
+    rolls back that reminder only and is retried at the next sweep.
     """
     now = now or timezone.now()
     sent = 0
+    failed: set[int] = set()
     for _batch in range(REMINDER_BATCHES_PER_SWEEP):
-        with transaction.atomic():
-            batch = list(
-                _reminder_due(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("event__program", "user")
-                .order_by("event__starts_at", "id")[:REMINDER_BATCH]
-            )
-            if not batch:
-                break
-            for rsvp in batch:
-                try:
-                    with transaction.atomic():
-                        if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
-                            _reminder_email(rsvp)
-                            sent += 1
-                        rsvp.reminded_at = now
-                        rsvp.save(update_fields=["reminded_at"])
-                except Exception:
-                    logger.exception("Event reminder for answer %s failed; retried later", rsvp.pk)
-        if len(batch) < REMINDER_BATCH:
+        # A bounded batch of candidates, read without locks; each is locked below.
+        candidates = list(
+            _reminder_due(now)
+            .exclude(pk__in=failed)
+            .order_by("event__starts_at", "id")
+            .values_list("id", flat=True)[:REMINDER_BATCH]
+        )
+        for rsvp_id in candidates:
+            try:
+                with transaction.atomic():
+                    rsvp = (
+                        _reminder_due(now)
+                        .select_for_update(skip_locked=True, of=("self",))
+                        .select_related("event__program", "user")
+                        .filter(pk=rsvp_id)
+                        .first()
+                    )
+                    if rsvp is None:
+                        continue  # another sweep has it, or it is no longer due
+                    if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
+                        _reminder_email(rsvp)
+                        sent += 1
+                    rsvp.reminded_at = now
+                    rsvp.save(update_fields=["reminded_at"])
+            except Exception:
+                failed.add(rsvp_id)
+                logger.exception("Event reminder for answer %s failed; retried later", rsvp_id)
+        if len(candidates) < REMINDER_BATCH:
             break
     return sent
 

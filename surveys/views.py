@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring.models import User
+from mentoring.audit import audit_record
+from mentoring.models import AuditEvent, User
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import Program
 from surveys import results as results_module
@@ -335,6 +336,12 @@ def _cell(value: int | float | None) -> str:
 def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
     """The results as CSV: the same suppressed figures as the page, nothing more."""
     found = access_survey(_user(request), program_id, survey_id)
+    audit_record(
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+        target=found.survey,
+        detail={"export": "survey_results", "program_id": program_id},
+    )
     result = results_module.survey_results(survey=found.survey)
     name = slugify(found.survey.title) or "survey"
     response = HttpResponse(content_type="text/csv; charset=utf-8")

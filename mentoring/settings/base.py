@@ -43,7 +43,8 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    # Only with DEBUG on, never in production (the branch above refuses to start).
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105  # nosec B105
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
+    "mentoring.sessions.IdleTimeoutMiddleware",
+    "mentoring.sessions.MfaRequiredMiddleware",
 ]
 
 TEMPLATES = [
@@ -187,9 +190,21 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 # ACCOUNT_RATE_LIMITS=off only for load tests.
 if not env_bool("ACCOUNT_RATE_LIMITS", True):
     ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False
+# Rate limits count per client IP. Behind proxies, allauth takes the client's address
+# from X-Forwarded-For, counting this many proxies of ours from the right; 0 ignores
+# the header (it can be forged), so everyone behind one proxy would share one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Or a header one trusted proxy sets to the client's address (e.g. X-Real-IP,
+# CF-Connecting-IP); it wins over the proxy count when set.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
+# Coordinators, HR viewers and site admins must sign in with a second factor; they get
+# this many days to set one up, counted from when they got the role (or joined).
+MFA_GRACE_DAYS = env_int("MFA_GRACE_DAYS", 7, minimum=0)
+# HR viewers and site admins are signed out after this many minutes without a request.
+IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=60)
 
@@ -250,6 +265,13 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/
+# and no Domain, so a sibling subdomain or a plain-http page cannot plant or shadow it.
+# Browsers drop such cookies over http, so the names apply only with secure cookies.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts or styles anywhere: htmx and our own JS come from static/.
 SECURE_CSP = {

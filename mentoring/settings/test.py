@@ -15,6 +15,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Webhook and chat tests deliver to a receiver on 127.0.0.1 over plain http.
 os.environ.setdefault("WEBHOOK_ALLOW_LOOPBACK", "true")
+# The test client and the browser tests' live server speak plain http.
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 # Queue names and cache keys of their own for every test process (each pytest-xdist
 # worker too), so tests never take another run's work or see its rate limits. The
 # Celery worker a test starts is told the prefix through MENTORING_TEST_PREFIX.
@@ -34,5 +37,3 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SESSION_COOKIE_SECURE = False
-CSRF_COOKIE_SECURE = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from mentoring.models import User
+from programs.access import access_program_join_link
 from programs.models import Participant, Program
 from programs.services import (
     INVITE_SALT,
@@ -132,12 +132,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join_by_link(request: HttpRequest, program_id: int, token: str) -> HttpResponse:
-    program = Program.objects.filter(pk=program_id).first()
-    if (
-        program is None
-        or not program.join_token
-        or not secrets.compare_digest(program.join_token, token)
-    ):
+    program = access_program_join_link(program_id, token)
+    if program is None:
         return render(
             request,
             "programs/join_unavailable.html",

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from mentoring.models import User
+from mentoring.audit import audit_record
+from mentoring.models import AuditEvent, User
 from programs import imports
 from programs.access import Need, access_program
 from programs.models import ParticipantImport, Program
@@ -124,6 +125,12 @@ def import_detail(request: HttpRequest, program_id: int, import_id: int) -> Http
     )
     running = participant_import.status in RUNNING
     if request.GET.get("download") == "problems" and not running:
+        audit_record(
+            action=AuditEvent.Action.EXPORT,
+            request=request,
+            target=participant_import,
+            detail={"export": "import_problems", "program_id": program.pk},
+        )
         return _problems_download(participant_import)
     if getattr(request, "htmx", False):
         if not running:

@@ -432,3 +432,18 @@ def test_time_zone_reasons_read_as_one_line_that_still_adds_up(
     # 6 of 8 hours: a quarter of the time-zone points are left.
     assert 0 < zone["points"] < zone["max_points"]
     assert sum(part["points"] for part in proposal.explanation) == proposal.score
+
+
+def test_publishing_matches_is_audited_once(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    from mentoring.models import AuditEvent
+
+    run = _run(program, coordinator)
+    runs.match_run_publish(run=run, by=coordinator)
+    runs.match_run_publish(run=run, by=coordinator)  # already published: nothing happens
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.MATCH_PUBLISH)
+    assert event.actor_email == coordinator.email
+    assert (event.target_type, event.target_id) == ("matching.matchrun", str(run.pk))
+    assert event.detail == {"program_id": program.pk, "pairs": 2}
