@@ -458,6 +458,8 @@ class Scorer:
         mentees, mentors = population.mentees, population.mentors
         self.n_mentees = len(mentees)
         self.n_mentors = len(mentors)
+        # The highest score any pair can have (the solver keeps scores narrower).
+        self.max_score = 100.0
         self.keys: tuple[str, ...] = tuple(c.key for c in self.criteria)
         weight_sum = sum(c.weight for c in self.criteria if not c.mandatory)
         self.points = np.array(
@@ -510,6 +512,11 @@ class Scorer:
             )
             self._forbid_department = self._features(same, scale=1.0, indicator=True)
         self._forbidden = self._forbidden_pairs()
+        # The same tests as bit masks, for whole blocks (None: too many features).
+        self._requires_masks = [_bit_masks(feats) for _name, feats in self._requires]
+        self._forbid_department_masks = (
+            None if self._forbid_department is None else _bit_masks(self._forbid_department)
+        )
 
     # -- construction ------------------------------------------------------
 
@@ -707,20 +714,21 @@ class Scorer:
 
     def _feasible_block(self, rows: IntArray) -> BoolArray:
         b, m = len(rows), self.n_mentors
-        ok = np.ones((b, m), dtype=np.bool_)
         if self.rules.reporting_line:
+            # Unknown managers (-1) never match: -2 is nobody's code.
             mine = self.population.mentees.manager[rows]
-            theirs = self.population.mentors.manager
-            ok &= ~((mine[:, None] == theirs[None, :]) & (mine >= 0)[:, None])
+            mine = np.where(mine >= 0, mine, -2)
+            ok = mine[:, None] != self.population.mentors.manager[None, :]
+        else:
+            ok = np.ones((b, m), dtype=np.bool_)
         forbidden = self._forbidden[rows]
         if forbidden.nnz:
             r = np.repeat(np.arange(b), np.diff(forbidden.indptr))
             ok[r, forbidden.indices] = False
         if self._forbid_department is not None:
-            feats = self._forbid_department
-            ok &= np.asarray(feats.x[rows] @ feats.y) <= 0
-        for _name, feats in self._requires:
-            ok &= np.asarray(feats.x[rows] @ feats.y) > 0
+            ok &= ~_shares(self._forbid_department, self._forbid_department_masks, rows)
+        for (_name, feats), masks in zip(self._requires, self._requires_masks, strict=True):
+            ok &= _shares(feats, masks, rows)
         return ok
 
     # -- explanations ----------------------------------------------------------
@@ -799,6 +807,39 @@ class Scorer:
             )
             return replace(part, hours=None if math.isnan(hours) else hours)
         return part
+
+
+def _bit_masks(feats: _Features) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None:
+    """Indicator features (x and y >= 0) as one 64-bit mask per mentee and mentor.
+
+    x[i] . y[:, j] > 0 exactly when some feature k has x_ik > 0 and y_kj > 0, that is
+    when the masks share a bit. None with more than 64 features.
+    """
+    k = feats.x.shape[1]
+    if k > 64:
+        return None
+    bits = np.left_shift(np.uint64(1), np.arange(k, dtype=np.uint64))
+    x = sp.csr_matrix(feats.x)
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    mentee = np.zeros(x.shape[0], dtype=np.uint64)
+    positive = x.data > 0
+    np.bitwise_or.at(mentee, rows[positive], bits[x.indices[positive]])
+    mentor = np.zeros(feats.y.shape[1], dtype=np.uint64)
+    for feature in range(k):
+        mentor[feats.y[feature] > 0] |= bits[feature]
+    return mentee, mentor
+
+
+def _shares(
+    feats: _Features,
+    masks: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None,
+    rows: IntArray,
+) -> BoolArray:
+    """x[rows] . y > 0 for every mentor, as a (rows, mentors) block."""
+    if masks is None:
+        return np.asarray(feats.x[rows] @ feats.y) > 0
+    mentee, mentor = masks
+    return (mentee[rows][:, None] & mentor[None, :]) != 0
 
 
 def _hours_apart(a: FloatArray, b: FloatArray) -> FloatArray:

@@ -16,22 +16,27 @@ Objectives (docs/matching.md has the long version and the proofs):
 Scores are optimised as whole hundredths of a point (``SCORE_UNITS``), so objective
 values are integers and every method here agrees to the unit.
 
-How :func:`solve` is exact without looking at every pair the way the dense
-reference does (mentees x capacity slots):
+How :func:`solve` is exact without handing every pair to an exact solver the way
+the dense reference does (mentees x capacity slots):
 
-1. An epsilon-scaling auction over each mentee's best candidates finds mentor
-   prices v (the duals of the assignment LP). A pricing loop adds any pair worth
-   more than the prices say it could be, and the auction resumes, until the duality
-   gap is small.
-2. With ``u_i = max(0, max_j w_ij - v_j)`` over *every* allowed pair, (u, v) is a
-   feasible dual, so ``D = sum(u) + sum(capacity * v)`` bounds every assignment
-   from above; P is the value of the auction's assignment.
-3. An assignment's value is D minus the reduced costs ``u_i + v_j - w_ij >= 0`` of
-   its pairs and the duals it leaves unused, so a pair whose reduced cost exceeds
-   ``D - P`` is in no optimal assignment.
-4. The remaining pairs (the core, a few per mentee) are solved exactly by scipy's
-   sparse LAPJV (min_weight_full_bipartite_matching) over capacity slots: its
-   optimum is the optimum over all pairs.
+1. One scan scores every pair (kept as int16 or int32 units when it fits ``cache_mb``) and
+   takes each mentee's best mentors and each mentor's best mentees as candidates.
+2. An epsilon-scaling auction over the candidates gives mentor prices v (the duals
+   of the assignment LP). Scans of every pair add the pairs worth more at those
+   prices than the candidates, and the auction resumes.
+3. Scipy's sparse LAPJV (min_weight_full_bipartite_matching, over capacity slots)
+   solves the pairs nearly tight at those prices exactly; Bellman-Ford then finds
+   the highest prices v that prove that assignment optimal over every candidate
+   (or, when it is not, LAPJV solves the candidates first).
+4. With ``u_i = max(0, max_j w_ij - v_j)`` over *every* allowed pair (one more
+   scan), (u, v) is a feasible dual, so ``D = sum(u) + sum(capacity * v)`` bounds
+   every assignment from above, and the gap ``D - P`` to the assignment's value P
+   is known. An assignment's value is D minus the reduced costs
+   ``u_i + v_j - w_ij >= 0`` of its pairs (and the duals it leaves unused), so no
+   pair whose reduced cost exceeds the gap is in an optimal assignment.
+5. Gap 0: optimal. Otherwise the pairs within the gap (the core, a few per mentee)
+   are solved exactly by LAPJV: their optimum is the optimum over all pairs. When
+   the gap is large, the scan's missing pairs join the candidates and 3-4 repeat.
 
 :func:`solve_dense` is the reference (scipy's linear_sum_assignment over every
 mentee x capacity slot) and :func:`solve_greedy` the naive baseline.
@@ -53,18 +58,34 @@ from scipy.sparse.csgraph import maximum_flow, min_weight_full_bipartite_matchin
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
+# A block or table of units: int32, or int16 in a narrow table.
+UnitsArray = npt.NDArray[np.int32] | npt.NDArray[np.int16]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 # Scores are optimised in hundredths of a point.
 SCORE_UNITS = 100
-# Units of a pair that may not be proposed, in the table of units.
-_NONE = -1
+# Units of a pair that may not be proposed, in the table of units: far enough below
+# zero that w_ij - v_j stays under -_BOUND for it whenever |v_j - beta| < _BOUND, so
+# scans need no mask (every usable pair has w_ij - v_j > -_BOUND).
+_NONE = -(2**30)
+_BOUND = 2**29
+# The same in a table kept as int16 (scores up to 327 points): the sentinel is the
+# lowest int16, and usable pairs have w_ij - v_j > -_BOUND16 when |v_j - beta| is
+# under _BOUND16.
+_NONE16 = -(2**15)
+_BOUND16 = 2**14
 # Weights and prices are int64; these stay far from overflow whatever is added.
 _NEG = -(2**62)
 _HUGE = 2**61
 # Auction states of a person.
 _ACTIVE, _HELD, _OUT = 0, 1, 2
+# The auction resumes after a pricing scan that adds more pairs than this, from this
+# many epsilon levels above the last.
+_RESUME_MIN = 16
+_RESUME_LEVELS = 1
+# Bellman-Ford rounds before the prices of a warm solution are given up on.
+_BF_STEPS = 200
 
 
 class Objective(StrEnum):
@@ -85,7 +106,9 @@ class ScoreSource(Protocol):
 
     Scores are points (>= 0; a Scorer's are 0 to 100). ``exact_block`` gives whole
     rows (mentees) of the score matrix with a feasibility mask, ``exact`` single
-    pairs; both must give the same float for the same pair.
+    pairs; both must give the same float for the same pair. A source may also tell
+    its highest possible score as ``max_score`` (the solver then keeps the table of
+    scores in half the memory when it is at most 327 points).
     """
 
     @property
@@ -115,6 +138,7 @@ class MatrixSource:
         )
         if self.feasible.shape != self.scores.shape:
             raise ValueError("feasible must have the shape of scores")
+        self.max_score = float(self.scores.max(initial=0.0))
 
     @property
     def n_mentees(self) -> int:
@@ -160,6 +184,7 @@ class PairSource:
         if len(self._keys) > 1 and (np.diff(self._keys) == 0).any():
             raise ValueError("a pair is listed twice")
         self._values = values[order]
+        self.max_score = float(values.max(initial=0.0))
         self._n_mentees, self._n_mentors = n_mentees, n_mentors
         self._listed = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_mentees, n_mentors)
@@ -238,6 +263,9 @@ class SolveStats:
     cached: bool = False
     # True when the result is optimal with a proof (sparse and dense methods).
     proven: bool = False
+    # How many times the sparse LAPJV ran, and seconds spent per step.
+    exact_solves: int = 0
+    timings: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +295,22 @@ def score_units(scores: npt.ArrayLike) -> IntArray:
 
 
 # -- problem set-up shared by every method ---------------------------------------
+
+
+class _Clock:
+    """Seconds spent per named step (``lap`` closes the step that just ended)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def items(self) -> tuple[tuple[str, float], ...]:
+        return tuple((name, round(seconds, 4)) for name, seconds in self.laps.items())
 
 
 @dataclass
@@ -396,8 +440,9 @@ def _weights(objective: Objective, units: IntArray, n_free: int, top: int) -> In
 class _Table:
     """Exact units of every (free mentee, mentor) pair, ``_NONE`` where not allowed.
 
-    Rows are numbered 0..len(setup.free)-1 ("local"). Kept in memory as int32 when
-    it takes at most ``cache_bytes``; otherwise each scan asks the source again.
+    Rows are numbered 0..len(setup.free)-1 ("local"). Kept in memory when it takes at
+    most ``cache_bytes`` (int16 when the source's ``max_score`` allows, else int32);
+    otherwise each scan asks the source again.
     A pair is "usable" when allowed and its mentor has room after the pins.
     """
 
@@ -409,40 +454,57 @@ class _Table:
         self.block_rows = block_rows
         self.nf = len(setup.free)
         self.m = setup.m
-        self.cache: Int32Array | None = (
-            np.empty((self.nf, self.m), dtype=np.int32)
-            if self.nf * self.m * 4 <= cache_bytes
+        # int16 when the source promises scores of at most 327 points.
+        max_score = getattr(source, "max_score", None)
+        narrow = max_score is not None and max_score * SCORE_UNITS + 1 < -_NONE16
+        dtype = np.int16 if narrow else np.int32
+        self.cache: UnitsArray | None = (
+            np.empty((self.nf, self.m), dtype=dtype)
+            if self.nf * self.m * np.dtype(dtype).itemsize <= cache_bytes
             else None
         )
         self.has_feasible = np.zeros(self.nf, dtype=np.bool_)
         self._filled = False
         self.top = 0
+        self.clock = _Clock()
+        # Mentors with room once the pins are placed, when pins fill some.
+        self._room = setup.cap_left > 0
+        self._pins_fill = bool((self._room != (setup.capacity > 0)).any())
 
-    def blocks(self) -> Iterator[tuple[IntArray, Int32Array]]:
-        """(local rows, usable units) a block of rows at a time."""
+    def blocks(self) -> Iterator[tuple[IntArray, UnitsArray]]:
+        """(local rows, units) a block of rows at a time: units >= 0 for a usable pair,
+        ``_NONE`` (or ``_NONE16`` from an int16 table) for one that is not."""
         for start in range(0, self.nf, self.block_rows):
             local = np.arange(start, min(self.nf, start + self.block_rows), dtype=np.int64)
             yield local, self.rows(local)
 
-    def rows(self, local: IntArray) -> Int32Array:
+    def rows(self, local: IntArray) -> UnitsArray:
         if self._filled and self.cache is not None:
             return self.cache[local]
         scores, feasible = self.source.exact_block(self.setup.free[local])
         allowed = _allowed(self.setup, local, feasible)
-        # score_units, in place: floor(score * 100 + 0.5).
-        scaled = np.array(scores, dtype=np.float64)
-        scaled *= SCORE_UNITS
-        scaled += 0.5
-        np.floor(scaled, out=scaled)
-        units = scaled.astype(np.int32)
-        units[~allowed] = _NONE
         if not self._filled:
             self.has_feasible[local] = allowed.any(axis=1)
-        units[:, self.setup.cap_left <= 0] = _NONE
+        if self._pins_fill:
+            allowed &= self._room[None, :]
+        # score_units with few passes: floor(score * 100 + 0.5), where the cast to
+        # int32 (which truncates) is the floor for the non-negative values.
+        scaled = np.multiply(scores, SCORE_UNITS, dtype=np.float64)
+        scaled += 0.5
+        if len(scaled) and scaled.min() < 0:
+            np.floor(scaled, out=scaled)
+        units = scaled.astype(np.int32)
+        np.logical_not(allowed, out=allowed)
+        np.putmask(units, allowed, _NONE)
         if not self._filled and len(local):
             self.top = max(self.top, int(units.max()))
             if self.cache is not None:
-                self.cache[local] = units
+                if self.cache.dtype == np.int16:
+                    if self.top > np.iinfo(np.int16).max:
+                        raise ValueError("a score is above the source's max_score")
+                    self.cache[local] = np.maximum(units, _NONE16)
+                else:
+                    self.cache[local] = units
         return units
 
     def done(self) -> None:
@@ -450,33 +512,43 @@ class _Table:
         self._filled = True
 
     def units(self, rows: IntArray, cols: IntArray) -> IntArray:
+        """Units of these pairs: < 0 for one not usable only when cached, so without
+        a cache every pair asked for must be usable."""
         if self.cache is not None and self._filled:
             return self.cache[rows, cols].astype(np.int64)
         return score_units(self.source.exact(self.setup.free[rows], cols))
 
 
-def _select(z: Int32Array, k: int) -> tuple[IntArray, IntArray]:
-    """Up to about k of each row's best usable entries (``_NONE`` is not usable).
+def _nonzero(mask: BoolArray) -> tuple[IntArray, IntArray]:
+    """np.nonzero of a 2-d mask, through the much faster flat version."""
+    flat = np.flatnonzero(mask)
+    rows, cols = np.divmod(flat, mask.shape[1])
+    return rows, cols
+
+
+def _select(z: UnitsArray, k: int) -> tuple[IntArray, IntArray]:
+    """Up to about k of each row's best usable entries (units >= 0).
 
     Rather than a partial sort of every row, the threshold is the k-th largest of
     the maxima of 64 column groups, which keeps at least k entries (ties included,
     at most 4k per row).
     """
+    z = z.astype(np.int32, copy=False)
     b, m = z.shape
     groups = 64
     if m <= max(4 * k, groups) or 2 * k > groups:
         if m <= k:
-            rows, cols = np.nonzero(z != _NONE)
+            rows, cols = _nonzero(z >= 0)
             return rows.astype(np.int64), cols.astype(np.int64)
         part = np.argpartition(-z, k - 1, axis=1)[:, :k]
         rows = np.repeat(np.arange(b), k)
         cols = part.ravel()
-        keep = z[rows, cols] != _NONE
+        keep = z[rows, cols] >= 0
         return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
     starts = np.linspace(0, m, groups, endpoint=False).astype(np.int64)
     group_max = np.maximum.reduceat(z, starts, axis=1)
     threshold = np.maximum(np.partition(group_max, groups - k, axis=1)[:, groups - k], 0)
-    rows, cols = np.nonzero(z >= threshold[:, None])
+    rows, cols = _nonzero(z >= threshold[:, None])
     counts = np.bincount(rows, minlength=b)
     crowded = np.flatnonzero(counts > 4 * k)
     if len(crowded):
@@ -487,20 +559,49 @@ def _select(z: Int32Array, k: int) -> tuple[IntArray, IntArray]:
     return rows.astype(np.int64), cols.astype(np.int64)
 
 
-def _column_best(z: Int32Array, counts: IntArray) -> tuple[IntArray, IntArray]:
-    """About counts[j] of the best usable rows of each column j."""
-    n, m = z.shape
-    if not n or not m or not counts.any():
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    groups = min(256, n)
-    starts = np.linspace(0, n, groups, endpoint=False).astype(np.int64)
-    ordered = -np.sort(-np.maximum.reduceat(z, starts, axis=0), axis=0)
-    want = np.minimum(counts, groups)
-    threshold = ordered[np.maximum(want - 1, 0), np.arange(m)].astype(np.int64)
-    threshold[want == 0] = np.iinfo(np.int32).max
-    threshold = np.maximum(threshold, 0)
-    rows, cols = np.nonzero(z >= threshold[None, :])
-    return rows.astype(np.int64), cols.astype(np.int64)
+class _ColumnBest:
+    """Each mentor's best mentees, from the maxima of small groups of rows.
+
+    The first scan hands over each block (``add``); ``pairs`` then takes, for each
+    column j, the groups whose maximum reaches the counts[j]-th highest group maximum
+    and keeps their entries at that threshold or above: at least counts[j] rows
+    (ties and shared groups may add more).
+    """
+
+    GROUP = 16
+
+    def __init__(self) -> None:
+        self.maxima: list[UnitsArray] = []
+        self.starts: list[IntArray] = []
+
+    def add(self, local: IntArray, z: UnitsArray) -> None:
+        if len(local):
+            starts = np.arange(0, len(local), self.GROUP)
+            self.maxima.append(np.maximum.reduceat(z, starts, axis=0))
+            self.starts.append(local[starts])
+
+    def pairs(self, table: _Table, counts: IntArray, floor: int) -> tuple[IntArray, IntArray]:
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.maxima or not counts.any():
+            return empty, empty
+        maxima = np.concatenate(self.maxima)
+        first = np.concatenate(self.starts)
+        # Blocks come in order, so group g is rows first[g] up to first[g + 1].
+        last = np.append(first[1:], table.nf)
+        groups, m = maxima.shape
+        want = np.minimum(counts, groups)
+        k = int(want.max())
+        top = -np.sort(-np.partition(maxima, groups - k, axis=0)[groups - k :], axis=0)
+        threshold = top[np.maximum(want - 1, 0), np.arange(m)].astype(np.int64)
+        threshold = np.maximum(threshold, max(floor, 0))
+        threshold[want == 0] = np.iinfo(np.int32).max
+        g, cols = _nonzero(maxima >= threshold[None, :])
+        lengths = last[g] - first[g]
+        offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        rows = np.repeat(first[g], lengths) + offset
+        cols = np.repeat(cols, lengths)
+        keep = table.units(rows, cols) >= threshold[cols]
+        return rows[keep], cols[keep]
 
 
 # -- the auction --------------------------------------------------------------------
@@ -530,8 +631,9 @@ class _Auction:
         self.price = np.where(slot_exists, 0, _HUGE).astype(np.int64)
         self.holder = np.full((self.m, cmax), -1, dtype=np.int64)
         self.p1 = np.zeros(self.m, dtype=np.int64)
-        self.p2 = np.zeros(self.m, dtype=np.int64)
+        self.p2 = np.full(self.m, _HUGE, dtype=np.int64)
         self.s1 = np.zeros(self.m, dtype=np.int64)
+        self.s2 = np.zeros(self.m, dtype=np.int64)
         self._refresh(np.arange(self.m))
         self.state = np.zeros(n, dtype=np.int8)
         self.at_j = np.full(n, -1, dtype=np.int64)
@@ -540,20 +642,27 @@ class _Auction:
         self.cols = np.zeros((n, 0), dtype=np.int64)
         self.w = np.zeros((n, 0), dtype=np.int64)
         self.rounds = 0
+        # Rounds one run or repair may take: the auction only warms the exact solves
+        # up, so stopping early (persons still bidding stay out) changes no answer.
+        self.budget = 4 * n + 256
         self._adjacent: tuple[IntArray, IntArray, IntArray] | None = None
 
     def _refresh(self, mentors: IntArray) -> None:
-        """Cheapest slot (s1, p1) and second cheapest price (p2) of these mentors."""
+        """Cheapest slot (s1, p1) and second cheapest (s2, p2) of these mentors (a
+        mentor may come more than once)."""
         if not len(mentors):
             return
         sub = self.price[mentors]
-        cheapest = sub.argmin(axis=1)
-        self.s1[mentors] = cheapest
-        self.p1[mentors] = sub[np.arange(len(mentors)), cheapest]
         if self.cmax >= 2:
-            self.p2[mentors] = np.partition(sub, 1, axis=1)[:, 1]
+            two = np.argpartition(sub, 1, axis=1)[:, :2]
+            r = np.arange(len(mentors))
+            self.s1[mentors] = two[:, 0]
+            self.s2[mentors] = two[:, 1]
+            self.p1[mentors] = sub[r, two[:, 0]]
+            self.p2[mentors] = sub[r, two[:, 1]]
         else:
-            self.p2[mentors] = _HUGE
+            self.s1[mentors] = 0
+            self.p1[mentors] = sub[:, 0]
 
     def edges_add(self, rows: IntArray, cols: IntArray, weights: IntArray) -> None:
         """Add candidate edges (none may be there already)."""
@@ -582,7 +691,9 @@ class _Auction:
         if width == 0:
             self.state[active] = _OUT
             return
-        while len(active):
+        for _ in range(self.budget):
+            if not len(active):
+                return
             self.rounds += 1
             cols = self.cols[active]
             w = self.w[active]
@@ -608,14 +719,28 @@ class _Auction:
             mentors = j1[bidding]
             weights = w1[bidding]
             bids = weights - b2[bidding] + eps
-            # Each mentor takes its highest bid (ties: the lowest person number).
+            # Each mentor takes its highest bids (ties: the lowest person number), the
+            # r-th highest for its r-th cheapest slot while the bid beats that slot's
+            # price. Every bid beats the two cheapest (b2 counts the second), so a
+            # mentor takes at least one; the others bid again.
             order = np.lexsort((persons, -bids, mentors))
             sorted_mentors = mentors[order]
             first = np.ones(len(order), dtype=np.bool_)
             first[1:] = sorted_mentors[1:] != sorted_mentors[:-1]
-            win = order[first]
-            wj, wp, wbid = mentors[win], persons[win], bids[win]
-            slot = self.s1[wj]
+            starts = np.flatnonzero(first)
+            rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+            ranked = rank < self.cmax
+            cand = order[ranked]
+            cj = mentors[cand]
+            rank = rank[ranked]
+            slot = np.where(rank == 0, self.s1[cj], self.s2[cj])
+            more = np.flatnonzero(rank >= 2)
+            if len(more):
+                by_price = np.argsort(self.price[cj[more]], axis=1, kind="stable")
+                slot[more] = by_price[np.arange(len(more)), rank[more]]
+            accept = bids[cand] > self.price[cj, slot]
+            win = cand[accept]
+            wj, wp, wbid, slot = mentors[win], persons[win], bids[win], slot[accept]
             old = self.holder[wj, slot]
             evicted = old[old >= 0]
             self.state[evicted] = _ACTIVE
@@ -626,7 +751,9 @@ class _Auction:
             self.at_s[wp] = slot
             self.profit[wp] = weights[win] - wbid
             self._refresh(wj)
-            active = np.concatenate([persons[order[~first]], evicted])
+            lost = np.ones(len(persons), dtype=np.bool_)
+            lost[win] = False
+            active = np.concatenate([persons[lost], evicted])
 
     def _adjacency(self) -> tuple[IntArray, IntArray, IntArray]:
         """Candidate edges by mentor: (indptr, person, weight)."""
@@ -648,48 +775,55 @@ class _Auction:
         most, at the second best offer minus eps (never below 0); a person offered
         several takes the most profitable, and may leave another slot empty. A slot
         nobody gains from drops to 0. Every move raises the mover's profit by at
-        least 1, so this ends.
+        least 1, so this ends. Best and second best offers are segment maxima
+        (``reduceat``) over each mentor's candidates, ties to the lowest person.
         """
         indptr, person, weight = self._adjacency()
-        while True:
-            empty_j, empty_s = np.nonzero(
-                (self.holder < 0) & (self.price > 0) & (self.price < _HUGE)
-            )
+        n = self.n
+        # Only mentors with an empty slot last round, or that a mover left, can have
+        # one now.
+        watch = np.arange(self.m)
+        watched = np.zeros(self.m, dtype=np.bool_)
+        for _ in range(self.budget):
+            holder, price = self.holder[watch], self.price[watch]
+            empty_j, empty_s = np.nonzero((holder < 0) & (price > 0) & (price < _HUGE))
             if not len(empty_j):
                 return
             self.rounds += 1
             first = np.ones(len(empty_j), dtype=np.bool_)
             first[1:] = empty_j[1:] != empty_j[:-1]
-            js, ss = empty_j[first], empty_s[first]
+            js, ss = watch[empty_j[first]], empty_s[first]
             degree = indptr[js + 1] - indptr[js]
-            segment = np.repeat(np.arange(len(js)), degree)
-            pos = (
-                indptr[js][segment]
-                + np.arange(len(segment))
-                - np.repeat(np.cumsum(degree) - degree, degree)
-            )
-            who = person[pos]
-            beta = weight[pos] - self.profit[who]
-            order = np.lexsort((who, -beta, segment))
-            starts = np.searchsorted(segment[order], np.arange(len(js)))
             b1 = np.full(len(js), _NEG, dtype=np.int64)
-            has = degree > 0
-            b1[has] = beta[order[starts[has]]]
             b2 = np.full(len(js), _NEG, dtype=np.int64)
-            two = degree > 1
-            b2[two] = beta[order[starts[two] + 1]]
+            best = np.zeros(len(js), dtype=np.int64)
+            has = degree > 0
+            if has.any():
+                jh, dh = js[has], degree[has]
+                seg_start = np.cumsum(dh) - dh
+                segment = np.repeat(np.arange(len(jh)), dh)
+                pos = indptr[jh][segment] + np.arange(len(segment)) - seg_start[segment]
+                who = person[pos]
+                beta = weight[pos] - self.profit[who]
+                # One key per entry: the highest beta, then the lowest person.
+                key = beta * (n + 1) + (n - who)
+                top = np.flatnonzero(key == np.maximum.reduceat(key, seg_start)[segment])
+                b1[has] = beta[top]
+                best[has] = pos[top]
+                beta[top] = _NEG
+                b2[has] = np.maximum.reduceat(beta, seg_start)
             drop = b1 <= 0
             if drop.any():
                 self.price[js[drop], ss[drop]] = 0
                 self._refresh(js[drop])
             offer = ~drop
             if not offer.any():
+                watch = js
                 continue
-            oj, os_ = js[offer], ss[offer]
-            best = order[starts[offer]]
-            target = who[best]
+            oj, os_, at = js[offer], ss[offer], best[offer]
+            target = person[at]
             new_price = np.maximum(b2[offer] - eps, 0)
-            gain = weight[pos[best]] - new_price
+            gain = weight[at] - new_price
             pick = np.lexsort((oj, -gain, target))
             sorted_target = target[pick]
             keep = np.ones(len(pick), dtype=np.bool_)
@@ -705,18 +839,28 @@ class _Auction:
             self.at_j[movers] = to_j
             self.at_s[movers] = to_s
             self.profit[movers] = gain[take]
-            self._refresh(np.unique(np.concatenate([from_j, to_j])))
+            self._refresh(np.concatenate([from_j, to_j]))
+            watched[js] = True
+            watched[from_j] = True
+            watch = np.flatnonzero(watched)
+            watched[watch] = False
+
+    def prices(self, resolution: int) -> IntArray:
+        """Mentor prices in units: the cheapest slot's, 0 for a mentor without room."""
+        return np.where(self.cap > 0, self.p1 // resolution, 0).astype(np.int64)
 
     def phases(self, eps: int, theta: int, eps_last: int) -> None:
-        """Forward and reverse auction at eps, eps / theta, ... down to eps_last."""
-        eps = max(eps, eps_last)
-        while True:
+        """Forward and reverse auction at epsilon eps_last * theta**k (the first at
+        least ``eps``), then divided by theta each phase down to eps_last."""
+        steps = 0
+        while eps_last * theta**steps < eps:
+            steps += 1
+        for k in range(steps, -1, -1):
+            eps = eps_last * theta**k
+            if k < steps:
+                self.release(self.violators(eps))
             self.run(eps)
             self.repair(eps)
-            if eps <= eps_last:
-                return
-            eps = max(eps_last, eps // theta)
-            self.release(self.violators(eps))
 
     def violators(self, eps: int) -> IntArray:
         """Persons who would gain more than eps by moving (or by coming in)."""
@@ -748,6 +892,7 @@ class _Run:
     core: int = 0
     gap: int = 0
     auction_rounds: int = 0
+    exact_solves: int = 0
     # The candidate pairs the solve ended with (local rows, mentors), for fairness.
     known: tuple[IntArray, IntArray] | None = None
 
@@ -762,6 +907,8 @@ class _Tuning:
     add_per_row: int
     max_rounds: int
     target_gap: int
+    near: int
+    resumes: int
 
 
 def _solve_exact(
@@ -778,65 +925,140 @@ def _solve_exact(
     says why the result is optimal over all pairs):
 
     1. candidates: each mentee's best mentors, each mentor's best mentees;
-    2. prices from a short auction over them, and the pairs those prices show are
-       missing;
-    3. rounds of: an exact solve over the candidates (sparse LAPJV, which is fast
-       when given the reduced costs of good prices), the highest prices that prove
-       that solution optimal over the candidates (Bellman-Ford), and a scan of every
-       pair for the dual bound and for pairs worth more than those prices allow;
-    4. with a duality gap left, the exact solve of every pair within the gap.
+    2. prices from an auction over them; scans of every pair add the pairs those
+       prices show are missing, and the auction resumes;
+    3. an exact solve (sparse LAPJV) of the pairs nearly tight at those prices;
+    4. rounds of: the highest prices that prove that solution optimal over every
+       candidate (Bellman-Ford; when it is not, an exact solve of the candidates
+       first) and a scan of every pair for the dual bound and the missing pairs;
+    5. with a duality gap left, the exact solve of every pair within the gap.
     """
     nf = table.nf
     cap = table.setup.cap_left
+    clock = table.clock
 
-    rows_parts, cols_parts = [], []
+    rows_parts: list[IntArray] = []
+    cols_parts: list[IntArray] = []
+    # Each mentor's best mentees need the table in memory: only it knows which of
+    # the pairs are usable without scoring whole rows again.
+    mentor_side = tuning.mentor_side if table.cache is not None else 0
+    column_best = _ColumnBest()
     for local, z in table.blocks():
-        r, c = _select(_floored(z, floor), tuning.candidates)
+        zf = _floored(z, floor)
+        r, c = _select(zf, tuning.candidates)
         rows_parts.append(local[r])
         cols_parts.append(c)
+        if mentor_side:
+            column_best.add(local, zf)
     table.done()
-    if table.cache is not None and tuning.mentor_side:
-        r, c = _column_best(_floored(table.cache, floor), tuning.mentor_side * cap)
+    clock.lap("scan_first")
+    if mentor_side:
+        r, c = column_best.pairs(table, mentor_side * cap, floor)
         rows_parts.append(r)
         cols_parts.append(c)
     if seed is not None:
         rows_parts.append(seed[0])
         cols_parts.append(seed[1])
-    pairs = _Pairs(table, floor, np.concatenate(rows_parts), np.concatenate(cols_parts))
+    pairs = _Pairs(table, floor, _cat(rows_parts), _cat(cols_parts))
+    clock.lap("candidates")
     # Weights: units plus beta (0 for total; "one more pair" for coverage).
     beta = int(_weights(objective, np.zeros(1, dtype=np.int64), nf, table.top)[0])
 
     auction = _Auction(nf, cap)
     auction.edges_add(pairs.rows, pairs.cols, (pairs.units + beta) * tuning.resolution)
     top = int(auction.w.max()) if auction.w.size else 0
-    auction.phases(max(1, top // tuning.theta), tuning.theta, tuning.auction_eps)
-    v = np.where(cap > 0, auction.p1 // tuning.resolution, 0).astype(np.int64)
-    _u, found_rows, found_cols, _gain = _scan_duals(
-        table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row
+    auction.phases(top // tuning.theta, tuning.theta, tuning.auction_eps)
+    v = auction.prices(tuning.resolution)
+    clock.lap("auction")
+    for resume in range(tuning.resumes + 1):
+        scan = _scan(
+            table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row, near=tuning.near
+        )
+        clock.lap("scan_pricing")
+        before = len(pairs.rows)
+        pairs.add(scan.found_rows, scan.found_cols)
+        if len(pairs.rows) - before <= _RESUME_MIN or resume == tuning.resumes:
+            break
+        auction.edges_add(
+            pairs.rows[before:],
+            pairs.cols[before:],
+            (pairs.units[before:] + beta) * tuning.resolution,
+        )
+        # One epsilon up first: at the finest alone, persons short of places would
+        # raise prices in tiny steps (the round budget bounds the rest).
+        coarse = tuning.auction_eps * tuning.theta**_RESUME_LEVELS
+        auction.release(auction.violators(coarse))
+        auction.phases(coarse, tuning.theta, tuning.auction_eps)
+        v = auction.prices(tuning.resolution)
+        clock.lap("auction")
+
+    # The pairs nearly tight at the auction's prices, and the auction's own pairs.
+    held = np.flatnonzero(auction.state == _HELD)
+    small = _Pairs(
+        table,
+        floor,
+        np.concatenate([scan.near_rows, held]),
+        np.concatenate([scan.near_cols, auction.at_j[held]]),
     )
-    pairs.add(found_rows, found_cols)
+    rows, cols = _core_assign(
+        cap, small.rows, small.cols, small.units + beta, small.duals(v, beta, nf), v
+    )
+    pairs.add(rows, cols)
+    clock.lap("exact_near")
 
     rounds = 0
+    core = 0
+    exact_solves = 1
     while True:
         rounds += 1
         weights = pairs.units + beta
-        rows, cols = _core_assign(cap, pairs.rows, pairs.cols, weights, pairs.duals(v, beta, nf), v)
-        primal = int(table.units(rows, cols).sum()) + beta * len(rows)
-        v = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
-        u, found_rows, found_cols, _gain = _scan_duals(
-            table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row
+        proof, settled = _max_prices(
+            nf, cap, pairs.rows, pairs.cols, weights, rows, cols, _BF_STEPS
         )
+        if not settled:
+            # Not optimal over the candidates: solve them exactly, warm from the last
+            # prices (the auction's, or the last proof's).
+            rows, cols = _core_assign(
+                cap, pairs.rows, pairs.cols, weights, pairs.duals(v, beta, nf), v
+            )
+            exact_solves += 1
+            proof, settled = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
+            if not settled:
+                raise RuntimeError("matching: the exact solve is not optimal over its pairs")
+        v = proof
+        clock.lap("prices")
+        primal = int(table.units(rows, cols).sum()) + beta * len(rows)
+        scan = _scan(
+            table,
+            v,
+            beta,
+            floor,
+            pairs.duals(v, beta, nf),
+            tuning.add_per_row,
+            near=tuning.target_gap,
+        )
+        u = scan.u
+        clock.lap("scan_bound")
         gap = int(u.sum()) + int((cap * v).sum()) - primal
         if gap < 0:
             raise RuntimeError(f"matching: dual bound under a feasible assignment ({gap})")
-        added = pairs.add(found_rows, found_cols)
-        if gap == 0 or gap <= tuning.target_gap or not added or rounds >= tuning.max_rounds:
+        if gap == 0:
             break
-    core = 0
-    if gap:
-        core_rows, core_cols, core_weights = _scan_core(table, u, v, beta, floor, gap)
+        if gap <= tuning.target_gap:
+            # The pairs within the gap were collected by the same scan.
+            keep = u[scan.near_rows] + v[scan.near_cols] - scan.near_weights <= gap
+            core_rows, core_cols = scan.near_rows[keep], scan.near_cols[keep]
+            core_weights = scan.near_weights[keep]
+        elif pairs.add(scan.found_rows, scan.found_cols) and rounds < tuning.max_rounds:
+            continue
+        else:
+            core_rows, core_cols, core_weights = _scan_core(table, u, v, beta, floor, gap)
+            clock.lap("scan_core")
         core = len(core_rows)
         rows, cols = _core_assign(cap, core_rows, core_cols, core_weights, u, v)
+        clock.lap("exact_core")
+        exact_solves += 1
+        break
     return _Run(
         rows=rows,
         cols=cols,
@@ -845,15 +1067,16 @@ def _solve_exact(
         core=core,
         gap=gap,
         auction_rounds=auction.rounds,
+        exact_solves=exact_solves,
         known=(pairs.rows, pairs.cols),
     )
 
 
-def _floored(z: Int32Array, floor: int) -> Int32Array:
+def _floored(z: UnitsArray, floor: int) -> UnitsArray:
     """Units with pairs under the floor marked not usable."""
-    if not floor:
+    if floor <= 0:
         return z
-    return np.where(z >= floor, z, _NONE).astype(np.int32)
+    return np.where(z >= floor, z.astype(np.int32), np.int32(_NONE))
 
 
 class _Pairs:
@@ -900,7 +1123,8 @@ def _max_prices(
     weights: IntArray,
     chosen_rows: IntArray,
     chosen_cols: IntArray,
-) -> IntArray:
+    max_steps: int | None = None,
+) -> tuple[IntArray, bool]:
     """The highest mentor prices v >= 0 that prove ``chosen`` optimal over the pairs.
 
     With u_i = w_i,a(i) - v_a(i) for a matched mentee (0 otherwise), (u, v) must be
@@ -912,8 +1136,10 @@ def _max_prices(
     - a mentor with room: v_j = 0; every mentor: v_j >= 0.
 
     These are difference constraints: with a node Z for 0, the largest solution is
-    the shortest path distance from Z (Bellman-Ford; a negative cycle would mean the
-    assignment is not optimal, which the exact solve rules out).
+    the shortest path distance from Z (Bellman-Ford). Returns the prices and whether
+    they settled: a negative cycle means the assignment is not optimal over the
+    pairs, and the distances may also not have settled after ``max_steps`` rounds;
+    then the prices are only a guess (still >= 0), good to warm an exact solve.
     """
     m = len(cap)
     at = np.full(n, -1, dtype=np.int64)
@@ -958,7 +1184,7 @@ def _max_prices(
         ]
     )
     if not len(src):
-        return np.zeros(m, dtype=np.int64)
+        return np.zeros(m, dtype=np.int64), True
     # Keep the tightest edge of each (src, dst) and group edges by destination.
     order = np.lexsort((cost, dst, src))
     src, dst, cost = src[order], dst[order], cost[order]
@@ -972,62 +1198,122 @@ def _max_prices(
     unreached = np.iinfo(np.int64).max // 4
     dist = np.full(m + 1, unreached, dtype=np.int64)
     dist[zero] = 0
-    for _ in range(m + 2):
+    settled = False
+    for _ in range(m + 2 if max_steps is None else min(max_steps, m + 2)):
         reach = np.minimum.reduceat(dist[src] + cost, starts)
         better = reach < dist[targets]
         if not better.any():
+            settled = True
             break
         dist[targets[better]] = reach[better]
-    else:
-        raise RuntimeError("matching: the assignment is not optimal over its pairs")
-    return np.where((cap > 0) & (dist[:m] < unreached // 2), dist[:m], 0).astype(np.int64)
+        if dist[zero] < 0:
+            break
+    usable = (cap > 0) & (dist[:m] < unreached // 2)
+    return np.where(usable, np.maximum(dist[:m], 0), 0).astype(np.int64), settled
 
 
-def _weighted(z: Int32Array, beta: int, floor: int) -> IntArray:
-    """Weights of a block of units (``_NEG`` where not usable or under the floor)."""
-    usable = (z != _NONE) & (z >= floor)
-    return np.where(usable, z.astype(np.int64) + beta, _NEG)
+def _shift(v: IntArray, beta: int) -> npt.NDArray[np.int32] | IntArray:
+    """``v - beta`` in the narrowest type the scans can use (w_ij - v_j = z - shift)."""
+    shift = v - beta
+    if len(shift) and (shift.min() <= -_BOUND or shift.max() >= _BOUND):
+        return shift
+    return shift.astype(np.int32)
 
 
-def _scan_duals(
+def _excess(
+    z: UnitsArray, shift: npt.NDArray[np.int32] | IntArray, floor: int
+) -> tuple[npt.NDArray[np.int32] | IntArray, int]:
+    """w_ij - v_j for a block of units, and a bound ``low``: pairs usable (and at the
+    floor or above) have w_ij - v_j > low, the others at most low.
+
+    The sentinel of pairs not usable makes the bound hold by itself when the shifts
+    are small; otherwise those pairs are masked to the lowest value.
+    """
+    x = z - shift[None, :]
+    narrow = z.dtype == np.int16
+    bound = _BOUND16 if narrow else _BOUND
+    sentinel = _NONE16 if narrow else _NONE
+    small = len(shift) == 0 or (int(shift.min()) > sentinel + bound and int(shift.max()) < bound)
+    if floor <= 0 and small:
+        return x, -bound
+    lowest = int(np.iinfo(x.dtype).min)
+    np.putmask(x, z < max(floor, 0), lowest)
+    return x, lowest
+
+
+@dataclass
+class _Scan:
+    """One pass over every usable pair at prices v (see :func:`_scan`)."""
+
+    u: IntArray
+    found_rows: IntArray
+    found_cols: IntArray
+    near_rows: IntArray
+    near_cols: IntArray
+    near_weights: IntArray
+
+
+def _scan(
     table: _Table,
     v: IntArray,
     beta: int,
     floor: int,
     u_known: IntArray,
     add_per_row: int,
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    near: int | None = None,
+) -> _Scan:
     """u_i = max(0, max_j w_ij - v_j) over every usable pair, and the pairs above u.
 
-    Also returns, for each row, up to ``add_per_row`` pairs whose w_ij - v_j exceeds
-    ``u_known`` (the row's best among the pairs already known), best first, with by
-    how much: the pairs the candidates are missing.
+    Also gives, for each row, up to ``add_per_row`` pairs whose w_ij - v_j exceeds
+    ``u_known`` (the row's best among the pairs already known), best first: the
+    pairs the candidates are missing. With ``near``, also every pair with
+    w_ij - v_j >= u_known_i - near: since u_i >= u_known_i, these include every
+    pair whose reduced cost u_i + v_j - w_ij is at most ``near``.
     """
     u = np.zeros(table.nf, dtype=np.int64)
-    out_rows, out_cols, out_gain = [], [], []
-    simple = beta == 0 and floor <= 0 and int(v.max(initial=0)) < 2**30
-    shift = v.astype(np.int32) if simple else v
+    found_r: list[IntArray] = []
+    found_c: list[IntArray] = []
+    near_r: list[IntArray] = []
+    near_c: list[IntArray] = []
+    near_w: list[IntArray] = []
+    shift = _shift(v, beta)
     for local, z in table.blocks():
-        # Not usable entries: with beta 0, -1 - v_j is below any u_i >= 0 already.
-        x = z - shift[None, :] if simple else _weighted(z, beta, floor) - v[None, :]
-        best = x.max(axis=1) if x.shape[1] else np.full(len(local), _NEG)
-        u[local] = np.maximum(best, 0)
-        r, c = np.nonzero(x > u_known[local][:, None])
+        x, low = _excess(z, shift, floor)
+        known = u_known[local]
+        if x.shape[1]:
+            u[local] = np.maximum(x.max(axis=1), 0)
+        if near is not None:
+            # The found pairs are among the near ones (x > known >= known - near).
+            need = np.maximum(known - near, low + 1)
+            r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
+            near_r.append(local[r])
+            near_c.append(c.astype(np.int64))
+            near_w.append(z[r, c].astype(np.int64) + beta)
+            gain = x[r, c].astype(np.int64) - known[r]
+            hit = gain > 0
+            r, c, gain = r[hit], c[hit], gain[hit]
+        else:
+            r, c = _nonzero(x > _narrow(known, x.dtype)[:, None])
+            gain = x[r, c].astype(np.int64) - known[r]
         if len(r):
-            gain = x[r, c].astype(np.int64) - u_known[local][r]
             order = np.lexsort((c, -gain, r))
-            r, c, gain = r[order], c[order], gain[order]
+            r, c = r[order], c[order]
             take = np.arange(len(r)) - np.searchsorted(r, r) < add_per_row
-            out_rows.append(local[r[take]])
-            out_cols.append(c[take].astype(np.int64))
-            out_gain.append(gain[take])
-    empty = np.zeros(0, dtype=np.int64)
-    return (
-        u,
-        np.concatenate(out_rows) if out_rows else empty,
-        np.concatenate(out_cols) if out_cols else empty,
-        np.concatenate(out_gain) if out_gain else empty,
-    )
+            found_r.append(local[r[take]])
+            found_c.append(c[take].astype(np.int64))
+    return _Scan(u, _cat(found_r), _cat(found_c), _cat(near_r), _cat(near_c), _cat(near_w))
+
+
+def _narrow(values: IntArray, dtype: np.dtype[np.signedinteger]) -> npt.NDArray[np.signedinteger]:
+    """``values`` in ``dtype`` when they fit (comparisons then stay in that type)."""
+    info = np.iinfo(dtype)
+    if len(values) and (int(values.min()) < info.min or int(values.max()) > info.max):
+        return values
+    return values.astype(dtype)
+
+
+def _cat(parts: list[IntArray]) -> IntArray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _scan_core(
@@ -1035,26 +1321,15 @@ def _scan_core(
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Every usable pair whose reduced cost u_i + v_j - w_ij is at most ``gap``."""
     out_rows, out_cols, out_weights = [], [], []
-    simple = beta == 0 and floor <= 0 and int(v.max(initial=0)) < 2**30
-    shift = v.astype(np.int32) if simple else v
+    shift = _shift(v, beta)
     for local, z in table.blocks():
-        need = u[local] - gap
-        if simple:
-            x = z - shift[None, :]
-            r, c = np.nonzero((x >= need[:, None]) & (z >= 0))
-            out_weights.append(z[r, c].astype(np.int64))
-        else:
-            w = _weighted(z, beta, floor)
-            r, c = np.nonzero(w - v[None, :] >= need[:, None])
-            out_weights.append(w[r, c])
+        x, _low = _excess(z, shift, floor)
+        need = (u[local] - gap)[:, None]
+        r, c = _nonzero((x.astype(np.int64, copy=False) >= need) & (z >= max(floor, 0)))
         out_rows.append(local[r])
         out_cols.append(c.astype(np.int64))
-    empty = np.zeros(0, dtype=np.int64)
-    return (
-        np.concatenate(out_rows) if out_rows else empty,
-        np.concatenate(out_cols) if out_cols else empty,
-        np.concatenate(out_weights) if out_weights else empty,
-    )
+        out_weights.append(z[r, c].astype(np.int64) + beta)
+    return _cat(out_rows), _cat(out_cols), _cat(out_weights)
 
 
 def _core_assign(
@@ -1183,6 +1458,7 @@ def _solve_fairness(table: _Table, tuning: _Tuning) -> _Run:
         core=final.core,
         gap=final.gap,
         auction_rounds=sum(run.auction_rounds for run in runs),
+        exact_solves=sum(run.exact_solves for run in runs),
     )
 
 
@@ -1202,7 +1478,7 @@ def _zero_fill(
     cols: IntArray,
     cap_left: IntArray,
     has_feasible: BoolArray,
-    units_of: Callable[[IntArray], Int32Array],
+    units_of: Callable[[IntArray], UnitsArray],
 ) -> tuple[IntArray, IntArray]:
     """Pairs worth nothing for unmatched mentees where an allowed mentor has room.
 
@@ -1219,7 +1495,7 @@ def _zero_fill(
     extra_rows: list[int] = []
     extra_cols: list[int] = []
     for row, units in zip(waiting.tolist(), units_of(waiting), strict=True):
-        room = np.flatnonzero((units != _NONE) & (left > 0))
+        room = np.flatnonzero((units >= 0) & (left > 0))
         if len(room):
             left[room[0]] -= 1
             extra_rows.append(row)
@@ -1239,14 +1515,16 @@ def solve(
     blocks: Sequence[tuple[int, int]] = (),
     candidates: int = 12,
     mentor_side: int = 2,
-    block_rows: int = 1024,
+    block_rows: int = 256,
     cache_mb: int = 512,
     resolution: int = 16,
     theta: int = 8,
-    auction_eps: int = 256,
+    auction_eps: int = 1024,
     add_per_row: int = 4,
     max_rounds: int = 8,
-    target_gap: int = 1000,
+    target_gap: int = 300,
+    near: int = 256,
+    resumes: int = 2,
 ) -> Assignment:
     """The optimal assignment for ``objective``, proven over all pairs.
 
@@ -1255,13 +1533,16 @@ def solve(
     use up capacity; blocked pairs are never proposed.
 
     The rest changes how fast the answer comes, never the answer. The table of
-    units is kept in memory (int32) when it takes at most ``cache_mb``, otherwise
-    scored again for each scan. Candidates: ``candidates`` best mentors per mentee
-    and ``mentor_side`` times capacity best mentees per mentor. The warm-up auction
-    scales weights by ``resolution`` and divides epsilon by ``theta`` per phase,
-    down to ``auction_eps``. Pricing rounds add up to ``add_per_row`` pairs per
-    mentee, at most ``max_rounds`` times, until the duality gap is at most
-    ``target_gap`` units; the pairs within the gap are then solved exactly.
+    units is kept in memory (int16 or int32) when it takes at most ``cache_mb``, otherwise
+    scored again for each scan, ``block_rows`` mentees at a time. Candidates:
+    ``candidates`` best mentors per mentee and ``mentor_side`` times capacity best
+    mentees per mentor (only with the table in memory). The warm-up auction scales
+    weights by ``resolution`` and divides epsilon by ``theta`` per phase, down to
+    ``auction_eps``; scans at its prices add up to ``add_per_row`` pairs per mentee
+    and it resumes, at most ``resumes`` times. The pairs within ``near`` units of
+    tight at its prices are solved exactly first. Then rounds (at most
+    ``max_rounds``) of proof scans, until the duality gap is at most ``target_gap``
+    units; the pairs within the gap are then solved exactly.
     """
     started = time.perf_counter()
     objective = Objective(objective)
@@ -1276,6 +1557,8 @@ def solve(
         add_per_row=max(1, add_per_row),
         max_rounds=max(1, max_rounds),
         target_gap=max(0, target_gap),
+        near=max(0, near),
+        resumes=max(0, resumes),
     )
     if objective == Objective.FAIRNESS:
         run = _solve_fairness(table, tuning)
@@ -1294,6 +1577,8 @@ def solve(
         auction_rounds=run.auction_rounds,
         cached=table.cache is not None,
         proven=True,
+        exact_solves=run.exact_solves,
+        timings=table.clock.items(),
     )
     return _result(setup, source, objective, rows, cols, table.has_feasible, stats)
 
@@ -1330,7 +1615,7 @@ def solve_dense(
     objective: Objective | str = Objective.TOTAL,
     pins: Sequence[tuple[int, int]] = (),
     blocks: Sequence[tuple[int, int]] = (),
-    block_rows: int = 1024,
+    block_rows: int = 256,
 ) -> Assignment:
     """The reference: every pair, scipy's linear_sum_assignment over capacity slots.
 
@@ -1385,7 +1670,7 @@ def solve_greedy(
     pins: Sequence[tuple[int, int]] = (),
     blocks: Sequence[tuple[int, int]] = (),
     candidates: int = 50,
-    block_rows: int = 1024,
+    block_rows: int = 256,
 ) -> Assignment:
     """The baseline: the best remaining pair first, among each mentee's best candidates."""
     started = time.perf_counter()
