@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -235,16 +236,57 @@ def _solve(program: Program, config: Mapping[str, Any], run_id: int | None = Non
         if a in mentee_row and b in mentor_row
     ]
     if pool.mentees and pool.mentors:
+        capacity = np.array(pool.free, dtype=np.int64)
+        first = _rematch_first(pool, capacity, pins, blocks)
         assignment = solver.solve(
             pool.scorer,
-            capacity=np.array(pool.free, dtype=np.int64),
+            capacity=capacity,
             objective=config["objective"],
-            pins=pins,
+            pins=pins + first,
             blocks=blocks,
         )
+        # Their places were kept by the rules of re-matching, not by a coordinator.
+        kept = {row for row, _col in first}
+        for n, row in enumerate(assignment.mentees.tolist()):
+            if row in kept:
+                assignment.pinned[n] = False
     else:
         assignment = _nobody(len(pool.mentees), config["objective"])
     return Solved(pool, assignment, inputs.field_catalog(program))
+
+
+def _rematch_first(
+    pool: inputs.Pool,
+    capacity: npt.NDArray[np.int64],
+    pins: list[tuple[int, int]],
+    blocks: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Mentees whose mentorship ended and who asked for a new mentor come first: as
+    many of them as possible get a mentor (then the best scores), before everyone
+    else is matched around them. Returns their pairs, to be kept as pins."""
+    pinned_rows = {row for row, _col in pins}
+    rows = [
+        n
+        for n, person in enumerate(pool.mentees)
+        if person.rematch_requested_at is not None and n not in pinned_rows
+    ]
+    if not rows:
+        return []
+    scores, feasible = pool.scorer.exact_block(np.array(rows, dtype=np.int64))
+    feasible = feasible.copy()
+    position = {row: n for n, row in enumerate(rows)}
+    for row, col in blocks:
+        if row in position:
+            feasible[position[row], col] = False
+    left = capacity.copy()
+    for _row, col in pins:
+        left[col] -= 1
+    first = solver.solve(
+        solver.MatrixSource(scores, feasible),
+        capacity=np.maximum(left, 0),
+        objective=solver.Objective.COVERAGE,
+    )
+    return [(rows[a], b) for a, b in first.pairs()]
 
 
 def _nobody(n_mentees: int, objective: str) -> solver.Assignment:

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from matching import runs
 from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
@@ -447,3 +448,22 @@ def test_publishing_matches_is_audited_once(
     assert event.actor_email == coordinator.email
     assert (event.target_type, event.target_id) == ("matching.matchrun", str(run.pk))
     assert event.detail == {"program_id": program.pk, "pairs": 2}
+
+
+def test_a_mentee_waiting_for_a_new_mentor_is_matched_first(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    # Eve fits Dan less well than Ben does, but her mentorship ended and she asked for
+    # a new mentor: she gets Dan's only place, and the draft does not call it a pin.
+    eve = _person(program, "Eve Mentee", Participant.Role.MENTEE, interests=["Cooking"])
+    Participant.objects.filter(pk=eve.pk).update(rematch_requested_at=timezone.now())
+    run = _run(program, coordinator)
+    pairs = _pairs(run)
+    assert pairs["Eve Mentee"] is not None
+    assert list(pairs.values()).count(None) == 1
+    proposal = MatchProposal.objects.get(run=run, mentee=eve)
+    assert not proposal.pinned
+    # Without the request, the better-fitting mentees keep both places.
+    Participant.objects.filter(pk=eve.pk).update(rematch_requested_at=None)
+    again = _run(program, coordinator)
+    assert _pairs(again)["Eve Mentee"] is None
