@@ -15,12 +15,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -34,6 +34,11 @@ from tests.integration import database_url_for, services_available, wait_for, wo
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = 150
+# Queues of their own: the session's shared worker (tests/integration.py) listens on
+# this process's usual queues, and must neither take this test's sweep nor lose its
+# own tasks to the workers this test kills.
+PREFIX = f"faults-{uuid.uuid4().hex[:8]}"
+QUEUES = [f"{PREFIX}.{name}" for name in ("default", "email", "reports", "matching")]
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +62,7 @@ def worker_start(mail_dir: Path) -> subprocess.Popen[str]:
         "EMAIL_URL": f"file://{mail_dir}",
         "DJANGO_SETTINGS_MODULE": "mentoring.settings.test",
         "DATABASE_URL": database_url_for(connection.settings_dict),
-        "MENTORING_TEST_PREFIX": settings.CELERY_QUEUE_PREFIX,
+        "MENTORING_TEST_PREFIX": PREFIX,
     }
     log = Path(tempfile.mkstemp(prefix="fault-worker-", suffix=".log")[1])
     process = subprocess.Popen(
@@ -72,7 +77,7 @@ def worker_start(mail_dir: Path) -> subprocess.Popen[str]:
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
-            "--queues=" + ",".join(settings.CELERY_QUEUES_ALL),
+            "--queues=" + ",".join(QUEUES),
             f"--hostname=fault-{os.getpid()}-{len(list(mail_dir.iterdir()))}@%h",
         ],
         cwd=ROOT,
@@ -124,7 +129,7 @@ def test_killing_the_worker_mid_sweep_loses_no_reminder_and_repeats_at_most_one(
 
     first = worker_start(mail_dir)
     try:
-        send_event_reminders_task.delay()
+        send_event_reminders_task.apply_async(queue=QUEUES[0])
         # Kill it hard once some reminders are out and the sweep is still going.
         wait_for(lambda: True if sum(reminded(first).values()) >= 5 else None, worker=first)
         first.send_signal(signal.SIGKILL)
@@ -137,7 +142,7 @@ def test_killing_the_worker_mid_sweep_loses_no_reminder_and_repeats_at_most_one(
     second = worker_start(mail_dir)
     try:
         # Beat sends the next sweep on its schedule; here we send it at once.
-        send_event_reminders_task.delay()
+        send_event_reminders_task.apply_async(queue=QUEUES[0])
         wait_for(
             lambda: (
                 True
