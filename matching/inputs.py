@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from matching import scoring
 from matching.models import MatchCriterion, MatchSettings, PairRule
+from programs.mentorships import mentor_capacity
 from programs.models import Mentorship, Participant, ProfileAnswer, ProfileQuestion, Program
 
 SET, CATEGORY, SENIORITY, TIME_ZONE = "set", "category", "seniority", "time_zone"
@@ -269,9 +270,7 @@ def matchable_participants(
     free: list[int] = []
     kept: list[Participant] = []
     for mentor in mentors:
-        capacity = (
-            mentor.capacity if mentor.capacity is not None else program.default_mentor_capacity
-        )
+        capacity = mentor_capacity(mentor, program)
         places = capacity - mentor.taken
         if places > 0:
             kept.append(mentor)

@@ -27,7 +27,7 @@ from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettin
 from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, Delivery, User
-from programs.mentorships import mentorship_create
+from programs.mentorships import active_mentee_counts, mentor_capacity, mentorship_create
 from programs.models import Mentorship, Participant, Program
 from programs.services import ProgramError
 
@@ -412,11 +412,8 @@ def _mentor_load(run: MatchRun, mentor_id: int) -> int:
 
 
 def _free_places(run: MatchRun, mentor: Participant) -> int:
-    capacity = (
-        mentor.capacity if mentor.capacity is not None else run.program.default_mentor_capacity
-    )
-    taken = Mentorship.objects.filter(mentor=mentor, state=Mentorship.State.ACTIVE).count()
-    return capacity - taken - _mentor_load(run, mentor.pk)
+    taken = active_mentee_counts([mentor.pk]).get(mentor.pk, 0)
+    return mentor_capacity(mentor, run.program) - taken - _mentor_load(run, mentor.pk)
 
 
 def _rescore(run: MatchRun, proposals: Sequence[MatchProposal]) -> None:
@@ -637,8 +634,9 @@ def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None
     list(Participant.objects.select_for_update().filter(pk__in=mentor_ids).order_by("pk"))
     load = Counter(p.mentor_id for p in proposals)
     pairs = [(proposal, proposal.mentor) for proposal in proposals if proposal.mentor is not None]
+    taken = active_mentee_counts(mentor_ids)  # one query for every mentor of the draft
     for _proposal, mentor in pairs:
-        if load[mentor.pk] > _free_places_now(run.program, mentor):
+        if load[mentor.pk] > mentor_capacity(mentor, run.program) - taken.get(mentor.pk, 0):
             raise ProgramError(
                 _("%(name)s no longer has room for every mentee in this draft. Run matching again.")
                 % {"name": mentor.display_name}
@@ -681,13 +679,6 @@ def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None
     transaction.on_commit(enqueue)
     match_published.send(sender=Program, program=run.program, run=run, mentorship_ids=created)
     return len(created)
-
-
-def _free_places_now(program: Program, mentor: Participant) -> int:
-    capacity = mentor.capacity if mentor.capacity is not None else program.default_mentor_capacity
-    return (
-        capacity - Mentorship.objects.filter(mentor=mentor, state=Mentorship.State.ACTIVE).count()
-    )
 
 
 def match_introduction_send(*, mentorship_id: int) -> int:

@@ -83,10 +83,11 @@ def access_mentorship(
     raise PermissionDenied
 
 
-def mentor_capacity(mentor: Participant) -> int:
-    return (
-        mentor.capacity if mentor.capacity is not None else mentor.program.default_mentor_capacity
-    )
+def mentor_capacity(mentor: Participant, program: Program | None = None) -> int:
+    """How many mentees this mentor takes: their own number, else the program's default."""
+    if mentor.capacity is not None:
+        return mentor.capacity
+    return (program or mentor.program).default_mentor_capacity
 
 
 def active_mentee_counts(mentor_ids: Sequence[int]) -> dict[int, int]:

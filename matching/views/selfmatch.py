@@ -125,11 +125,7 @@ def selfmatch_incoming(request: HttpRequest, program_id: int) -> HttpResponse:
     requests = selfmatch.request_list_for_mentor(mentor=mentor)
     context = {
         "program": access.program,
-        "waiting": [
-            (r, selfmatch.reasons_of(r.explanation))
-            for r in requests
-            if r.state == MatchRequest.State.PENDING
-        ],
+        "waiting": [r for r in requests if r.state == MatchRequest.State.PENDING],
         "answered": [r for r in requests if r.state != MatchRequest.State.PENDING],
         "decline_form": selfmatch.DeclineForm(),
     }
