@@ -103,6 +103,7 @@ def world(
         helper = participant_create(program=program, role=Participant.Role.MENTOR)
         request = selfmatch.match_request_create(mentee=seeker, mentor_ids=[helper.pk]).pending
         assert request is not None
+        assert helper.user is not None
         selfmatch.match_request_answer(request=request, accept=True, by=helper.user)
     mentor_member = user_create(is_coordinator=True)
     mentee_member = user_create(is_coordinator=True)

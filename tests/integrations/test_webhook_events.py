@@ -208,6 +208,7 @@ def test_a_mentor_accepting_a_request_publishes_the_match(
     assert outcome.pending is not None
     with transaction.atomic():
         pair = selfmatch.match_request_answer(request=outcome.pending, accept=True, by=mentor.user)
+    assert isinstance(pair, Mentorship)
     delivery = WebhookDelivery.objects.get()
     webhooks.webhook_delivery_attempt(delivery_id=delivery.pk)
     (body,) = _bodies(receiver)
