@@ -25,6 +25,9 @@ class ApiToken(models.Model):
         PARTICIPANTS_WRITE = "participants:write", _("Enrol, update and withdraw participants")
         PROFILES_READ = "profiles:read", _("Read participants' profiles")
         MENTORSHIPS_READ = "mentorships:read", _("Read mentorships")
+        CHECKINS_READ = "checkins:read", _("Read check-in dates and counts (never notes)")
+        SURVEYS_READ = "surveys:read", _("Read survey results (small groups hidden)")
+        OUTCOMES_WRITE = "outcomes:write", _("Import HR's outcome file (HR viewers)")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -55,10 +58,8 @@ class WebhookEndpoint(models.Model):
     class Event(models.TextChoices):
         PARTICIPANT_ENROLLED = "participant.enrolled", _("Participant enrolled")
         MATCH_PUBLISHED = "match.published", _("Match published")
-        # Sent once check-ins exist (the workspace issue adds the emitter).
         CHECKIN_LOGGED = "checkin.logged", _("Check-in logged")
         MENTORSHIP_ENDED = "mentorship.ended", _("Mentorship ended")
-        # Sent once surveys exist (the surveys issue adds the emitter).
         SURVEY_CLOSED = "survey.closed", _("Survey closed")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="webhooks")

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
 from matching.models import MatchRequest, MatchSettings
+from matching.signals import match_published
 from mentoring.emails import absolute_url, email_render
 from mentoring.models import Delivery, User
 from programs.access import Need, ProgramAccess, access_program
@@ -449,6 +450,9 @@ def match_request_answer(
                 state=State.WITHDRAWN, answered_at=now
             )
             _notify_after_commit(locked.pk, NOTICE_ACCEPTED)
+            match_published.send(
+                sender=Program, program=locked.program, run=None, mentorship_ids=[mentorship.pk]
+            )
             return mentorship
         locked.state = State.DECLINED
         locked.answered_at = now

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# sender=Program, run=MatchRun, mentorship_ids=list[int]: a match run was published.
+# sender=Program, run=MatchRun | None, mentorship_ids=list[int]: new pairs were published,
+# by a match run or (run=None) by a mentor accepting a mentee's request.
 match_published = Signal()

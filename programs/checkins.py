@@ -37,8 +37,9 @@ from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_enabled, notification_send, zone
 from programs import ics
 from programs.events import DateTimeLocalInput, WallClockDateTimeField, local_to_utc
-from programs.models import CheckIn, Mentorship, PairGoal, Participant
+from programs.models import CheckIn, Mentorship, PairGoal, Participant, Program
 from programs.services import ProgramError
+from programs.signals import checkin_logged
 
 Status = CheckIn.Status
 
@@ -499,6 +500,7 @@ def checkin_log(
     )
     pair_reminders.checkin_reminders_plan(checkin=checkin, now=now)
     pair_reminders.mentorship_reminders_plan(mentorship=checkin.mentorship, now=now)
+    checkin_logged.send(sender=Program, program=checkin.mentorship.program, checkin=checkin)
     return checkin
 
 
@@ -545,6 +547,7 @@ def checkin_log_past(
         now=now,
     )
     pair_reminders.mentorship_reminders_plan(mentorship=mentorship, now=now)
+    checkin_logged.send(sender=Program, program=mentorship.program, checkin=checkin)
     return checkin
 
 

@@ -24,7 +24,7 @@ from mentoring.models import User
 from programs.access import Need, access_program
 from programs.models import Mentorship, MentorshipStateChange, Participant, Program
 from programs.services import ProgramError
-from programs.signals import mentorship_ended
+from programs.signals import mentorship_ended, mentorships_completed
 
 # Programs in which new pairs may be made.
 PAIRING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
@@ -236,6 +236,8 @@ def mentorships_complete(
         )
         for pk in ids
     )
+    if ids:
+        mentorships_completed.send(sender=Program, program=program, mentorship_ids=ids)
     return len(ids)
 
 

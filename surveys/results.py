@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mentoring.suppression import suppress_breakdown, suppress_table
@@ -232,8 +232,19 @@ def _choice_result(
     return result
 
 
-def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
-    """Everything the results page, the CSV export and the summary cards show."""
+@dataclass(frozen=True)
+class ResponseCounts:
+    """Who was invited and how many answered, per role and in all, suppressed."""
+
+    minimum: int
+    invited: int
+    answered: int | None
+    rate: int | None  # percent
+    roles: list[RoleRow]  # count: invited; cells: (answered,)
+
+
+def response_counts(*, survey: Survey) -> ResponseCounts:
+    """The head of the results page (one query); also what survey.closed announces."""
     minimum = minimum_for(survey.program)
     roles = [role for role in ROLES if role in survey.roles]
     # Invitations per role, answered or not (one query).
@@ -258,7 +269,21 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         )
         for i, role in enumerate(roles)
     ]
-    answered_total = answered.total
+    return ResponseCounts(
+        minimum=minimum,
+        invited=invited_total,
+        answered=answered.total,
+        rate=_percent(answered.total, invited_total),
+        roles=role_rows,
+    )
+
+
+def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
+    """Everything the results page, the CSV export and the summary cards show."""
+    counts = response_counts(survey=survey)
+    minimum = counts.minimum
+    roles = [role for role in ROLES if role in survey.roles]
+    role_rows = counts.roles
     # Responses per week (one query).
     per_week = dict(
         Response.objects.filter(survey=survey)
@@ -305,9 +330,9 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
     return SurveyResults(
         survey=survey,
         minimum=minimum,
-        invited=invited_total,
-        answered=answered_total,
-        rate=_percent(answered_total, invited_total),
+        invited=counts.invited,
+        answered=counts.answered,
+        rate=counts.rate,
         roles=role_rows,
         weeks=week_rows,
         questions=results,
@@ -349,9 +374,9 @@ def _texts(
 # ------------------------------------------------------------------------------
 
 
-def survey_list(*, program: Program) -> list[Survey]:
-    """The program's surveys with invitation and response counts (one query)."""
-    return list(
+def survey_list(*, program: Program) -> QuerySet[Survey]:
+    """The program's surveys with invitation and question counts (one query)."""
+    return (
         Survey.objects.filter(program=program)
         .annotate(
             n_invited=Count("invitations", distinct=True),

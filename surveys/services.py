@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from mentoring.models import User
 from programs.models import Participant, Program
 from surveys.models import Answer, Audience, Invitation, Question, Response, Survey
+from surveys.signals import survey_closed
 from surveys.starters import STARTERS_BY_KEY
 
 LINK_SALT = "surveys.invitation"
@@ -320,6 +321,7 @@ def survey_close(*, survey: Survey, by: User | None, now: dt.datetime | None = N
     Invitation.objects.filter(survey=survey, next_reminder_at__isnull=False).update(
         next_reminder_at=None
     )
+    survey_closed.send(sender=Survey, survey=survey)
     return survey
 
 

@@ -1,21 +1,29 @@
 """The REST API, /api/v1/ (django-ninja). docs/api.md describes it for its users.
 
-One module per resource. Check-ins, survey results and the HR outcome import join
-as their own modules (checkins.py, surveys.py, outcomes.py) once those models exist.
+One module per resource.
 """
 
 from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from integrations.api import mentorships, participants, profiles, programs
+from integrations.api import (
+    checkins,
+    mentorships,
+    outcomes,
+    participants,
+    profiles,
+    programs,
+    surveys,
+)
 from integrations.api.core import TokenAuth, TokenRateThrottle, install_error_handlers
 
 api = NinjaAPI(
     title="Mentoring API",
     version="1",
     description=(
-        "Programs, participants, profiles and mentorships. Authenticate with a personal "
+        "Programs, participants, profiles, mentorships, check-in dates and counts, survey "
+        "results and HR's outcome import. Authenticate with a personal "
         "API token: `Authorization: Bearer <token>` (make one under Account → API tokens)."
     ),
     urls_namespace="api",
@@ -31,3 +39,6 @@ api.add_router("", programs.router)
 api.add_router("", participants.router)
 api.add_router("", profiles.router)
 api.add_router("", mentorships.router)
+api.add_router("", checkins.router)
+api.add_router("", surveys.router)
+api.add_router("", outcomes.router)

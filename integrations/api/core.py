@@ -112,6 +112,8 @@ ERRORS: dict[int, Any] = {
     429: ErrorOut,
 }
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut}
+# Reads whose filters can contradict each other (a period that ends before it starts).
+QUERY_ERRORS = WRITE_ERRORS
 
 
 class TokenAuth(HttpBearer):

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from integrations.api.core import (
     Email,
+    Id,
     LongText,
     Name,
     OptionalEmail,
@@ -169,3 +170,225 @@ class MentorshipOut(Schema):
 
 class MentorshipFilter(Schema):
     state: MentorshipState | None = None
+
+
+# -- Check-ins: dates, statuses and counts only -------------------------------------
+
+CheckInStatus = Literal["proposed", "scheduled", "done", "missed", "cancelled"]
+Health = Literal["on_track", "due", "overdue", "inactive"]
+
+
+class CheckInOut(Schema):
+    """When a pair met (or meant to) and whether they did; never what they said."""
+
+    id: int
+    mentorship_id: int
+    status: CheckInStatus
+    scheduled_at: dt.datetime
+    duration_minutes: int
+    logged_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+class CheckInFilter(Schema):
+    mentorship_id: Id | None = None
+    status: CheckInStatus | None = None
+    # Days in UTC, both included: check-ins scheduled on or after since, on or before until.
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class CheckInPeriod(Schema):
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class CheckInCounts(Schema):
+    proposed: int
+    scheduled: int
+    done: int
+    missed: int
+    cancelled: int
+    # The length of the check-ins that took place, in minutes.
+    minutes_met: int
+    first_met_at: dt.datetime | None
+    last_met_at: dt.datetime | None
+    # The next scheduled check-in still to come.
+    next_scheduled_at: dt.datetime | None
+
+
+class HealthCounts(Schema):
+    on_track: int
+    due: int
+    overdue: int
+    inactive: int
+
+
+class ProgramCheckInSummaryOut(CheckInCounts):
+    program_id: int
+    # Pairs that met at least once (in the period, when one is given).
+    pairs_met: int
+    # The program's active pairs by how well they keep the cadence, today.
+    health: HealthCounts
+
+
+class MentorshipCheckInSummaryOut(CheckInCounts):
+    mentorship_id: int
+    state: MentorshipState
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    # Active pairs only: on track, due, overdue or inactive, by the program's cadence.
+    health: Health | None
+
+
+class MentorshipCheckInFilter(Schema):
+    state: MentorshipState | None = None
+    health: Health | None = None
+
+
+# -- Surveys: the same suppressed figures as the results page --------------------------
+
+SurveyState = Literal["draft", "open", "closed"]
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    state: SurveyState
+    is_anonymous: bool
+    audience: Literal["both", "mentors", "mentees"]
+    trigger: str
+    published_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    invited: int
+    question_count: int
+
+    @staticmethod
+    def resolve_invited(obj: object) -> int:
+        return int(getattr(obj, "n_invited", 0))
+
+    @staticmethod
+    def resolve_question_count(obj: object) -> int:
+        return int(getattr(obj, "n_questions", 0))
+
+
+class SurveyFilter(Schema):
+    state: SurveyState | None = None
+
+
+class SurveyResultsFilter(Schema):
+    # Rows of the same suppressed tables, for one role.
+    role: Role | None = None
+
+
+# Every count below is null when it is hidden (fewer people than the minimum group size,
+# or a number that would give a hidden one back).
+class RoleCountOut(Schema):
+    role: Role
+    invited: int | None
+    answered: int | None
+
+
+class WeekOut(Schema):
+    week_on: dt.date
+    responses: int | None
+    average: float | None = None
+
+
+class OptionOut(Schema):
+    label: str
+    count: int | None
+    percent: int | None
+
+
+class QuestionRoleOut(Schema):
+    role: Role
+    answered: int | None
+    # One per option, in the order of the question's options.
+    counts: list[int | None]
+    average: float | None
+    nps: int | None
+
+
+class TextAnswerOut(Schema):
+    text: str
+    # Identified surveys only; null in anonymous ones.
+    name: str | None
+
+
+class QuestionResultOut(Schema):
+    id: int
+    text: str
+    kind: Literal["rating", "nps", "single_choice", "multi_choice", "text"]
+    answered: int | None
+    average: float | None
+    nps: int | None
+    options: list[OptionOut]
+    roles: list[QuestionRoleOut]
+    weeks: list[WeekOut]
+    texts: list[TextAnswerOut]
+    # An anonymous survey's free text, held back until enough people answered.
+    texts_withheld: bool
+
+
+class SurveyResultsOut(Schema):
+    survey: SurveyOut
+    minimum_group_size: int
+    invited: int | None
+    answered: int | None
+    response_rate: int | None  # percent
+    role: Role | None
+    roles: list[RoleCountOut]
+    weeks: list[WeekOut]
+    questions: list[QuestionResultOut]
+
+
+class HrProgramRowOut(Schema):
+    program_id: int
+    name: str
+    # Responses per role, in the order of "roles".
+    responses: list[int | None]
+    total: int | None
+    average_rating: float | None
+    nps: int | None
+
+
+class HrSurveyOverviewOut(Schema):
+    minimum_group_size: int
+    roles: list[Role]
+    programs: list[HrProgramRowOut]
+    responses: list[int | None]
+    total: int | None
+    average_rating: float | None
+    nps: int | None
+
+
+# -- HR's outcome file -------------------------------------------------------------
+
+
+class OutcomeImportOut(Schema):
+    id: int
+    file_name: str
+    uploaded_at: dt.datetime
+    employees: int
+    leavers: int
+    promotions: int
+    notices: list[str]
+
+
+class OutcomeProblemOut(Schema):
+    row: int  # 0: the file as a whole, 1: the header, then the spreadsheet's row number
+    column: str
+    letter: str
+    value: str
+    message: str
+
+
+class OutcomeProblemsOut(Schema):
+    """A file that was refused: nothing changed; every problem is listed by row."""
+
+    detail: str
+    problem_count: int = 0
+    problems: list[OutcomeProblemOut] = []
+    notices: list[str] = []

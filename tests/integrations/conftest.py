@@ -102,6 +102,29 @@ def api_as(client: Client) -> Callable[..., Api]:
     return make
 
 
+# -- Documented examples ----------------------------------------------------------
+
+
+def shape(value: Any) -> Any:
+    """The field names of a JSON value, nested: dicts by keys, lists by a first item."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return None
+
+
+def same_shape(documented: Any, real: Any) -> bool:
+    if isinstance(documented, dict) and isinstance(real, dict):
+        return documented.keys() == real.keys() and all(
+            same_shape(documented[k], real[k]) for k in documented
+        )
+    if isinstance(documented, list) and isinstance(real, list):
+        # An empty list on either side says nothing about the items' fields.
+        return not documented or not real or same_shape(documented[0], real[0])
+    return documented is None or real is None
+
+
 # -- A receiver on loopback --------------------------------------------------------
 
 

@@ -1,8 +1,14 @@
 """The API access matrix: every endpoint with a token of each kind of person.
 
-Program A is coordinated by "coordinator"; program B by "other_coordinator". A token
-acts as its owner: nothing outside the owner's rights is readable or writable, and
-a refused write leaves the database as it was.
+Program A is coordinated by "coordinator"; program B ("Bravo") by another coordinator.
+A token acts as its owner: nothing outside the owner's rights is readable or
+writable, a refused write leaves the database as it was, and nobody but B's
+coordinator and HR ever reads anything of program B.
+
+Tokens are for coordinators, HR viewers and site admins, so the mentor and the mentee
+of program A are people who coordinate some other program too (their tokens work,
+but give them nothing in A beyond what they see as participants); the outsider is a
+coordinator of no program at all.
 """
 
 from __future__ import annotations
@@ -13,25 +19,31 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from integrations.api.outcomes import EXAMPLE_FILE
 from integrations.models import ApiToken
 from integrations.tokens import api_token_create, api_token_revoke
-from mentoring.models import User
-from programs.models import Mentorship, Participant, Program
+from mentoring.models import EmployeeRecord, OutcomeImport, User
+from programs.models import CheckIn, Mentorship, Participant, Program
+from surveys.models import Survey
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
+from tests.factories.surveys import survey_open
 from tests.integrations.conftest import ALL_SCOPES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # {A} program A, {P} a participant of A, {M} a mentorship of A
+    # {A} program A, {P} a participant of A, {M} a mentorship of A, {S} a survey of A
+    path: str
     scope: str
     body: dict[str, Any] | None = None
+    upload: str = ""  # sent as the multipart "file" field instead of a JSON body
 
     @property
     def writes(self) -> bool:
@@ -60,13 +72,40 @@ ENDPOINTS = [
     Endpoint("GET", "/programs/{A}/profiles", "profiles:read"),
     Endpoint("GET", "/programs/{A}/mentorships", "mentorships:read"),
     Endpoint("GET", "/programs/{A}/mentorships/{M}", "mentorships:read"),
+    Endpoint("GET", "/programs/{A}/checkins", "checkins:read"),
+    Endpoint("GET", "/programs/{A}/checkins/summary", "checkins:read"),
+    Endpoint("GET", "/programs/{A}/checkins/by-mentorship", "checkins:read"),
+    Endpoint("GET", "/programs/{A}/mentorships/{M}/checkins/summary", "checkins:read"),
+    Endpoint("GET", "/programs/{A}/surveys", "surveys:read"),
+    Endpoint("GET", "/programs/{A}/surveys/{S}/results", "surveys:read"),
+    Endpoint("GET", "/surveys/overview", "surveys:read"),
+    Endpoint("POST", "/outcomes/import", "outcomes:write", upload=EXAMPLE_FILE),
 ]
+# The lists of program A and the rows each must hold (by the item's id key).
+A_LISTS: dict[str, tuple[str, Any]] = {
+    "/programs/{A}/participants": ("id", lambda a: Participant.objects.filter(program=a)),
+    "/programs/{A}/profiles": (
+        "participant_id",
+        lambda a: Participant.objects.filter(program=a),
+    ),
+    "/programs/{A}/mentorships": ("id", lambda a: Mentorship.objects.filter(program=a)),
+    "/programs/{A}/checkins": ("id", lambda a: CheckIn.objects.filter(mentorship__program=a)),
+    "/programs/{A}/checkins/by-mentorship": (
+        "mentorship_id",
+        lambda a: Mentorship.objects.filter(program=a),
+    ),
+    "/programs/{A}/surveys": ("id", lambda a: Survey.objects.filter(program=a)),
+}
+# Site-wide endpoints for HR viewers only (as HR's own pages).
+HR_ONLY = ("/surveys/overview", "/outcomes/import")
 
 PERSONAS = [
     "coordinator_a",
     "coordinator_b",
     "hr",
-    "participant",
+    "mentor",
+    "mentee",
+    "outsider",
     "revoked",
     "missing_scope",
 ]
@@ -78,24 +117,29 @@ def expected_status(persona: str, endpoint: Endpoint) -> int:
     in_program_a = "{A}" in path
     ok = (
         201
-        if (endpoint.method == "POST" and path.endswith(("/programs", "/participants")))
+        if (
+            endpoint.method == "POST"
+            and path.endswith(("/programs", "/participants", "/outcomes/import"))
+        )
         else 200
     )
     if persona == "revoked":
         return 401
     if persona == "missing_scope":
         return 403
+    if path in HR_ONLY:
+        return ok if persona == "hr" else 403
     if persona == "coordinator_a":
         return ok
-    if persona == "coordinator_b":
+    if persona in ("coordinator_b", "outsider"):
         # Program A does not exist for them; their own list and new programs are theirs.
         return 404 if in_program_a else ok
     if persona == "hr":
         if path in ("/programs", "/programs/{A}") and endpoint.method == "GET":
             return 200
         return 403
-    if persona == "participant":
-        # A mentee of A who also coordinates elsewhere: sees A, manages nothing in it.
+    if persona in ("mentor", "mentee"):
+        # A participant of A who also coordinates elsewhere: sees A, manages nothing in it.
         if endpoint.method == "GET" and path in ("/programs", "/programs/{A}"):
             return 200
         if path == "/programs":
@@ -108,15 +152,37 @@ def expected_status(persona: str, endpoint: Endpoint) -> int:
 def world(coordinator: User, hr: User) -> dict[str, Any]:
     program_a = program_create(name="A", coordinators=[coordinator])
     other = user_create(is_coordinator=True)
-    program_b = program_create(name="B", coordinators=[other])
-    member = user_create(is_coordinator=True)
-    participant_create(program=program_a, user=member, role=Participant.Role.MENTEE)
+    program_b = program_create(name="Program Bravo", coordinators=[other])
+    mentee_member = user_create(is_coordinator=True)
+    mentor_member = user_create(is_coordinator=True)
+    participant_create(program=program_a, user=mentee_member, role=Participant.Role.MENTEE)
+    participant_create(program=program_a, user=mentor_member, role=Participant.Role.MENTOR)
     mentor = participant_create(program=program_a, role=Participant.Role.MENTOR)
     mentee = participant_create(program=program_a, role=Participant.Role.MENTEE)
     pair = Mentorship.objects.create(
         program=program_a, mentor=mentor, mentee=mentee, started_at=dt.datetime.now(dt.UTC)
     )
-    participant_create(program=program_b)
+    CheckIn.objects.create(
+        mentorship=pair,
+        status=CheckIn.Status.DONE,
+        scheduled_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+        logged_at=dt.datetime.now(dt.UTC),
+    )
+    survey = survey_open(program_a, coordinator)
+    # Program B has the same kinds of rows, so a leak would show.
+    theirs = [
+        participant_create(program=program_b, role=role, full_name=f"Bravo {role}")
+        for role in (Participant.Role.MENTOR, Participant.Role.MENTEE)
+    ]
+    pair_b = Mentorship.objects.create(
+        program=program_b, mentor=theirs[0], mentee=theirs[1], started_at=pair.started_at
+    )
+    CheckIn.objects.create(
+        mentorship=pair_b, status=CheckIn.Status.SCHEDULED, scheduled_at=pair.started_at
+    )
+    survey_b = survey_open(program_b, other)
+    survey_b.title = "Bravo survey"
+    survey_b.save(update_fields=["title"])
     revoked, revoked_secret = api_token_create(owner=coordinator, name="old", scopes=ALL_SCOPES)
     api_token_revoke(token=revoked)
     return {
@@ -124,11 +190,14 @@ def world(coordinator: User, hr: User) -> dict[str, Any]:
         "B": program_b,
         "P": mentee,
         "M": pair,
+        "S": survey,
         "owners": {
             "coordinator_a": coordinator,
             "coordinator_b": other,
             "hr": hr,
-            "participant": member,
+            "mentor": mentor_member,
+            "mentee": mentee_member,
+            "outsider": user_create(is_coordinator=True),
             "missing_scope": coordinator,
         },
         "revoked_secret": revoked_secret,
@@ -150,25 +219,35 @@ def _snapshot() -> list[tuple[Any, ...]]:
         *Program.objects.order_by("pk").values_list("pk", "name", "state"),
         *Participant.objects.order_by("pk").values_list("pk", "status", "department", "email"),
         *Mentorship.objects.order_by("pk").values_list("pk", "state"),
+        *CheckIn.objects.order_by("pk").values_list("pk", "status"),
+        *Survey.objects.order_by("pk").values_list("pk", "state"),
+        *EmployeeRecord.objects.order_by("pk").values_list("pk", "email"),
+        *OutcomeImport.objects.order_by("pk").values_list("pk"),
     ]
+
+
+def _call(client: Client, endpoint: Endpoint, path: str, headers: dict[str, str]) -> Any:
+    if endpoint.method == "GET":
+        return client.get(f"/api/v1{path}", headers=headers)
+    if endpoint.upload:
+        upload = SimpleUploadedFile("outcomes.csv", endpoint.upload.encode(), "text/csv")
+        return client.post(f"/api/v1{path}", {"file": upload}, headers=headers)
+    return client.generic(
+        endpoint.method,
+        f"/api/v1{path}",
+        data=json.dumps(endpoint.body or {}),
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_matrix(client: Client, world: dict[str, Any], persona: str, endpoint: Endpoint):
-    path = endpoint.path.format(A=world["A"].pk, P=world["P"].pk, M=world["M"].pk)
+    path = endpoint.path.format(A=world["A"].pk, P=world["P"].pk, M=world["M"].pk, S=world["S"].pk)
     headers = {"Authorization": f"Bearer {_secret(world, persona, endpoint)}"}
     before = _snapshot()
-    if endpoint.method == "GET":
-        response = client.get(f"/api/v1{path}", headers=headers)
-    else:
-        response = client.generic(
-            endpoint.method,
-            f"/api/v1{path}",
-            data=json.dumps(endpoint.body or {}),
-            content_type="application/json",
-            headers=headers,
-        )
+    response = _call(client, endpoint, path, headers)
     expected = expected_status(persona, endpoint)
     assert response.status_code == expected, (persona, str(endpoint), response.content[:300])
     assert isinstance(response.json(), dict)
@@ -176,11 +255,19 @@ def test_access_matrix(client: Client, world: dict[str, Any], persona: str, endp
         assert response.json()["detail"]
         if endpoint.writes:
             assert _snapshot() == before, "a refused request wrote something"
+    if persona not in ("coordinator_b", "hr"):
+        assert b"Bravo" not in response.content, "program B leaked"
     if endpoint.path == "/programs" and endpoint.method == "GET" and expected == 200:
         listed = {p["id"] for p in response.json()["items"]}
-        sees_a = persona in ("coordinator_a", "hr", "participant")
+        sees_a = persona in ("coordinator_a", "hr", "mentor", "mentee")
         assert (world["A"].pk in listed) is sees_a
         assert (world["B"].pk in listed) is (persona in ("coordinator_b", "hr"))
+    if expected == 200 and endpoint.path in A_LISTS:
+        # Rows of A only: B's pair, check-in and survey never join A's lists.
+        key, rows = A_LISTS[endpoint.path]
+        assert {item[key] for item in response.json()["items"]} == set(
+            rows(world["A"]).values_list("pk", flat=True)
+        )
 
 
 def test_the_matrix_covers_every_operation_in_the_openapi_document(client: Client) -> None:
@@ -195,7 +282,8 @@ def test_the_matrix_covers_every_operation_in_the_openapi_document(client: Clien
             e.method,
             e.path.replace("{A}", "{program_id}")
             .replace("{P}", "{participant_id}")
-            .replace("{M}", "{mentorship_id}"),
+            .replace("{M}", "{mentorship_id}")
+            .replace("{S}", "{survey_id}"),
         )
         for e in ENDPOINTS
     }

@@ -28,11 +28,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mentoring.models import User
-from programs.models import Mentorship, Participant, Program
+from programs.models import CheckIn, Mentorship, Participant, Program
+from surveys import services as survey_services
+from surveys.models import Invitation
 from tests.factories.programs import participant_create
+from tests.factories.surveys import answer_all, survey_open
 from tests.integrations.conftest import token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 CHECKS = [
     not_a_server_error,
@@ -84,9 +87,32 @@ def _run(
     check()
 
 
+def _run_documented_examples(
+    operation: Any,
+    *,
+    headers: dict[str, str],
+    path: dict[str, Any] | None,
+    seen: dict[str, set[int]],
+) -> None:
+    """Send each request body the document gives as an example, exactly as written: a
+    reader who copies one gets the documented success (generated runs mix examples in
+    only now and then)."""
+    for body in operation.body:
+        examples = list(body.definition.get("schema", {}).get("examples", []))
+        if "example" in body.definition:
+            examples.append(body.definition["example"])
+        for example in examples:
+            case = operation.Case(body=example, media_type=body.media_type, path_parameters=path)
+            response = case.call(headers=headers)
+            seen.setdefault(operation.label, set()).add(response.status_code)
+            case.validate_response(response, checks=CHECKS)
+            assert 200 <= response.status_code < 300, (operation.label, response.text[:300])
+
+
 def test_api_answers_every_generated_request_as_its_schema_says(
     wsgi_app: WSGIHandler,
     coordinator: User,
+    hr: User,
     program: Program,
     mentor: Participant,
     mentee: Participant,
@@ -96,21 +122,41 @@ def test_api_answers_every_generated_request_as_its_schema_says(
     pair = Mentorship.objects.create(
         program=program, mentor=mentor, mentee=mentee, started_at=dt.datetime.now(dt.UTC)
     )
+    CheckIn.objects.create(
+        mentorship=pair,
+        status=CheckIn.Status.DONE,
+        scheduled_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+        logged_at=dt.datetime.now(dt.UTC),
+        notes="Private",
+    )
     others = [participant_create(program=program) for _ in range(3)]
-    headers = {"Authorization": f"Bearer {token_for(coordinator)}"}
+    survey = survey_open(program, coordinator)
+    answer_all(survey, list(Invitation.objects.filter(survey=survey)), text="Useful")
+    survey_services.survey_close(survey=survey, by=coordinator)
+    coordinator_headers = {"Authorization": f"Bearer {token_for(coordinator)}"}
+    # HR's own endpoints (the cross-program survey figures, the outcome import).
+    hr_headers = {"Authorization": f"Bearer {token_for(hr)}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
-    real_ids = {"program_id": program.pk, "participant_id": mentor.pk, "mentorship_id": pair.pk}
+    real_ids = {
+        "program_id": program.pk,
+        "participant_id": mentor.pk,
+        "mentorship_id": pair.pk,
+        "survey_id": survey.pk,
+    }
     results = list(schema.get_all_operations())
     assert all(isinstance(result, Ok) for result in results), "the OpenAPI document is invalid"
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     seen: dict[str, set[int]] = {}
-    assert len(operations) >= 11
+    assert len(operations) >= 19
     for operation in operations:
+        hr_only = operation.path.endswith(("/surveys/overview", "/outcomes/import"))
+        headers = hr_headers if hr_only else coordinator_headers
         names = {p.name for p in operation.path_parameters}
         known = {name: real_ids[name] for name in names}
         if operation.path.endswith("/withdraw"):
             # A person is withdrawn once; the edits above must not have done it first.
             known["participant_id"] = others[0].pk
+        _run_documented_examples(operation, headers=headers, path=known or None, seen=seen)
         # Valid input against real rows, then against generated ids.
         _run(
             operation,

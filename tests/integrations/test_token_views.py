@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -85,3 +86,22 @@ def test_token_page_queries_do_not_grow(client: Client, coordinator, django_asse
         client.post(url, {"name": f"t{n}", "scopes": ["programs:read"]})
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_hr_makes_a_token_with_the_new_scopes_and_it_imports_outcomes(client: Client, hr):
+    client.force_login(hr)
+    url = reverse("integrations:token_list")
+    page = client.get(url).content.decode()
+    for scope in ("checkins:read", "surveys:read", "outcomes:write"):
+        assert f'value="{scope}"' in page, scope
+    response = client.post(url, {"name": "HR warehouse", "scopes": ["outcomes:write"]})
+    (secret,) = re.findall(r'value="(mtk_[^"]+)"', response.content.decode())
+    client.logout()
+    upload = SimpleUploadedFile("hr.csv", b"email,status\nana@example.org,employed\n", "text/csv")
+    imported = client.post(
+        "/api/v1/outcomes/import", {"file": upload}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert imported.status_code == 201, imported.content
+    # The token carries only that scope.
+    listing = client.get("/api/v1/programs", headers={"Authorization": f"Bearer {secret}"})
+    assert listing.status_code == 403

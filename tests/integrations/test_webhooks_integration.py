@@ -1,8 +1,10 @@
 """Webhooks through a real Celery worker (PostgreSQL + Redis): sent after commit,
-retried by the beat sweep once due, and replayed, to a receiver on 127.0.0.1."""
+retried by the beat sweep once due, and replayed, to a receiver on 127.0.0.1; the
+check-in and survey events from their services' commits."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 
@@ -14,9 +16,12 @@ from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.tasks import send_due_webhooks_task
 from mentoring.models import User
-from programs import services
-from programs.models import Program
+from programs import checkins, services
+from programs.models import Participant, Program
 from programs.services import Invitee
+from surveys import services as survey_services
+from tests.factories.programs import mentee_of, mentorship_make
+from tests.factories.surveys import people, survey_open
 from tests.integration import wait_for
 from tests.integrations.conftest import Receiver
 
@@ -80,3 +85,39 @@ def test_the_worker_delivers_retries_and_replays(
         == r.headers["X-Mentoring-Signature"]
         for r in receiver.requests
     )
+
+
+def test_the_worker_delivers_checkin_and_survey_events_after_commit(
+    celery_worker_process: subprocess.Popen[str],
+    program: Program,
+    coordinator: User,
+    receiver: Receiver,
+) -> None:
+    webhooks.webhook_endpoint_create(
+        program=program,
+        url=receiver.url,
+        events=[WebhookEndpoint.Event.CHECKIN_LOGGED, WebhookEndpoint.Event.SURVEY_CLOSED],
+        by=coordinator,
+    )
+    pair = mentorship_make(program=program)
+    people(program, Participant.Role.MENTEE, 5)
+    survey = survey_open(program, coordinator, audience="mentees")
+    with transaction.atomic():
+        checkin = checkins.checkin_log_past(
+            mentorship=pair,
+            by=mentee_of(pair),
+            held_at=timezone.now() - dt.timedelta(days=1),
+            outcome="done",
+            notes="Only for the two of us",
+        )
+        survey_services.survey_close(survey=survey, by=coordinator)
+        # Inside the transaction nothing is queued yet, so nothing can arrive.
+        assert WebhookDelivery.objects.filter(status=Status.PENDING).count() == 2
+    wait_for(
+        lambda: WebhookDelivery.objects.filter(status=Status.SUCCEEDED).count() == 2 or None,
+        worker=celery_worker_process,
+    )
+    bodies = {json.loads(r.body)["event"]: json.loads(r.body) for r in receiver.requests}
+    assert bodies["checkin.logged"]["data"]["checkin"]["id"] == checkin.pk
+    assert bodies["survey.closed"]["data"]["survey"]["invited"] == 6
+    assert all(b"Only for the two of us" not in r.body for r in receiver.requests)
