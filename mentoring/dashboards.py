@@ -34,6 +34,7 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.activity import activity_store
 from mentoring.models import Delivery, ProgramSnapshot, User
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
 from programs import metrics
@@ -213,14 +214,18 @@ def dashboard_get(*, program: Program, now: dt.datetime | None = None) -> Dashbo
 
 
 def snapshot_take(*, program: Program, now: dt.datetime | None = None) -> ProgramSnapshot:
-    """Compute and store today's snapshot (replacing an earlier one of the same day)."""
+    """Compute and store today's snapshot (replacing an earlier one of the same day),
+    with the program's monthly activity rows for HR's dashboard."""
     now = now or timezone.now()
     data = dashboard_compute(program=program, now=now)
-    snapshot, _created = ProgramSnapshot.objects.update_or_create(
-        program=program,
-        taken_on=timezone.localdate(now),
-        defaults={"computed_at": now, "data": data},
-    )
+    with transaction.atomic():
+        snapshot, _created = ProgramSnapshot.objects.update_or_create(
+            program=program,
+            taken_on=timezone.localdate(now),
+            defaults={"computed_at": now, "data": data},
+        )
+        # HR's monthly activity rows of the program, fresh with the same snapshot.
+        activity_store(program_id=program.pk, now=now)
     return snapshot
 
 

@@ -22,17 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Lower, TruncMonth
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring.models import EmployeeRecord, Promotion
+from mentoring import activity
+from mentoring.models import EmployeeRecord, ProgramSnapshot, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
-from programs.models import CheckIn, EventRsvp, Mentorship, Participant, Program
-from surveys.models import Answer
-from surveys.models import Question as SurveyQuestion
-from surveys.results import nps_score
+from programs.models import EventRsvp, Mentorship, Participant, Profile, Program
 
 Z95 = 1.959964
 
@@ -129,15 +127,22 @@ class Outcomes:
     promotion_standardised: Rate | None
 
 
-def _participants(filters: Filters, role: str | None = None) -> Exists:
-    people = Participant.objects.annotate(key=Lower("email")).filter(
-        key=OuterRef("email"), joined_at__isnull=False, joined_at__date__lte=filters.end
+def _took_part(filters: Filters) -> ExpressionWrapper:
+    """Whether an employee record's email is a participant's who had joined by the end.
+
+    An uncorrelated ``IN (subquery)``: the database hashes the participants' emails
+    once, where a correlated EXISTS looked them up again for every employee.
+    """
+    # Joined before the end day was over, in the site's time zone (a range on the
+    # column, not a date conversion of every row).
+    after_end = dt.datetime.combine(
+        filters.end + dt.timedelta(days=1), dt.time(), activity.site_zone()
     )
+    people = Participant.objects.filter(joined_at__isnull=False, joined_at__lt=after_end)
     if filters.program_ids:
         people = people.filter(program_id__in=filters.program_ids)
-    if role:
-        people = people.filter(role=role)
-    return Exists(people)
+    emails = people.annotate(key=Lower("email")).values("key")
+    return ExpressionWrapper(Q(email__in=emails), output_field=BooleanField())
 
 
 def outcomes(filters: Filters) -> Outcomes:
@@ -149,22 +154,16 @@ def outcomes(filters: Filters) -> Outcomes:
     )
     if filters.department:
         base = base.filter(department=filters.department)
+    promoted = Promotion.objects.filter(
+        promoted_on__gte=filters.start, promoted_on__lte=filters.end
+    ).values("employee_id")
     rows = (
-        base.annotate(took_part=_participants(filters))
+        base.annotate(took_part=_took_part(filters))
         .values("department", "took_part")
         .annotate(
             n=Count("pk"),
             stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
-            promoted_n=Count(
-                "pk",
-                filter=Exists(
-                    Promotion.objects.filter(
-                        employee=OuterRef("pk"),
-                        promoted_on__gte=filters.start,
-                        promoted_on__lte=filters.end,
-                    )
-                ),
-            ),
+            promoted_n=Count("pk", filter=Q(pk__in=promoted)),
         )
         .order_by("department", "took_part")
     )
@@ -290,8 +289,12 @@ def participation(filters: Filters) -> Participation:
     if filters.department:
         people = people.filter(department=filters.department)
         pairs = pairs.filter(mentee__department=filters.department)
-    roles = dict(people.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
-    statuses = dict(people.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # One query by (role, status); each breakdown is a margin of it.
+    roles: dict[str, int] = defaultdict(int)
+    statuses: dict[str, int] = defaultdict(int)
+    for role, status, n in people.values_list("role", "status").annotate(n=Count("pk")).order_by():
+        roles[role] += n
+        statuses[status] += n
     role_keys = list(Participant.Role.values)
     status_keys = list(Participant.Status.values)
     role_counts = suppress_breakdown([roles.get(k, 0) for k in role_keys], minimum=minimum)
@@ -322,6 +325,28 @@ def participation(filters: Filters) -> Participation:
 # -- engagement, satisfaction and diversity ----------------------------------------------
 
 
+def activity_for(filters: Filters, *, now: dt.datetime | None = None) -> activity.Months:
+    """The months of the period with their activity: the stored rows of every program
+    whose snapshot is fresh, the others counted live. Two to four queries."""
+    from mentoring.dashboards import SNAPSHOT_FRESH
+
+    now = now or timezone.now()
+    programs = Program.objects.exclude(state=Program.State.DRAFT)
+    if filters.program_ids:
+        programs = programs.filter(pk__in=filters.program_ids)
+    fresh_snapshot = ProgramSnapshot.objects.filter(
+        program=OuterRef("pk"), computed_at__gte=now - SNAPSHOT_FRESH
+    )
+    states = dict(programs.annotate(fresh=Exists(fresh_snapshot)).values_list("pk", "fresh"))
+    return activity.activity_months(
+        fresh_programs=[pk for pk, fresh in states.items() if fresh],
+        stale_programs=[pk for pk, fresh in states.items() if not fresh],
+        first=activity.month_of(filters.start),
+        last=activity.month_of(filters.end),
+        department=filters.department,
+    )
+
+
 @dataclass(frozen=True)
 class MonthRow:
     month: dt.date
@@ -336,38 +361,25 @@ class Engagement:
     events_attended: int | None
 
 
-def _checkins(filters: Filters) -> QuerySet[CheckIn]:
-    rows = CheckIn.objects.filter(
-        status=CheckIn.Status.DONE,
-        scheduled_at__date__gte=filters.start,
-        scheduled_at__date__lte=filters.end,
-    )
-    if filters.program_ids:
-        rows = rows.filter(mentorship__program_id__in=filters.program_ids)
-    if filters.department:
-        rows = rows.filter(mentorship__mentee__department=filters.department)
-    return rows
-
-
-def engagement(filters: Filters) -> Engagement:
+def engagement(filters: Filters, months: activity.Months | None = None) -> Engagement:
     """Check-ins held per month (shown only when enough pairs met that month) and
-    event attendance: two queries."""
+    event attendance. The months of the period count whole: a period from 15 March
+    counts all of March."""
     minimum = min_group_size(filters)
-    rows = list(
-        _checkins(filters)
-        .annotate(month=TruncMonth("scheduled_at"))
-        .values("month")
-        .annotate(n=Count("pk"), pairs=Count("mentorship", distinct=True))
-        .order_by("month")
+    months = months if months is not None else activity_for(filters)
+    rows = [(month, cell) for month, cell in months.cells.items() if cell.checkins_held]
+    pairs = (
+        suppress_breakdown([cell.pairs_met for _month, cell in rows], minimum=minimum)
+        if rows
+        else None
     )
-    pairs = suppress_breakdown([r["pairs"] for r in rows], minimum=minimum) if rows else None
-    months = [
+    shown = [
         MonthRow(
-            month=_month_of(row["month"]),
-            held=row["n"] if pairs and pairs.cells[i] is not None else None,
+            month=month,
+            held=cell.checkins_held if pairs and pairs.cells[i] is not None else None,
             pairs=pairs.cells[i] if pairs else None,
         )
-        for i, row in enumerate(rows)
+        for i, (month, cell) in enumerate(rows)
     ]
     rsvps = EventRsvp.objects.filter(
         attended=True,
@@ -377,60 +389,43 @@ def engagement(filters: Filters) -> Engagement:
     if filters.program_ids:
         rsvps = rsvps.filter(event__program_id__in=filters.program_ids)
     attended = rsvps.values("user").distinct().count()
-    shown = suppress_breakdown([attended], minimum=minimum).cells[0]
-    return Engagement(minimum, months, shown)
-
-
-def _month_of(value: dt.datetime | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.date().replace(day=1)
-    return value.replace(day=1)
+    return Engagement(minimum, shown, suppress_breakdown([attended], minimum=minimum).cells[0])
 
 
 @dataclass(frozen=True)
 class Satisfaction:
     minimum: int
     rating: float | None  # average 1-5 rating given when logging check-ins
-    rating_pairs: int | None
+    rating_pairs: int | None  # the most pairs that rated in one month of the period
     nps: int | None  # across the programs' surveys
     nps_answers: int | None
 
 
-def satisfaction(filters: Filters) -> Satisfaction:
-    """Average check-in rating (over enough pairs) and NPS (over enough answers)."""
+def satisfaction(filters: Filters, months: activity.Months | None = None) -> Satisfaction:
+    """Average check-in rating and NPS over the months of the period.
+
+    The rating is shown once at least the minimum number of pairs rated in one month
+    of the period (pairs are counted per month; the same pair in two months is not two
+    pairs, so the busiest month is the count that is sure). NPS needs the minimum
+    number of answers.
+    """
     minimum = min_group_size(filters)
-    row = _checkins(filters).aggregate(
-        total=Sum(Coalesce("mentor_rating", 0) + Coalesce("mentee_rating", 0)),
-        n=Count("mentor_rating") + Count("mentee_rating"),
-        pairs=Count(
-            "mentorship",
-            distinct=True,
-            filter=Q(mentor_rating__isnull=False) | Q(mentee_rating__isnull=False),
-        ),
+    months = months if months is not None else activity_for(filters)
+    total = activity.Cell()
+    for cell in months.cells.values():
+        total.add(cell)
+    pairs = max((cell.rating_pairs for cell in months.cells.values()), default=0)
+    rating = (
+        round(total.rating_sum / total.rating_n, 2) if total.rating_n and pairs >= minimum else None
     )
-    pairs = row["pairs"] or 0
-    rating = round(row["total"] / row["n"], 2) if row["n"] and pairs >= minimum else None
-    answers = Answer.objects.filter(
-        question__kind=SurveyQuestion.Kind.NPS,
-        response__week_on__gte=filters.start,
-        response__week_on__lte=filters.end,
-    )
-    if filters.program_ids:
-        answers = answers.filter(response__survey__program_id__in=filters.program_ids)
-    if filters.department:
-        answers = answers.filter(response__participant__department=filters.department)
-    values: list[int] = []
-    for value, n in answers.values_list("value").annotate(n=Count("pk")).values_list("value", "n"):
-        if isinstance(value, int) and not isinstance(value, bool):
-            values.extend([value] * n)
-    enough = len(values) >= minimum
+    answers = total.nps_answers
+    enough = answers >= minimum
     return Satisfaction(
         minimum,
         rating,
         pairs if rating is not None else None,
-        nps_score(values) if enough else None,
-        len(values) if enough else None,
+        round(100 * (total.nps_promoters - total.nps_detractors) / answers) if enough else None,
+        answers if enough else None,
     )
 
 
@@ -444,22 +439,30 @@ class Diversity:
 
 def diversity(filters: Filters) -> Diversity:
     """Participants by self-described gender and ethnicity: only people who consented
-    to their use, each breakdown suppressed as a whole. Two queries."""
+    to their use, each breakdown suppressed as a whole. One query: the consenting
+    profiles of the people in view, counted by (gender, ethnicity); a profile is one
+    person however many programs they joined."""
     minimum = min_group_size(filters)
-    people = Participant.objects.filter(
-        user__profile__demographics_consent_at__isnull=False, joined_at__isnull=False
-    )
+    people = Participant.objects.filter(joined_at__isnull=False, user__isnull=False)
     if filters.program_ids:
         people = people.filter(program_id__in=filters.program_ids)
     if filters.department:
         people = people.filter(department=filters.department)
-
-    def breakdown(field: str) -> tuple[list[tuple[str, int | None]], int | None]:
-        counts = dict(
-            people.values_list(f"user__profile__{field}")
-            .annotate(n=Count("user", distinct=True))
-            .values_list(f"user__profile__{field}", "n")
+    pairs = (
+        Profile.objects.filter(
+            demographics_consent_at__isnull=False, user__in=people.values("user_id")
         )
+        .values_list("gender", "ethnicity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_gender: dict[str, int] = defaultdict(int)
+    by_ethnicity: dict[str, int] = defaultdict(int)
+    for gender, ethnicity, n in pairs:
+        by_gender[gender] += n
+        by_ethnicity[ethnicity] += n
+
+    def breakdown(counts: dict[str, int]) -> tuple[list[tuple[str, int | None]], int | None]:
         labels = sorted(k for k in counts if k)
         keys = [*labels, ""] if "" in counts else labels
         if not keys:
@@ -467,6 +470,6 @@ def diversity(filters: Filters) -> Diversity:
         shown = suppress_breakdown([counts[k] for k in keys], minimum=minimum)
         return [(k or _("Not described"), shown.cells[i]) for i, k in enumerate(keys)], shown.total
 
-    gender, total = breakdown("gender")
-    ethnicity, _total = breakdown("ethnicity")
+    gender, total = breakdown(by_gender)
+    ethnicity, _total = breakdown(by_ethnicity)
     return Diversity(minimum, total, gender, ethnicity)
