@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,9 +62,9 @@ class Cell:
         "nps_detractors",
     )
 
-    def add(self, other: Cell | dict[str, Any]) -> None:
+    def add(self, other: Cell | Mapping[str, Any]) -> None:
         for name in self.FIELDS:
-            value = other.get(name, 0) if isinstance(other, dict) else getattr(other, name)
+            value = getattr(other, name) if isinstance(other, Cell) else other.get(name, 0)
             setattr(self, name, getattr(self, name) + int(value or 0))
 
     @property
@@ -148,14 +148,14 @@ def activity_count(*, checkins: QuerySet[CheckIn], answers: QuerySet[Answer]) ->
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in votes:
-        bucket = _nps_bucket(row["value"])
+    for vote in votes:
+        bucket = _nps_bucket(vote["value"])
         if bucket is None:
             continue
         cell = cells.setdefault(
-            (row["program_id"], row["department"] or "", _as_month(row["month"])), Cell()
+            (vote["program_id"], vote["department"] or "", _as_month(vote["month"])), Cell()
         )
-        setattr(cell, bucket, getattr(cell, bucket) + row["n"])
+        setattr(cell, bucket, getattr(cell, bucket) + vote["n"])
     return cells
 
 

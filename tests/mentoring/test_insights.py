@@ -216,3 +216,48 @@ def test_dashboard_filters_export_and_query_count(
     bad = client.get(url, {"start": "2025-12-31", "end": "2025-01-01"})
     assert bad.status_code == 200
     assert "The end must be after the start." in bad.content.decode()
+
+
+def test_every_hr_table_exports_as_csv_for_hr_only(
+    client: Client, hr: User, staff: User, coordinator: User, user: User
+) -> None:
+    from mentoring.views_insights import EXPORTS
+
+    program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
+    _employees("Sales", 6, 10, program=program, left=5)
+    url = reverse("insights_dashboard")
+    headers = {
+        "participation": "group,item,count",
+        "outcomes": "measure,department,group,people,rate_percent,ci95_low,ci95_high",
+        "engagement": "month,pairs_that_met,check_ins_held",
+        "satisfaction": "measure,value,based_on,unit",
+        "diversity": "breakdown,group,people",
+    }
+    assert set(EXPORTS) == set(headers)
+    for table in EXPORTS:
+        for viewer in (hr, staff):
+            response = _hr_view(client, viewer, f"{url}?export={table}")
+            assert response.status_code == 200, table
+            assert response["Content-Type"].startswith("text/csv")
+            assert f'filename="{table}-' in response["Content-Disposition"]
+            assert response.content.decode().splitlines()[0] == headers[table]
+        for outsider in (coordinator, user):
+            assert _hr_view(client, outsider, f"{url}?export={table}").status_code == 403
+        client.logout()
+        assert client.get(f"{url}?export={table}").status_code == 302
+    assert _hr_view(client, hr, f"{url}?export=names").status_code == 404
+
+
+def test_the_period_is_whole_months(client: Client, hr: User) -> None:
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+    page = client.get(url, {"start": "2025-03", "end": "2025-05"})
+    filters = page.context["filters"]
+    assert (filters.start, filters.end) == (dt.date(2025, 3, 1), dt.date(2025, 5, 31))
+    # A full date counts as its month; a month still running ends today.
+    page = client.get(url, {"start": "2025-03-15", "end": timezone.localdate().isoformat()})
+    filters = page.context["filters"]
+    assert (filters.start, filters.end) == (dt.date(2025, 3, 1), timezone.localdate())
+    assert client.get(url, {"start": "2025-05", "end": "2025-05"}).context["form"].is_valid()
+    bad = client.get(url, {"start": "March", "end": "2025-05"})
+    assert "Enter a month, such as 2026-03." in bad.content.decode()
