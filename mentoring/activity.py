@@ -74,9 +74,9 @@ class Cell:
 
 @dataclass
 class Months:
-    """Activity summed per month (oldest first), and which programs were counted live."""
+    """Activity summed per (department, month), and how many programs were counted live."""
 
-    cells: dict[dt.date, Cell] = field(default_factory=dict)
+    cells: dict[tuple[str, dt.date], Cell] = field(default_factory=dict)
     live_programs: int = 0
 
 
@@ -190,20 +190,20 @@ def activity_months(
     stale_programs: Iterable[int],
     first: dt.date,
     last: dt.date,
-    department: str = "",
 ) -> Months:
-    """Activity per month from ``first`` to ``last`` (first days of months): the stored
-    rows of the programs with a fresh snapshot (one query), plus a live count of the
-    others (two more queries, only when there are any)."""
+    """Activity per (department, month) from ``first`` to ``last`` (first days of
+    months): the stored rows of the programs with a fresh snapshot (one query), plus a
+    live count of the others (two more queries, only when there are any). Every
+    department is returned: a view of one department shows its row of the one
+    suppressed table (mentoring.insights)."""
     fresh, stale = sorted(set(fresh_programs)), sorted(set(stale_programs))
     result = Months(live_programs=len(stale))
     if fresh:
         rows = ActivityMonth.objects.filter(program_id__in=fresh, month__gte=first, month__lte=last)
-        if department:
-            rows = rows.filter(department=department)
         sums = {name: Sum(name) for name in Cell.FIELDS}
-        for row in rows.values("month").annotate(**sums).order_by("month"):
-            result.cells.setdefault(_as_month(row["month"]), Cell()).add(row)
+        for row in rows.values("department", "month").annotate(**sums).order_by():
+            key = (row["department"], _as_month(row["month"]))
+            result.cells.setdefault(key, Cell()).add(row)
     if stale:
         zone = site_zone()
         start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
@@ -217,12 +217,9 @@ def activity_months(
             response__week_on__gte=first,
             response__week_on__lt=end.date(),
         )
-        if department:
-            checkins = checkins.filter(mentorship__mentee__department=department)
-            answers = answers.filter(response__participant__department=department)
-        for (_program, _department, month), cell in activity_count(
+        for (_program, department, month), cell in activity_count(
             checkins=checkins, answers=answers
         ).items():
-            result.cells.setdefault(month, Cell()).add(cell)
+            result.cells.setdefault((department, month), Cell()).add(cell)
     result.cells = dict(sorted(result.cells.items()))
     return result

@@ -5,6 +5,14 @@ and every count passes through :mod:`mentoring.suppression` before anyone sees i
 so no shown number describes fewer people than the minimum group size and no hidden
 one can be worked out by subtraction.
 
+Every section is counted by department and suppressed as one department x category
+table with its margins. The whole organisation is the table's column totals; a view
+filtered by department shows that department's row of the same table, never a table
+suppressed on its own: two differently suppressed views of the same numbers (all
+departments, and each department alone) could be subtracted to recover a hidden one.
+Figures that are not counts of people (check-ins held, averages, NPS) follow the
+count of the people behind them: shown exactly where that count is shown.
+
 Outcomes compare participants with colleagues who did not take part, over a period:
 the people employed on its first day, how many were still employed on its last day
 (retention) and how many were promoted during it (promotion), each as a rate with a
@@ -30,7 +38,7 @@ from django.utils.translation import gettext as _
 from mentoring import activity
 from mentoring.models import EmployeeRecord, ProgramSnapshot, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
-from programs.models import EventRsvp, Mentorship, Participant, Profile, Program
+from programs.models import EventRsvp, Mentorship, Participant, Program
 
 Z95 = 1.959964
 
@@ -89,6 +97,9 @@ def _rate(k: int, n: int | None) -> Rate:
     return Rate(n, k, low, high)
 
 
+NO_DEPARTMENT = ""  # the department key of people and records without one
+
+
 @dataclass(frozen=True)
 class Filters:
     start: dt.date
@@ -104,6 +115,35 @@ def min_group_size(filters: Filters) -> int:
         programs = programs.filter(pk__in=filters.program_ids)
     strictest = max(programs.values_list("min_group_size", flat=True), default=0)
     return max(settings.MIN_GROUP_SIZE, strictest)
+
+
+# -- one table per section, one row per view ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """The view's line of a suppressed department x category table: the department's
+    row (a department is filtered) or the column totals (all departments)."""
+
+    cells: tuple[int | None, ...]
+    total: int | None
+    raw: tuple[int, ...]  # the counts before suppression, for figures that follow them
+
+
+def _department_row(counts: dict[str, list[int]], width: int, department: str, minimum: int) -> Row:
+    """Suppress ``counts`` (department -> one count per category) as one table and
+    return the line the view shows."""
+    departments = sorted(counts)
+    if department and department not in counts:
+        return Row((0,) * width, 0, (0,) * width)  # nobody there: zeros describe nobody
+    if not departments:
+        return Row((0,) * width, 0, (0,) * width)
+    table = suppress_table([counts[d] for d in departments], minimum=minimum)
+    if department:
+        i = departments.index(department)
+        return Row(table.cells[i], table.row_totals[i], tuple(counts[department]))
+    raw = tuple(sum(counts[d][c] for d in departments) for c in range(width))
+    return Row(table.column_totals, table.grand_total, raw)
 
 
 # -- outcomes --------------------------------------------------------------------------
@@ -146,14 +186,13 @@ def _took_part(filters: Filters) -> ExpressionWrapper:
 
 
 def outcomes(filters: Filters) -> Outcomes:
-    """Retention and promotion of participants beside non-participants, by department."""
+    """Retention and promotion of participants beside non-participants, by department
+    (all departments are counted; a department view shows its rows of the one table)."""
     minimum = min_group_size(filters)
     base = EmployeeRecord.objects.filter(
         Q(hired_on__isnull=True) | Q(hired_on__lte=filters.start),
         Q(left_on__isnull=True) | Q(left_on__gt=filters.start),
     )
-    if filters.department:
-        base = base.filter(department=filters.department)
     promoted = Promotion.objects.filter(
         promoted_on__gte=filters.start, promoted_on__lte=filters.end
     ).values("employee_id")
@@ -165,16 +204,16 @@ def outcomes(filters: Filters) -> Outcomes:
             stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
             promoted_n=Count("pk", filter=Q(pk__in=promoted)),
         )
-        .order_by("department", "took_part")
+        .order_by()
     )
     cells: dict[str, dict[bool, tuple[int, int, int]]] = defaultdict(dict)
     for row in rows:
-        cells[row["department"] or _("No department")][bool(row["took_part"])] = (
+        cells[row["department"] or NO_DEPARTMENT][bool(row["took_part"])] = (
             row["n"],
             row["stayed"],
             int(row["promoted_n"] or 0),
         )
-    if not cells:
+    if not cells or (filters.department and filters.department not in cells):
         return Outcomes(False, minimum, [], [], None, None)
     departments = sorted(cells)
     counts = [
@@ -188,39 +227,38 @@ def outcomes(filters: Filters) -> Outcomes:
     def sums(took_part: bool, index: int) -> int:
         return sum(cells[d].get(took_part, (0, 0, 0))[index] for d in departments)
 
-    retention = [
-        OutcomeRow(
-            _("All departments"),
-            _rate(sums(True, 1), overall[0]),
-            _rate(sums(False, 1), overall[1]),
+    retention, promotion = [], []
+    if not filters.department:
+        label = _("All departments")
+        retention.append(
+            OutcomeRow(label, _rate(sums(True, 1), overall[0]), _rate(sums(False, 1), overall[1]))
         )
-    ]
-    promotion = [
-        OutcomeRow(
-            _("All departments"),
-            _rate(sums(True, 2), overall[0]),
-            _rate(sums(False, 2), overall[1]),
+        promotion.append(
+            OutcomeRow(label, _rate(sums(True, 2), overall[0]), _rate(sums(False, 2), overall[1]))
         )
+    shown = [
+        (i, d)
+        for i, d in enumerate(departments)
+        if d == filters.department or not filters.department
     ]
-    for i, department in enumerate(departments):
+    for i, department in shown:
         mine = cells[department].get(True, (0, 0, 0))
         theirs = cells[department].get(False, (0, 0, 0))
+        label = department or _("No department")
         retention.append(
             OutcomeRow(
-                department, _rate(mine[1], table.cells[i][0]), _rate(theirs[1], table.cells[i][1])
+                label, _rate(mine[1], table.cells[i][0]), _rate(theirs[1], table.cells[i][1])
             )
         )
         promotion.append(
             OutcomeRow(
-                department, _rate(mine[2], table.cells[i][0]), _rate(theirs[2], table.cells[i][1])
+                label, _rate(mine[2], table.cells[i][0]), _rate(theirs[2], table.cells[i][1])
             )
         )
     # Only departments whose both cells are shown: a hidden one must not leak through
     # the reweighted rate or the number of people it stands on.
     shown_both = [
-        d
-        for i, d in enumerate(departments)
-        if table.cells[i][0] is not None and table.cells[i][1] is not None
+        d for i, d in shown if table.cells[i][0] is not None and table.cells[i][1] is not None
     ]
     return Outcomes(
         True,
@@ -277,7 +315,14 @@ class Participation:
     mentorships_completed: int | None
 
 
+ROLE_KEYS = tuple(Participant.Role.values)
+STATUS_KEYS = tuple(Participant.Status.values)
+PAIR_KEYS = (Mentorship.State.ACTIVE, Mentorship.State.ENDED, Mentorship.State.COMPLETED)
+
+
 def participation(filters: Filters) -> Participation:
+    """Participants by role and by status, pairs by state (a pair counts in its
+    mentee's department): three department tables, three queries."""
     minimum = min_group_size(filters)
     people = Participant.objects.all()
     pairs = Mentorship.objects.all()
@@ -286,39 +331,31 @@ def participation(filters: Filters) -> Participation:
         people = people.filter(program_id__in=filters.program_ids)
         pairs = pairs.filter(program_id__in=filters.program_ids)
         programs = programs.filter(pk__in=filters.program_ids)
-    if filters.department:
-        people = people.filter(department=filters.department)
-        pairs = pairs.filter(mentee__department=filters.department)
-    # One query by (role, status); each breakdown is a margin of it.
-    roles: dict[str, int] = defaultdict(int)
-    statuses: dict[str, int] = defaultdict(int)
-    for role, status, n in people.values_list("role", "status").annotate(n=Count("pk")).order_by():
-        roles[role] += n
-        statuses[status] += n
-    role_keys = list(Participant.Role.values)
-    status_keys = list(Participant.Status.values)
-    role_counts = suppress_breakdown([roles.get(k, 0) for k in role_keys], minimum=minimum)
-    status_counts = suppress_breakdown([statuses.get(k, 0) for k in status_keys], minimum=minimum)
-    pair_totals = pairs.aggregate(
-        active=Count("pk", filter=Q(state=Mentorship.State.ACTIVE)),
-        ended=Count("pk", filter=Q(state=Mentorship.State.ENDED)),
-        completed=Count("pk", filter=Q(state=Mentorship.State.COMPLETED)),
-    )
-    pair_counts = suppress_breakdown(
-        [pair_totals["active"], pair_totals["ended"], pair_totals["completed"]], minimum=minimum
-    )
+    roles: dict[str, list[int]] = defaultdict(lambda: [0] * len(ROLE_KEYS))
+    statuses: dict[str, list[int]] = defaultdict(lambda: [0] * len(STATUS_KEYS))
+    for department, role, status, n in (
+        people.values_list("department", "role", "status").annotate(n=Count("pk")).order_by()
+    ):
+        roles[department or NO_DEPARTMENT][ROLE_KEYS.index(role)] += n
+        statuses[department or NO_DEPARTMENT][STATUS_KEYS.index(status)] += n
+    states: dict[str, list[int]] = defaultdict(lambda: [0] * len(PAIR_KEYS))
+    for department, state, n in (
+        pairs.values_list("mentee__department", "state").annotate(n=Count("pk")).order_by()
+    ):
+        states[department or NO_DEPARTMENT][PAIR_KEYS.index(state)] += n
+    role_row = _department_row(roles, len(ROLE_KEYS), filters.department, minimum)
+    status_row = _department_row(statuses, len(STATUS_KEYS), filters.department, minimum)
+    pair_row = _department_row(states, len(PAIR_KEYS), filters.department, minimum)
     role_labels = dict(Participant.Role.choices)
     status_labels = dict(Participant.Status.choices)
     return Participation(
         minimum=minimum,
         programs=programs.count(),
-        roles=[(str(role_labels[k]), role_counts.cells[i]) for i, k in enumerate(role_keys)],
-        statuses=[
-            (str(status_labels[k]), status_counts.cells[i]) for i, k in enumerate(status_keys)
-        ],
-        mentorships_active=pair_counts.cells[0],
-        mentorships_ended_early=pair_counts.cells[1],
-        mentorships_completed=pair_counts.cells[2],
+        roles=[(str(role_labels[k]), role_row.cells[i]) for i, k in enumerate(ROLE_KEYS)],
+        statuses=[(str(status_labels[k]), status_row.cells[i]) for i, k in enumerate(STATUS_KEYS)],
+        mentorships_active=pair_row.cells[0],
+        mentorships_ended_early=pair_row.cells[1],
+        mentorships_completed=pair_row.cells[2],
     )
 
 
@@ -326,7 +363,7 @@ def participation(filters: Filters) -> Participation:
 
 
 def activity_for(filters: Filters, *, now: dt.datetime | None = None) -> activity.Months:
-    """The months of the period with their activity: the stored rows of every program
+    """The period's activity by department and month: the stored rows of every program
     whose snapshot is fresh, the others counted live. Two to four queries."""
     from mentoring.dashboards import SNAPSHOT_FRESH
 
@@ -343,7 +380,6 @@ def activity_for(filters: Filters, *, now: dt.datetime | None = None) -> activit
         stale_programs=[pk for pk, fresh in states.items() if not fresh],
         first=activity.month_of(filters.start),
         last=activity.month_of(filters.end),
-        department=filters.department,
     )
 
 
@@ -362,24 +398,32 @@ class Engagement:
 
 
 def engagement(filters: Filters, months: activity.Months | None = None) -> Engagement:
-    """Check-ins held per month (shown only when enough pairs met that month) and
-    event attendance. The months of the period count whole: a period from 15 March
-    counts all of March."""
+    """Check-ins held per month, shown only where the pairs that met that month are
+    (one department x month table of pairs), and event attendance. The months of the
+    period count whole: a period from 15 March counts all of March."""
     minimum = min_group_size(filters)
     months = months if months is not None else activity_for(filters)
-    rows = [(month, cell) for month, cell in months.cells.items() if cell.checkins_held]
-    pairs = (
-        suppress_breakdown([cell.pairs_met for _month, cell in rows], minimum=minimum)
-        if rows
-        else None
+    columns = sorted({month for (_d, month), cell in months.cells.items() if cell.checkins_held})
+    pairs: dict[str, list[int]] = defaultdict(lambda: [0] * len(columns))
+    held: dict[str, list[int]] = defaultdict(lambda: [0] * len(columns))
+    for (department, month), cell in months.cells.items():
+        if cell.checkins_held:
+            pairs[department][columns.index(month)] = cell.pairs_met
+            held[department][columns.index(month)] = cell.checkins_held
+    row = _department_row(pairs, len(columns), filters.department, minimum)
+    raw_held = (
+        held[filters.department]
+        if filters.department
+        else [sum(h[i] for h in held.values()) for i in range(len(columns))]
     )
     shown = [
         MonthRow(
             month=month,
-            held=cell.checkins_held if pairs and pairs.cells[i] is not None else None,
-            pairs=pairs.cells[i] if pairs else None,
+            held=raw_held[i] if row.cells[i] is not None else None,
+            pairs=row.cells[i],
         )
-        for i, (month, cell) in enumerate(rows)
+        for i, month in enumerate(columns)
+        if row.raw[i]
     ]
     rsvps = EventRsvp.objects.filter(
         attended=True,
@@ -406,26 +450,42 @@ def satisfaction(filters: Filters, months: activity.Months | None = None) -> Sat
 
     The rating is shown once at least the minimum number of pairs rated in one month
     of the period (pairs are counted per month; the same pair in two months is not two
-    pairs, so the busiest month is the count that is sure). NPS needs the minimum
-    number of answers.
+    pairs, so the busiest month is the count that is sure). NPS follows the number of
+    answers, one department x answers table (anonymous answers have no department).
     """
     minimum = min_group_size(filters)
     months = months if months is not None else activity_for(filters)
+    cells = [
+        cell
+        for (department, _month), cell in months.cells.items()
+        if not filters.department or department == filters.department
+    ]
     total = activity.Cell()
-    for cell in months.cells.values():
+    for cell in cells:
         total.add(cell)
-    pairs = max((cell.rating_pairs for cell in months.cells.values()), default=0)
+    by_month: dict[dt.date, int] = defaultdict(int)
+    for (department, month), cell in months.cells.items():
+        if not filters.department or department == filters.department:
+            by_month[month] += cell.rating_pairs
+    pairs = max(by_month.values(), default=0)
     rating = (
         round(total.rating_sum / total.rating_n, 2) if total.rating_n and pairs >= minimum else None
     )
-    answers = total.nps_answers
-    enough = answers >= minimum
+    answers: dict[str, list[int]] = defaultdict(lambda: [0])
+    for (department, _month), cell in months.cells.items():
+        answers[department][0] += cell.nps_answers
+    answered = _department_row(
+        {d: n for d, n in answers.items() if n[0]}, 1, filters.department, minimum
+    ).cells[0]
+    shown = answered is not None and answered > 0
     return Satisfaction(
         minimum,
         rating,
         pairs if rating is not None else None,
-        round(100 * (total.nps_promoters - total.nps_detractors) / answers) if enough else None,
-        answers if enough else None,
+        round(100 * (total.nps_promoters - total.nps_detractors) / total.nps_answers)
+        if shown
+        else None,
+        answered if shown else None,
     )
 
 
@@ -438,38 +498,35 @@ class Diversity:
 
 
 def diversity(filters: Filters) -> Diversity:
-    """Participants by self-described gender and ethnicity: only people who consented
-    to their use, each breakdown suppressed as a whole. One query: the consenting
-    profiles of the people in view, counted by (gender, ethnicity); a profile is one
-    person however many programs they joined."""
+    """Participants by self-described gender and by ethnicity: only people who consented
+    to their use. One query: consenting people counted by (department, gender,
+    ethnicity), each person once per department however many programs they joined;
+    each breakdown is one department x answer table."""
     minimum = min_group_size(filters)
-    people = Participant.objects.filter(joined_at__isnull=False, user__isnull=False)
+    people = Participant.objects.filter(
+        joined_at__isnull=False, user__profile__demographics_consent_at__isnull=False
+    )
     if filters.program_ids:
         people = people.filter(program_id__in=filters.program_ids)
-    if filters.department:
-        people = people.filter(department=filters.department)
-    pairs = (
-        Profile.objects.filter(
-            demographics_consent_at__isnull=False, user__in=people.values("user_id")
-        )
-        .values_list("gender", "ethnicity")
-        .annotate(n=Count("pk"))
+    rows = list(
+        people.values_list("department", "user__profile__gender", "user__profile__ethnicity")
+        .annotate(n=Count("user", distinct=True))
         .order_by()
     )
-    by_gender: dict[str, int] = defaultdict(int)
-    by_ethnicity: dict[str, int] = defaultdict(int)
-    for gender, ethnicity, n in pairs:
-        by_gender[gender] += n
-        by_ethnicity[ethnicity] += n
 
-    def breakdown(counts: dict[str, int]) -> tuple[list[tuple[str, int | None]], int | None]:
-        labels = sorted(k for k in counts if k)
-        keys = [*labels, ""] if "" in counts else labels
+    def breakdown(index: int) -> tuple[list[tuple[str, int | None]], int | None]:
+        labels = sorted({row[index] for row in rows if row[index]})
+        keys = [*labels, ""] if any(not row[index] for row in rows) else labels
         if not keys:
             return [], 0
-        shown = suppress_breakdown([counts[k] for k in keys], minimum=minimum)
-        return [(k or _("Not described"), shown.cells[i]) for i, k in enumerate(keys)], shown.total
+        counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(keys))
+        for row in rows:
+            counts[row[0] or NO_DEPARTMENT][keys.index(row[index])] += row[3]
+        line = _department_row(counts, len(keys), filters.department, minimum)
+        if not any(line.raw):
+            return [], 0
+        return [(k or _("Not described"), line.cells[i]) for i, k in enumerate(keys)], line.total
 
-    gender, total = breakdown(by_gender)
-    ethnicity, _total = breakdown(by_ethnicity)
+    gender, total = breakdown(1)
+    ethnicity, _total = breakdown(2)
     return Diversity(minimum, total, gender, ethnicity)
