@@ -84,7 +84,9 @@ def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
         )
         ProgramGoal.objects.bulk_create(
             [
-                ProgramGoal(program=p, metric=metric, target_value=target, target_on=p.ends_on)
+                ProgramGoal(
+                    program=p, metric=metric, target_value=target, target_on=p.ends_on or now.date()
+                )
                 for p in programs
                 for metric, target in GOALS
             ]
@@ -119,11 +121,12 @@ def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
                 )
         participants = Participant.objects.bulk_create(participants, batch_size=BATCH)
         profiles = []
-        for person in participants:
+        # One participant per user, in the same order.
+        for user, person in zip(users, participants, strict=True):
             consents = rng.random() < 0.6
             profiles.append(
                 Profile(
-                    user_id=person.user_id,
+                    user=user,
                     department=person.department,
                     gender=rng.choice(GENDERS) if consents else "",
                     ethnicity=rng.choice(ETHNICITIES) if consents else "",
