@@ -72,6 +72,10 @@ class InsightFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # An empty form shows the period it stands for, not blank month pickers.
+        last = timezone.localdate().replace(day=1)
+        self.initial.setdefault("start", _months_before(last, MONTHS_SHOWN - 1))
+        self.initial.setdefault("end", last)
         # Each side made distinct first: a dozen names to merge, not 40,000 rows.
         records = (
             EmployeeRecord.objects.exclude(department="")

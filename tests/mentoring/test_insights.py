@@ -261,3 +261,20 @@ def test_the_period_is_whole_months(client: Client, hr: User) -> None:
     assert client.get(url, {"start": "2025-05", "end": "2025-05"}).context["form"].is_valid()
     bad = client.get(url, {"start": "March", "end": "2025-05"})
     assert "Enter a month, such as 2026-03." in bad.content.decode()
+
+
+def test_filters_that_cannot_be_read_are_named_above_the_numbers(client: Client, hr: User) -> None:
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+    # The partial htmx swaps in carries the reason too: the form itself is not swapped.
+    partial = client.get(
+        url, {"start": "2025-05", "end": "2025-03"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<form" not in partial
+    assert "To (month): The end must be after the start." in partial
+    # An empty form shows the twelve months it stands for.
+    page = client.get(url).content.decode()
+    last = timezone.localdate().replace(day=1)
+    first = dt.date(last.year - 1, last.month, 1) + dt.timedelta(days=31)
+    assert f'name="end" value="{last:%Y-%m}"' in page
+    assert f'name="start" value="{first:%Y-%m}"' in page
