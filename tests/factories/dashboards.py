@@ -40,6 +40,59 @@ from tests.factories.programs import program_create
 
 CANARY = "CANARY-3e9d private words"
 DEPARTMENTS = ("Sales", "Legal", "Research", "Operations")
+PROGRAMS = ("Emerging Leaders", "New Managers", "Women in Engineering", "Sales Academy")
+FIRST_NAMES = (
+    "Amara",
+    "Bruno",
+    "Chiara",
+    "Dmitri",
+    "Esther",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Keiko",
+    "Luca",
+    "Maya",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+)
+SURNAMES = (
+    "Abara",
+    "Bianchi",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fontaine",
+    "Gupta",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quist",
+    "Rahman",
+    "Santos",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Whitfield",
+    "Yilmaz",
+)
 GENDERS = ("Woman", "Man", "Non-binary", "")
 ETHNICITIES = ("Asian", "Black", "White", "Mixed", "")
 GOAL_TARGETS = {
@@ -80,7 +133,7 @@ def dashboard_world(
     users: list[User] = []
     for p in range(programs):
         program = program_create(
-            name=f"World {seed}.{p}",
+            name=f"{PROGRAMS[(seed + p) % len(PROGRAMS)]} {2026 + p // len(PROGRAMS)}",
             coordinators=[coordinator],
             state=Program.State.RUNNING,
             checkin_cadence_days=rng.choice([7, 14, 21]),
@@ -102,8 +155,10 @@ def dashboard_world(
                 if any(x.user_id == user.pk for x in participants):
                     continue
             else:
+                n = len(users)  # a different first name and surname for each of 576 people
                 user = user_create(
-                    email=f"w{seed}-{p}-{i}@example.org", full_name=f"Zacharias{seed}x{p}x{i}"
+                    email=f"w{seed}-{p}-{i}@example.org",
+                    full_name=f"{FIRST_NAMES[n % 24]} {SURNAMES[(n // 24 + n) % 24]}",
                 )
                 users.append(user)
             joined = rng.random() < 0.85
