@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring import insights, outcomes
 from mentoring.audit import audit_record
+from mentoring.charts import column_chart
 from mentoring.models import AuditEvent, EmployeeRecord, OutcomeImport, User
 from programs.models import Participant, Program
 
@@ -135,13 +137,24 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
         )
         return _export(export, filters)
     months = insights.activity_for(filters)
+    engagement = insights.engagement(filters, months)
     query = request.GET.copy()
     query.pop("export", None)
     context = {
         "form": form,
         "filters": filters,
         "participation": insights.participation(filters),
-        "engagement": insights.engagement(filters, months),
+        "engagement": engagement,
+        "months_chart": column_chart(
+            [
+                (
+                    date_format(row.month, "M Y"),
+                    row.held,
+                    "\u2013" if row.held is None else str(row.held),
+                )
+                for row in engagement.months
+            ]
+        ),
         "satisfaction": insights.satisfaction(filters, months),
         "diversity": insights.diversity(filters),
         "outcomes": insights.outcomes(filters),

@@ -156,8 +156,14 @@ def test_hr_reads_the_organisation_dashboard_and_filters_it_in_place(
     for title in ("Participation", "Engagement and satisfaction", "Diversity"):
         expect(page.get_by_role("heading", level=2, name=re.compile(f"^{title}"))).to_be_visible()
     expect(page.get_by_role("rowheader", name="All departments").first).to_be_visible()
+    # The monthly chart is described by the table of the same months beside it.
+    chart = page.get_by_role("figure", name="Check-ins held per month")
+    expect(chart).to_have_attribute("aria-describedby", "months-table")
+    expect(page.locator("#months-table")).to_be_visible()
     assert_accessible(page, axe_script)
     screenshot(page, "hr-dashboard", tmp_path, readme=True)
+    page.locator("#months-table").screenshot(path=str(tmp_path / "months.png"))
+    chart.screenshot(path=str(tmp_path / "months-chart.png"))
 
     # Choosing a department swaps the results in place (htmx) and keeps the address.
     results = page.locator("#insight-results")
