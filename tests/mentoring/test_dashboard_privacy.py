@@ -143,7 +143,9 @@ def test_hrs_monthly_email_carries_last_months_dashboard_numbers_and_no_small_gr
     # Check-ins are shown beside enough pairs only.
     if months and months[0].pairs is None:
         assert shown["Check-ins held"] == "\u2013"
-    html = mail.outbox[0].alternatives[0][0]  # type: ignore[attr-defined]
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = message.alternatives[0][0]
     for label, value in shown.items():
         assert f"{label}: <strong>{value}</strong>" in str(html).replace("&amp;", "&")
 
