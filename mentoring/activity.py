@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.conf import settings
@@ -51,25 +51,17 @@ class Cell:
     nps_passives: int = 0
     nps_detractors: int = 0
 
-    FIELDS = (
-        "checkins_held",
-        "pairs_met",
-        "rating_sum",
-        "rating_n",
-        "rating_pairs",
-        "nps_promoters",
-        "nps_passives",
-        "nps_detractors",
-    )
-
     def add(self, other: Cell | Mapping[str, Any]) -> None:
-        for name in self.FIELDS:
+        for name in FIELDS:
             value = getattr(other, name) if isinstance(other, Cell) else other.get(name, 0)
             setattr(self, name, getattr(self, name) + int(value or 0))
 
     @property
     def nps_answers(self) -> int:
         return self.nps_promoters + self.nps_passives + self.nps_detractors
+
+
+FIELDS = tuple(f.name for f in fields(Cell))
 
 
 @dataclass
@@ -175,7 +167,7 @@ def activity_store(*, program_id: int, now: dt.datetime) -> int:
                     department=department[:120],
                     month=month,
                     computed_at=now,
-                    **{name: getattr(cell, name) for name in Cell.FIELDS},
+                    **{name: getattr(cell, name) for name in FIELDS},
                 )
                 for (program, department, month), cell in sorted(cells.items())
             ],
@@ -200,7 +192,7 @@ def activity_months(
     result = Months(live_programs=len(stale))
     if fresh:
         rows = ActivityMonth.objects.filter(program_id__in=fresh, month__gte=first, month__lte=last)
-        sums = {name: Sum(name) for name in Cell.FIELDS}
+        sums = {name: Sum(name) for name in FIELDS}
         for row in rows.values("department", "month").annotate(**sums).order_by():
             key = (row["department"], _as_month(row["month"]))
             result.cells.setdefault(key, Cell()).add(row)
