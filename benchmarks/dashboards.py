@@ -143,9 +143,9 @@ def pages(program: Any) -> list[tuple[str, str, str, dict[str, str] | None]]:
 
     dashboard = reverse("program_dashboard", args=[program.pk])
     result: list[tuple[str, str, str, dict[str, str] | None]] = [
-        # Not a dashboard: the fixed cost of any signed-in page (middleware, session,
-        # base template), for comparison.
-        ("coordinator", "baseline_home", reverse("home"), None),
+        # Not a dashboard: a small signed-in page (middleware, session, base template,
+        # two queries of its own), to show what the machine's load adds to everything.
+        ("hr", "baseline_notification_settings", reverse("notification_preferences"), None),
         ("coordinator", "coordinator_dashboard", dashboard, None),
         ("coordinator", "coordinator_report", reverse("program_report", args=[program.pk]), None),
         (
