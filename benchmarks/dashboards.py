@@ -4,18 +4,18 @@ Runs on the configured database (DATABASE_URL; SQLite when unset) inside a throw
 database it creates and destroys, never the real one. Seeds it with
 ``seed_demo --size large`` (50 programs, 20,000 participants, 200,000 check-ins,
 100,000 survey answers, HR's outcome file for everyone; timed), takes the nightly
-snapshot of every program (timed, serially in this process, as one worker would),
-then requests each page through Django's test client in this process: a few warm-up
-requests, then ``--requests`` timed ones each. The time is the server's: from the
-request entering the middleware to the full response body. Prints one JSON object
-per line:
+snapshots of every program and HR's counts (timed, serially in this process, as one
+worker would), then requests each page through Django's test client in this process:
+a few warm-up requests, then ``--requests`` timed ones each. The time is the server's:
+from the request entering the middleware to the full response body. Prints one JSON
+object per line:
 
-    {"benchmark": "seed", "seconds": 182.3, "programs": 51, ...}
-    {"benchmark": "snapshot", "programs": 50, "seconds": 21.4, ...}
-    {"benchmark": "dashboards", "page": "coordinator_dashboard", "queries": 17,
+    {"benchmark": "seed", "seconds": 55.1, "programs": 52, ...}
+    {"benchmark": "snapshot", "programs": 52, "seconds": 6.2, ...}
+    {"benchmark": "dashboards", "page": "coordinator_dashboard", "queries": 6,
      "p50_ms": 41.0, "p95_ms": 48.2, "status": 200, ...}
 
-    DATABASE_URL=postgresql:///mentoring_ci .venv/bin/python benchmarks/dashboards.py
+    DATABASE_URL=postgresql:///mentoring_bench .venv/bin/python benchmarks/dashboards.py
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def seed(scale: float) -> dict[str, Any]:
 
 
 def snapshot_all() -> dict[str, Any]:
+    """The nightly run, serially: every program's snapshot, then HR's counts."""
     from mentoring.dashboards import snapshot_take
+    from mentoring.insights import insight_snapshots_take
     from programs.models import Program
 
     programs = list(Program.objects.exclude(state=Program.State.DRAFT).order_by("pk"))
@@ -79,12 +81,17 @@ def snapshot_all() -> dict[str, Any]:
         one = time.perf_counter()
         snapshot_take(program=program)
         slowest = max(slowest, time.perf_counter() - one)
+    programs_done = time.perf_counter()
+    scopes = insight_snapshots_take()
     seconds = time.perf_counter() - started
     return {
         "benchmark": "snapshot",
         "programs": len(programs),
         "seconds": round(seconds, 2),
+        "program_snapshots_seconds": round(programs_done - started, 2),
         "slowest_program_seconds": round(slowest, 3),
+        "hr_snapshot_seconds": round(time.perf_counter() - programs_done, 2),
+        "hr_scopes": scopes,
         "target_seconds": TARGET_SNAPSHOT_SECONDS,
     }
 
@@ -190,7 +197,7 @@ def run(*, scale: float, requests: int, warmup: int) -> None:
     from django.db import connection
     from django.test import Client
 
-    from mentoring.models import ProgramSnapshot, User
+    from mentoring.models import InsightSnapshot, ProgramSnapshot, User
 
     print(json.dumps({**seed(scale), "database": connection.vendor}), flush=True)
     print(json.dumps(snapshot_all()), flush=True)
@@ -227,6 +234,7 @@ def run(*, scale: float, requests: int, warmup: int) -> None:
     )
     print(json.dumps(row), flush=True)
     ProgramSnapshot.objects.all().delete()
+    InsightSnapshot.objects.all().delete()
     row = measure(
         clients["hr"], "hr_dashboard_live", urls["hr_dashboard"], requests=requests, warmup=warmup
     )

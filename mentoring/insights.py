@@ -27,16 +27,26 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring import activity
-from mentoring.models import EmployeeRecord, ProgramSnapshot, Promotion
+from mentoring.models import EmployeeRecord, InsightSnapshot, ProgramSnapshot, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
 from programs.models import EventRsvp, Mentorship, Participant, Program
 
@@ -106,15 +116,226 @@ class Filters:
     end: dt.date
     program_ids: tuple[int, ...] = ()
     department: str = ""
+    # The minimum group size once looked up (with_minimum), so that a page of five
+    # sections asks for it once.
+    minimum: int | None = None
 
 
 def min_group_size(filters: Filters) -> int:
     """The site's minimum, raised by the strictest program in view."""
+    if filters.minimum is not None:
+        return filters.minimum
     programs = Program.objects.all()
     if filters.program_ids:
         programs = programs.filter(pk__in=filters.program_ids)
     strictest = max(programs.values_list("min_group_size", flat=True), default=0)
     return max(settings.MIN_GROUP_SIZE, strictest)
+
+
+def with_minimum(filters: Filters) -> Filters:
+    return replace(filters, minimum=min_group_size(filters))
+
+
+# -- the period: whole months ------------------------------------------------------------
+
+MONTHS_SHOWN = 12  # the default period: this month and the eleven before
+
+
+def months_before(month: dt.date, n: int) -> dt.date:
+    """The first day of the month ``n`` months before ``month`` (after, if negative)."""
+    index = month.year * 12 + month.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return months_before(month, -1) - dt.timedelta(days=1)
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months, this one until today."""
+    return months_before(today.replace(day=1), MONTHS_SHOWN - 1), today
+
+
+# -- grouped counts: counted now, or read from the nightly snapshot ----------------------
+
+
+@dataclass
+class Counts:
+    """Grouped counts before suppression: each section suppresses them as it shows
+    them, whether they were counted now or read from an InsightSnapshot. Rows are
+    lists (they go through JSON): people [department, role, status, n]; pairs
+    [department, state, n]; consenting [department, gender, ethnicity, n]; outcomes
+    [department, took part, employed on the first day, still employed on the last,
+    promoted] for the period ``start`` .. ``end``."""
+
+    people: list[list[Any]]
+    pairs: list[list[Any]]
+    programs: int
+    consenting: list[list[Any]]
+    outcomes: list[list[Any]]
+    start: dt.date
+    end: dt.date
+    departments: list[str] = field(default_factory=list)
+    computed_at: dt.datetime | None = None  # None: counted now
+
+    def outcomes_for(self, filters: Filters) -> list[list[Any]] | None:
+        """The outcome cells, when they cover the filters' period."""
+        return self.outcomes if (self.start, self.end) == (filters.start, filters.end) else None
+
+
+def _scoped(queryset: QuerySet[Any], filters: Filters, field_name: str) -> QuerySet[Any]:
+    if filters.program_ids:
+        return queryset.filter(**{f"{field_name}__in": filters.program_ids})
+    return queryset
+
+
+def people_rows(filters: Filters) -> list[list[Any]]:
+    people = _scoped(Participant.objects.all(), filters, "program_id")
+    return [
+        [department or NO_DEPARTMENT, role, status, n]
+        for department, role, status, n in people.values_list("department", "role", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+
+
+def pair_rows(filters: Filters) -> list[list[Any]]:
+    pairs = _scoped(Mentorship.objects.all(), filters, "program_id")
+    return [
+        [department or NO_DEPARTMENT, state, n]
+        for department, state, n in pairs.values_list("mentee__department", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+
+
+def program_count(filters: Filters) -> int:
+    programs = Program.objects.exclude(state=Program.State.DRAFT)
+    return _scoped(programs, filters, "pk").count()
+
+
+def consenting_rows(filters: Filters) -> list[list[Any]]:
+    """Consenting people by (department, gender, ethnicity), each person once per
+    department however many programs they joined."""
+    people = Participant.objects.filter(
+        joined_at__isnull=False, user__profile__demographics_consent_at__isnull=False
+    )
+    return [
+        [department or NO_DEPARTMENT, gender, ethnicity, n]
+        for department, gender, ethnicity, n in _scoped(people, filters, "program_id")
+        .values_list("department", "user__profile__gender", "user__profile__ethnicity")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
+    ]
+
+
+def outcome_rows(filters: Filters) -> list[list[Any]]:
+    """HR's file by department and whether the person took part, over the period."""
+    base = EmployeeRecord.objects.filter(
+        Q(hired_on__isnull=True) | Q(hired_on__lte=filters.start),
+        Q(left_on__isnull=True) | Q(left_on__gt=filters.start),
+    )
+    promoted = Promotion.objects.filter(
+        promoted_on__gte=filters.start, promoted_on__lte=filters.end
+    ).values("employee_id")
+    rows = (
+        base.annotate(took_part=_took_part(filters))
+        .values("department", "took_part")
+        .annotate(
+            n=Count("pk"),
+            stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
+            promoted_n=Count("pk", filter=Q(pk__in=promoted)),
+        )
+        .order_by()
+    )
+    return [
+        [
+            row["department"] or NO_DEPARTMENT,
+            bool(row["took_part"]),
+            row["n"],
+            row["stayed"],
+            int(row["promoted_n"] or 0),
+        ]
+        for row in rows
+    ]
+
+
+def department_names() -> list[str]:
+    """Every department named in HR's file or by a participant, to filter by."""
+    # Each side made distinct first: a dozen names to merge, not 40,000 rows.
+    records = (
+        EmployeeRecord.objects.exclude(department="")
+        .order_by()
+        .values_list("department")
+        .distinct()
+    )
+    people = (
+        Participant.objects.exclude(department="").order_by().values_list("department").distinct()
+    )
+    return sorted(d for (d,) in records.union(people))
+
+
+def counts_compute(filters: Filters, *, departments: bool = False) -> Counts:
+    """Every grouped count of the filters' program scope, now: six or seven queries."""
+    return Counts(
+        people=people_rows(filters),
+        pairs=pair_rows(filters),
+        programs=program_count(filters),
+        consenting=consenting_rows(filters),
+        outcomes=outcome_rows(filters),
+        start=filters.start,
+        end=filters.end,
+        departments=department_names() if departments else [],
+    )
+
+
+def insight_snapshots_take(*, now: dt.datetime | None = None) -> int:
+    """Store HR's grouped counts for every program filter (every program together,
+    and each program that is not a draft), outcomes over the default period; replaces
+    every earlier snapshot. A few queries per program."""
+    now = now or timezone.now()
+    start, end = default_period(timezone.localdate(now))
+    scopes: list[int | None] = [
+        None,
+        *Program.objects.exclude(state=Program.State.DRAFT).values_list("pk", flat=True),
+    ]
+    rows = []
+    for program_id in scopes:
+        filters = Filters(start, end, (program_id,) if program_id else ())
+        counts = counts_compute(filters, departments=program_id is None)
+        data = asdict(counts)
+        for key in ("start", "end", "computed_at"):
+            data.pop(key)
+        rows.append(
+            InsightSnapshot(program_id=program_id, start=start, end=end, computed_at=now, data=data)
+        )
+    with transaction.atomic():
+        InsightSnapshot.objects.all().delete()
+        InsightSnapshot.objects.bulk_create(rows)
+    return len(rows)
+
+
+def insight_snapshot_get(
+    *, program_id: int | None, now: dt.datetime | None = None
+) -> Counts | None:
+    """The grouped counts of a fresh snapshot of this program filter, if there is one."""
+    from mentoring.dashboards import SNAPSHOT_FRESH
+
+    now = now or timezone.now()
+    snapshots = InsightSnapshot.objects.filter(computed_at__gte=now - SNAPSHOT_FRESH)
+    if program_id is None:
+        snapshots = snapshots.filter(program__isnull=True)
+    else:
+        snapshots = snapshots.filter(program_id=program_id)
+    snapshot = snapshots.order_by("-computed_at").first()
+    if snapshot is None:
+        return None
+    return Counts(
+        **snapshot.data,
+        start=snapshot.start,
+        end=snapshot.end,
+        computed_at=snapshot.computed_at,
+    )
 
 
 # -- one table per section, one row per view ---------------------------------------------
@@ -185,43 +406,25 @@ def _took_part(filters: Filters) -> ExpressionWrapper:
     return ExpressionWrapper(Q(email__in=emails), output_field=BooleanField())
 
 
-def outcomes(filters: Filters) -> Outcomes:
+def outcomes(filters: Filters, counts: Counts | None = None) -> Outcomes:
     """Retention and promotion of participants beside non-participants, by department
     (all departments are counted; a department view shows its rows of the one table)."""
     minimum = min_group_size(filters)
-    base = EmployeeRecord.objects.filter(
-        Q(hired_on__isnull=True) | Q(hired_on__lte=filters.start),
-        Q(left_on__isnull=True) | Q(left_on__gt=filters.start),
-    )
-    promoted = Promotion.objects.filter(
-        promoted_on__gte=filters.start, promoted_on__lte=filters.end
-    ).values("employee_id")
-    rows = (
-        base.annotate(took_part=_took_part(filters))
-        .values("department", "took_part")
-        .annotate(
-            n=Count("pk"),
-            stayed=Count("pk", filter=Q(left_on__isnull=True) | Q(left_on__gt=filters.end)),
-            promoted_n=Count("pk", filter=Q(pk__in=promoted)),
-        )
-        .order_by()
-    )
+    rows = counts.outcomes_for(filters) if counts else None
     cells: dict[str, dict[bool, tuple[int, int, int]]] = defaultdict(dict)
-    for row in rows:
-        cells[row["department"] or NO_DEPARTMENT][bool(row["took_part"])] = (
-            row["n"],
-            row["stayed"],
-            int(row["promoted_n"] or 0),
-        )
+    for department, took_part, n, stayed, promoted in (
+        rows if rows is not None else outcome_rows(filters)
+    ):
+        cells[department][bool(took_part)] = (n, stayed, promoted)
     if not cells or (filters.department and filters.department not in cells):
         return Outcomes(False, minimum, [], [], None, None)
     departments = sorted(cells)
-    counts = [
+    sizes = [
         [cells[d].get(True, (0, 0, 0))[0], cells[d].get(False, (0, 0, 0))[0]] for d in departments
     ]
     # One table with its margins: the "all departments" row is its column totals, so
     # nothing shown anywhere gives a hidden department back by subtraction.
-    table = suppress_table(counts, minimum=minimum)
+    table = suppress_table(sizes, minimum=minimum)
     overall = table.column_totals
 
     def sums(took_part: bool, index: int) -> int:
@@ -320,29 +523,18 @@ STATUS_KEYS = tuple(Participant.Status.values)
 PAIR_KEYS = (Mentorship.State.ACTIVE, Mentorship.State.ENDED, Mentorship.State.COMPLETED)
 
 
-def participation(filters: Filters) -> Participation:
+def participation(filters: Filters, counts: Counts | None = None) -> Participation:
     """Participants by role and by status, pairs by state (a pair counts in its
-    mentee's department): three department tables, three queries."""
+    mentee's department): three department tables, from the snapshot or three queries."""
     minimum = min_group_size(filters)
-    people = Participant.objects.all()
-    pairs = Mentorship.objects.all()
-    programs = Program.objects.exclude(state=Program.State.DRAFT)
-    if filters.program_ids:
-        people = people.filter(program_id__in=filters.program_ids)
-        pairs = pairs.filter(program_id__in=filters.program_ids)
-        programs = programs.filter(pk__in=filters.program_ids)
     roles: dict[str, list[int]] = defaultdict(lambda: [0] * len(ROLE_KEYS))
     statuses: dict[str, list[int]] = defaultdict(lambda: [0] * len(STATUS_KEYS))
-    for department, role, status, n in (
-        people.values_list("department", "role", "status").annotate(n=Count("pk")).order_by()
-    ):
-        roles[department or NO_DEPARTMENT][ROLE_KEYS.index(role)] += n
-        statuses[department or NO_DEPARTMENT][STATUS_KEYS.index(status)] += n
+    for department, role, status, n in counts.people if counts else people_rows(filters):
+        roles[department][ROLE_KEYS.index(role)] += n
+        statuses[department][STATUS_KEYS.index(status)] += n
     states: dict[str, list[int]] = defaultdict(lambda: [0] * len(PAIR_KEYS))
-    for department, state, n in (
-        pairs.values_list("mentee__department", "state").annotate(n=Count("pk")).order_by()
-    ):
-        states[department or NO_DEPARTMENT][PAIR_KEYS.index(state)] += n
+    for department, state, n in counts.pairs if counts else pair_rows(filters):
+        states[department][PAIR_KEYS.index(state)] += n
     role_row = _department_row(roles, len(ROLE_KEYS), filters.department, minimum)
     status_row = _department_row(statuses, len(STATUS_KEYS), filters.department, minimum)
     pair_row = _department_row(states, len(PAIR_KEYS), filters.department, minimum)
@@ -350,7 +542,7 @@ def participation(filters: Filters) -> Participation:
     status_labels = dict(Participant.Status.choices)
     return Participation(
         minimum=minimum,
-        programs=programs.count(),
+        programs=counts.programs if counts else program_count(filters),
         roles=[(str(role_labels[k]), role_row.cells[i]) for i, k in enumerate(ROLE_KEYS)],
         statuses=[(str(status_labels[k]), status_row.cells[i]) for i, k in enumerate(STATUS_KEYS)],
         mentorships_active=pair_row.cells[0],
@@ -497,32 +689,22 @@ class Diversity:
     ethnicity: list[tuple[str, int | None]]
 
 
-def diversity(filters: Filters) -> Diversity:
+def diversity(filters: Filters, counts: Counts | None = None) -> Diversity:
     """Participants by self-described gender and by ethnicity: only people who consented
-    to their use. One query: consenting people counted by (department, gender,
-    ethnicity), each person once per department however many programs they joined;
-    each breakdown is one department x answer table."""
+    to their use (consenting_rows, from the snapshot or one query); each breakdown is
+    one department x answer table."""
     minimum = min_group_size(filters)
-    people = Participant.objects.filter(
-        joined_at__isnull=False, user__profile__demographics_consent_at__isnull=False
-    )
-    if filters.program_ids:
-        people = people.filter(program_id__in=filters.program_ids)
-    rows = list(
-        people.values_list("department", "user__profile__gender", "user__profile__ethnicity")
-        .annotate(n=Count("user", distinct=True))
-        .order_by()
-    )
+    rows = counts.consenting if counts else consenting_rows(filters)
 
     def breakdown(index: int) -> tuple[list[tuple[str, int | None]], int | None]:
         labels = sorted({row[index] for row in rows if row[index]})
         keys = [*labels, ""] if any(not row[index] for row in rows) else labels
         if not keys:
             return [], 0
-        counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(keys))
+        table: dict[str, list[int]] = defaultdict(lambda: [0] * len(keys))
         for row in rows:
-            counts[row[0] or NO_DEPARTMENT][keys.index(row[index])] += row[3]
-        line = _department_row(counts, len(keys), filters.department, minimum)
+            table[row[0]][keys.index(row[index])] += row[3]
+        line = _department_row(table, len(keys), filters.department, minimum)
         if not any(line.raw):
             return [], 0
         return [(k or _("Not described"), line.cells[i]) for i, k in enumerate(keys)], line.total

@@ -319,6 +319,32 @@ class ActivityMonth(models.Model):
         return f"Activity of {self.program_id}/{self.department or '-'} in {self.month:%Y-%m}"
 
 
+class InsightSnapshot(models.Model):
+    """HR's grouped counts for one program filter (every program, or one), computed
+    nightly: participants by department, role and status, pairs by department and
+    state, consenting people by department and self-description, HR's outcome cells
+    for the default period, and the departments to filter by.
+
+    Counts before suppression, never a name: HR's dashboard suppresses them when it
+    reads them, exactly as it does counts it makes live. Each run replaces every row;
+    a new outcome file removes them (the dashboard then counts live until the next).
+    """
+
+    program = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # empty: every program
+    start = models.DateField()  # the period the outcome cells cover
+    end = models.DateField()
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "computed_at"], name="insight_snapshot_latest")]
+
+    def __str__(self) -> str:
+        return f"Insights of {self.program_id or 'all'} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Audit rows are written once and never changed or removed through the ORM."""
 

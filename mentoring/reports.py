@@ -102,7 +102,7 @@ def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
     """The monthly summary of last month to every HR viewer: suppressed aggregates only."""
     now = now or timezone.now()
     start, end = _previous_month(timezone.localdate(now))
-    filters = insights.Filters(start=start, end=end)
+    filters = insights.with_minimum(insights.Filters(start=start, end=end))
     participation = insights.participation(filters)
     # Check-ins held last month, shown only when enough pairs met (a single busy pair
     # must not be the whole number): the dashboard's month row, suppressed alike.

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,12 +26,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from mentoring import insights, outcomes
 from mentoring.audit import audit_record
 from mentoring.charts import column_chart
-from mentoring.models import AuditEvent, EmployeeRecord, OutcomeImport, User
-from programs.models import Participant, Program
+from mentoring.models import AuditEvent, OutcomeImport, User
+from mentoring.tasks import snapshot_insights_task
+from programs.models import Program
 
 # Every table of the dashboard as CSV (?export=<name>), as shown: hidden cells stay empty.
 EXPORTS = ("participation", "outcomes", "engagement", "satisfaction", "diversity")
-MONTHS_SHOWN = 12
 
 
 def _hr(request: HttpRequest) -> User:
@@ -38,15 +39,6 @@ def _hr(request: HttpRequest) -> User:
     if not (user.is_hr_viewer or user.is_staff):
         raise PermissionDenied
     return user
-
-
-def _months_before(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 - n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return _months_before(month, -1) - dt.timedelta(days=1)
 
 
 class MonthField(forms.DateField):
@@ -72,26 +64,15 @@ class InsightFilterForm(forms.Form):
     start = MonthField(label=gettext_lazy("From (month)"), required=False)
     end = MonthField(label=gettext_lazy("To (month)"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: list[str] | None = None, **kwargs: Any) -> None:
+        """``departments``: the names to offer (last night's list), else looked up now."""
         super().__init__(*args, **kwargs)
         # An empty form shows the period it stands for, not blank month pickers.
-        last = timezone.localdate().replace(day=1)
-        self.initial.setdefault("start", _months_before(last, MONTHS_SHOWN - 1))
-        self.initial.setdefault("end", last)
-        # Each side made distinct first: a dozen names to merge, not 40,000 rows.
-        records = (
-            EmployeeRecord.objects.exclude(department="")
-            .order_by()
-            .values_list("department")
-            .distinct()
-        )
-        people = (
-            Participant.objects.exclude(department="")
-            .order_by()
-            .values_list("department")
-            .distinct()
-        )
-        departments = sorted(d for (d,) in records.union(people))
+        start, end = insights.default_period(timezone.localdate())
+        self.initial.setdefault("start", start)
+        self.initial.setdefault("end", end.replace(day=1))
+        if departments is None:
+            departments = insights.department_names()
         cast(forms.ChoiceField, self.fields["department"]).choices = [
             ("", _("All departments")),
             *[(d, d) for d in departments],
@@ -110,11 +91,11 @@ class InsightFilterForm(forms.Form):
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         last = data.get("end") or today.replace(day=1)
-        first = data.get("start") or _months_before(last, MONTHS_SHOWN - 1)
+        first = data.get("start") or insights.months_before(last, insights.MONTHS_SHOWN - 1)
         program = data.get("program")
         return insights.Filters(
             start=first,
-            end=max(first, min(_month_end(last), today)),
+            end=max(first, min(insights.month_end(last), today)),
             program_ids=(program.pk,) if program else (),
             department=data.get("department") or "",
         )
@@ -124,8 +105,17 @@ class InsightFilterForm(forms.Form):
 @require_safe
 def insights_dashboard(request: HttpRequest) -> HttpResponse:
     _hr(request)
-    form = InsightFilterForm(request.GET or None)
-    filters = form.filters()
+    # Last night's counts where they fit the view, else counted now (same suppression).
+    overall = insights.insight_snapshot_get(program_id=None)
+    form = InsightFilterForm(
+        request.GET or None, departments=overall.departments if overall else None
+    )
+    filters = insights.with_minimum(form.filters())
+    counts = (
+        insights.insight_snapshot_get(program_id=filters.program_ids[0])
+        if filters.program_ids
+        else overall
+    )
     export = request.GET.get("export", "")
     if export:
         if export not in EXPORTS:
@@ -135,7 +125,7 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
             request=request,
             detail={"export": f"insights_{export}", "filters": request.GET.urlencode()[:500]},
         )
-        return _export(export, filters)
+        return _export(export, filters, counts)
     months = insights.activity_for(filters)
     engagement = insights.engagement(filters, months)
     query = request.GET.copy()
@@ -143,7 +133,7 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "participation": insights.participation(filters),
+        "participation": insights.participation(filters, counts),
         "engagement": engagement,
         "months_chart": column_chart(
             [
@@ -156,8 +146,9 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
             ]
         ),
         "satisfaction": insights.satisfaction(filters, months),
-        "diversity": insights.diversity(filters),
-        "outcomes": insights.outcomes(filters),
+        "diversity": insights.diversity(filters, counts),
+        "outcomes": insights.outcomes(filters, counts),
+        "counted_at": counts.computed_at if counts else None,
         "live_programs": months.live_programs,
         "export_query": query.urlencode(),
         "last_import": OutcomeImport.objects.select_related("uploaded_by").first(),
@@ -172,7 +163,7 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _export(table: str, filters: insights.Filters) -> HttpResponse:
+def _export(table: str, filters: insights.Filters, counts: insights.Counts | None) -> HttpResponse:
     """One section of the dashboard as CSV, computed as for the page."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -180,9 +171,9 @@ def _export(table: str, filters: insights.Filters) -> HttpResponse:
     )
     writer = csv.writer(response)
     if table == "outcomes":
-        _outcomes_rows(writer, insights.outcomes(filters))
+        _outcomes_rows(writer, insights.outcomes(filters, counts))
     elif table == "participation":
-        result = insights.participation(filters)
+        result = insights.participation(filters, counts)
         writer.writerow(["group", "item", "count"])
         writer.writerow(["programs", "programs", result.programs])
         for label, count in result.roles:
@@ -217,7 +208,7 @@ def _export(table: str, filters: insights.Filters) -> HttpResponse:
             ["survey_nps", _blank(satisfaction.nps), _blank(satisfaction.nps_answers), "answers"]
         )
     else:
-        diversity = insights.diversity(filters)
+        diversity = insights.diversity(filters, counts)
         writer.writerow(["breakdown", "group", "people"])
         writer.writerow(["consented", "all", _blank(diversity.consented)])
         for breakdown, rows in (("gender", diversity.gender), ("ethnicity", diversity.ethnicity)):
@@ -289,6 +280,7 @@ def outcome_import(request: HttpRequest) -> HttpResponse:
                 result = outcomes.outcomes_apply(
                     checked=checked, file_name=upload.name or "", by=user
                 )
+                transaction.on_commit(snapshot_insights_task.delay)
                 messages.success(
                     request,
                     _(

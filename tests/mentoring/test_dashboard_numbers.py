@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from scipy.stats import binomtest
 
-from mentoring import dashboards
+from mentoring import dashboards, insights
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     CheckIn,
@@ -625,6 +625,9 @@ def test_every_hr_number_matches_a_count_of_the_rows_and_gives_nothing_away(
     if snapshot:
         for program in world.programs:
             dashboards.snapshot_take(program=program, now=NOW)
+        # HR's grouped counts of every program filter, outcomes over the default period
+        # (the first period below; the others count their outcomes live).
+        assert insights.insight_snapshots_take(now=NOW) == 1 + len(world.programs)
     User.objects.filter(pk=hr.pk).update(time_zone="UTC")
     client.force_login(hr)
     periods = [

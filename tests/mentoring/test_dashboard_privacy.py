@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mentoring import dashboards, insights, reports, views_dashboards, views_insights
-from mentoring.models import ActivityMonth, ProgramSnapshot, User
+from mentoring.models import ActivityMonth, InsightSnapshot, ProgramSnapshot, User
 from programs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal, Profile
 from surveys.models import Answer
 from tests.factories.dashboards import CANARY, DEPARTMENTS, dashboard_world
@@ -66,6 +66,7 @@ def test_no_private_word_reaches_a_dashboard_export_or_email_and_hr_sees_no_name
     if snapshot:
         for program in world.programs:
             dashboards.snapshot_take(program=program, now=NOW)
+        insights.insight_snapshots_take(now=NOW)
 
     coordinators: dict[str, str] = {}
     client.force_login(coordinator)
@@ -101,9 +102,14 @@ def test_no_private_word_reaches_a_dashboard_export_or_email_and_hr_sees_no_name
         target = hrs if message.to == [hr.email] else coordinators
         target[f"email {message.subject}"] = _email(message)
     stored = json.dumps(
-        [list(ProgramSnapshot.objects.values("data")), list(ActivityMonth.objects.values())],
+        [
+            list(ProgramSnapshot.objects.values("data")),
+            list(ActivityMonth.objects.values()),
+            list(InsightSnapshot.objects.values("data")),
+        ],
         default=str,
     )
+    assert InsightSnapshot.objects.exists() == snapshot
 
     for name, text in {**coordinators, **hrs, "stored snapshots": stored}.items():
         assert CANARY not in text, name

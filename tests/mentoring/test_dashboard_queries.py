@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentoring import dashboards, views_dashboards, views_insights
+from mentoring import dashboards, insights, views_dashboards, views_insights
 from mentoring.models import User
 from programs.models import CheckIn, Mentorship, Participant, Program
 from tests.factories.dashboards import dashboard_world
@@ -69,6 +69,7 @@ def test_dashboards_cost_the_same_queries_for_small_and_large_data(
     small = dashboard_world(seed=1, now=NOW, coordinator=coordinator, programs=1, people=6)
     if snapshot:
         dashboards.snapshot_take(program=small.programs[0], now=NOW)
+        insights.insight_snapshots_take(now=NOW)
     client.force_login(coordinator)
     small_program = {
         name: _queries(client, url) for name, url in _coordinator_urls(small.programs[0]).items()
@@ -80,6 +81,7 @@ def test_dashboards_cost_the_same_queries_for_small_and_large_data(
     if snapshot:
         for program in large.programs:
             dashboards.snapshot_take(program=program, now=NOW)
+        insights.insight_snapshots_take(now=NOW)
     big = max(large.programs, key=lambda p: Mentorship.objects.filter(program=p).count())
     # Ten times the pairs and check-ins, three times the programs.
     assert Mentorship.objects.filter(program=big).count() >= 5 * max(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -278,3 +279,47 @@ def test_filters_that_cannot_be_read_are_named_above_the_numbers(client: Client,
     first = dt.date(last.year - 1, last.month, 1) + dt.timedelta(days=31)
     assert f'name="end" value="{last:%Y-%m}"' in page
     assert f'name="start" value="{first:%Y-%m}"' in page
+
+
+def test_hr_reads_last_nights_counts_until_they_are_stale_or_a_new_file_comes(
+    client: Client, hr: User, coordinator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mentoring.models import InsightSnapshot
+    from mentoring.tasks import snapshot_programs_task
+
+    program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
+    _employees("Sales", 6, 10, program=program, left=5)
+    snapshot_programs_task.apply()  # the nightly run (in this process)
+    assert InsightSnapshot.objects.filter(program__isnull=True).exists()
+    assert InsightSnapshot.objects.filter(program=program).exists()
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+
+    def mentees() -> str:
+        text = client.get(url, {"export": "participation"}).content.decode()
+        return next(line for line in text.splitlines() if line.startswith("role,Mentee,"))
+
+    assert mentees() == "role,Mentee,6"
+    # Someone joins during the day: the dashboard shows last night's counts...
+    participant_create(program=program, role=Participant.Role.MENTEE, department="Sales")
+    assert mentees() == "role,Mentee,6"
+    page = client.get(url).content.decode()
+    assert "People, pairs and outcomes as of" in page
+    # ... and counts again once they are a day old.
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=27)):
+        client.force_login(hr)  # (HR's idle sessions end long before a day)
+        assert mentees() == "role,Mentee,7"
+    client.force_login(hr)
+    # A new outcome file replaces them at once: counted live, then taken again.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("outcome_import"),
+            {
+                "file": SimpleUploadedFile(
+                    "x.csv", _csv(["p0.sales@example.org,Sales,,left,2025-06-01,"])
+                )
+            },
+        )
+    assert response.status_code == 302
+    assert mentees() == "role,Mentee,7"
+    assert InsightSnapshot.objects.filter(program__isnull=True).exists()
