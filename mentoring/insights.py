@@ -1,9 +1,11 @@
 """HR's cross-program numbers: participation and outcomes, as suppressed aggregates.
 
-Everything is counted in the database (one query per section, whatever the size)
-and every count passes through :mod:`mentoring.suppression` before anyone sees it,
-so no shown number describes fewer people than the minimum group size and no hidden
-one can be worked out by subtraction.
+Everything is counted in the database (one query per section, whatever the size),
+nightly into an InsightSnapshot (people, pairs, self-descriptions, outcomes of the
+default period) or an ActivityMonth (check-ins and NPS), or live when no fresh one
+fits; either way every count passes through :mod:`mentoring.suppression` before
+anyone sees it, so no shown number describes fewer people than the minimum group
+size and no hidden one can be worked out by subtraction.
 
 Every section is counted by department and suppressed as one department x category
 table with its margins. The whole organisation is the table's column totals; a view
