@@ -282,14 +282,18 @@ def test_filters_that_cannot_be_read_are_named_above_the_numbers(client: Client,
 
 
 def test_hr_reads_last_nights_counts_until_they_are_stale_or_a_new_file_comes(
-    client: Client, hr: User, coordinator: User, django_capture_on_commit_callbacks: Any
+    client: Client,
+    hr: User,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+    eager_celery: None,
 ) -> None:
     from mentoring.models import InsightSnapshot
     from mentoring.tasks import snapshot_programs_task
 
     program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
     _employees("Sales", 6, 10, program=program, left=5)
-    snapshot_programs_task.apply()  # the nightly run (in this process)
+    snapshot_programs_task.delay()  # the nightly run (tasks in this process)
     assert InsightSnapshot.objects.filter(program__isnull=True).exists()
     assert InsightSnapshot.objects.filter(program=program).exists()
     client.force_login(hr)
