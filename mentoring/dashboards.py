@@ -16,6 +16,7 @@ the pair's private ratings, never the ratings themselves.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.activity import activity_store
 from mentoring.models import Delivery, ProgramSnapshot, User
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
 from programs import metrics
@@ -61,8 +63,17 @@ FUNNEL = (
 FUNNEL_LABELS = dict(FUNNEL)
 
 
-def _week_start(moment: dt.datetime) -> dt.date:
-    day = timezone.localtime(moment).date()
+def program_zone(program: Program) -> zoneinfo.ZoneInfo:
+    """The program's time zone: weeks start on its Mondays, whoever looks (a snapshot
+    taken by a worker and a page seen from another zone count the same weeks)."""
+    try:
+        return zoneinfo.ZoneInfo(program.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _week_start(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date:
+    day = moment.astimezone(zone).date()
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -99,9 +110,11 @@ def funnel_counts(*, program: Program, now: dt.datetime) -> dict[str, int]:
 
 
 def checkins_weekly(*, program: Program, now: dt.datetime) -> list[dict[str, Any]]:
-    """Check-ins held per week over the last WEEKS_SHOWN weeks (oldest first): one query."""
-    first = _week_start(now) - dt.timedelta(weeks=WEEKS_SHOWN - 1)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    """Check-ins held per week over the last WEEKS_SHOWN weeks (oldest first), weeks in
+    the program's time zone: one query."""
+    zone = program_zone(program)
+    first = _week_start(now, zone) - dt.timedelta(weeks=WEEKS_SHOWN - 1)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
     rows = (
         CheckIn.objects.filter(
             mentorship__program=program,
@@ -109,11 +122,11 @@ def checkins_weekly(*, program: Program, now: dt.datetime) -> list[dict[str, Any
             scheduled_at__gte=start,
             scheduled_at__lte=now,
         )
-        .annotate(week=TruncWeek("scheduled_at"))
+        .annotate(week=TruncWeek("scheduled_at", tzinfo=zone))
         .values("week")
         .annotate(n=Count("pk"))
     )
-    by_week = {_as_date(row["week"]): row["n"] for row in rows}
+    by_week = {_as_date(row["week"], zone): row["n"] for row in rows}
     return [
         {
             "week_on": (week := first + dt.timedelta(weeks=i)).isoformat(),
@@ -123,9 +136,9 @@ def checkins_weekly(*, program: Program, now: dt.datetime) -> list[dict[str, Any
     ]
 
 
-def _as_date(value: Any) -> dt.date:
+def _as_date(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        return value.astimezone(zone).date() if timezone.is_aware(value) else value.date()
     return value
 
 
@@ -133,7 +146,7 @@ def survey_weekly(*, program: Program, now: dt.datetime) -> list[dict[str, Any]]
     """Average 1-5 rating and NPS of the program's surveys per week of answering,
     each hidden (None) when fewer than the minimum group answered: one query."""
     minimum = minimum_for(program)
-    since = _week_start(now) - dt.timedelta(weeks=SURVEY_WEEKS_SHOWN - 1)
+    since = _week_start(now, program_zone(program)) - dt.timedelta(weeks=SURVEY_WEEKS_SHOWN - 1)
     rows = (
         Answer.objects.filter(
             response__survey__program=program,
@@ -213,14 +226,18 @@ def dashboard_get(*, program: Program, now: dt.datetime | None = None) -> Dashbo
 
 
 def snapshot_take(*, program: Program, now: dt.datetime | None = None) -> ProgramSnapshot:
-    """Compute and store today's snapshot (replacing an earlier one of the same day)."""
+    """Compute and store today's snapshot (replacing an earlier one of the same day),
+    with the program's monthly activity rows for HR's dashboard."""
     now = now or timezone.now()
     data = dashboard_compute(program=program, now=now)
-    snapshot, _created = ProgramSnapshot.objects.update_or_create(
-        program=program,
-        taken_on=timezone.localdate(now),
-        defaults={"computed_at": now, "data": data},
-    )
+    with transaction.atomic():
+        snapshot, _created = ProgramSnapshot.objects.update_or_create(
+            program=program,
+            taken_on=timezone.localdate(now),
+            defaults={"computed_at": now, "data": data},
+        )
+        # HR's monthly activity rows of the program, fresh with the same snapshot.
+        activity_store(program_id=program.pk, now=now)
     return snapshot
 
 

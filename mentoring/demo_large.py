@@ -14,12 +14,13 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, Participant, Program
+from programs.models import CheckIn, Mentorship, Participant, Profile, Program, ProgramGoal
 from surveys.models import Answer, Question, Response, Survey
 
 # Django's marker for "no usable password": these demo accounts cannot sign in.
@@ -31,6 +32,16 @@ PEOPLE_PER_PROGRAM = 400  # half mentors, half mentees: 200 pairs
 CHECKINS_PER_PAIR = 20
 RESPONSES_PER_PROGRAM = 1000  # two answers each (rating and NPS)
 DEPARTMENTS = ["Engineering", "Sales", "Finance", "Operations", "Marketing", "People", "Legal"]
+# Self-descriptions of the people who consent to their use (about six in ten).
+GENDERS = ["Woman", "Woman", "Man", "Man", "Non-binary"]
+ETHNICITIES = ["Asian", "Black", "Mixed", "White", "White", "Another ethnic group"]
+GOALS = [
+    (ProgramGoal.Metric.CADENCE_SHARE, Decimal(70)),
+    (ProgramGoal.Metric.AVG_SATISFACTION, Decimal(4)),
+    (ProgramGoal.Metric.COMPLETION_RATE, Decimal(80)),
+    (ProgramGoal.Metric.RETENTION_RATE, Decimal(90)),
+    (ProgramGoal.Metric.PROMOTION_RATE, Decimal(15)),
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,15 @@ def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
                 for p in programs
             ]
         )
+        ProgramGoal.objects.bulk_create(
+            [
+                ProgramGoal(
+                    program=p, metric=metric, target_value=target, target_on=p.ends_on or now.date()
+                )
+                for p in programs
+                for metric, target in GOALS
+            ]
+        )
         users = User.objects.bulk_create(
             [
                 User(
@@ -100,6 +120,20 @@ def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
                     )
                 )
         participants = Participant.objects.bulk_create(participants, batch_size=BATCH)
+        profiles = []
+        # One participant per user, in the same order.
+        for user, person in zip(users, participants, strict=True):
+            consents = rng.random() < 0.6
+            profiles.append(
+                Profile(
+                    user=user,
+                    department=person.department,
+                    gender=rng.choice(GENDERS) if consents else "",
+                    ethnicity=rng.choice(ETHNICITIES) if consents else "",
+                    demographics_consent_at=now if consents else None,
+                )
+            )
+        Profile.objects.bulk_create(profiles, batch_size=BATCH)
         pairs = []
         for k in range(0, len(participants), 2):
             mentor, mentee = participants[k], participants[k + 1]
@@ -200,6 +234,15 @@ def demo_large_seed(*, scale: float = 1.0, seed: int = 11) -> LargeCounts:
             )
             answers += len(made)
     return LargeCounts(len(programs), len(participants), len(pairs), checkins, answers)
+
+
+def database_analyze() -> None:
+    """Refresh PostgreSQL's planner statistics after the bulk inserts: until autovacuum
+    gets round to the new rows, the planner takes the tables for nearly empty and picks
+    nested loops over 100,000 rows (seconds instead of milliseconds)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _monday(moment: dt.datetime) -> dt.date:

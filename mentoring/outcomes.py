@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring.models import EmployeeRecord, OutcomeImport, Promotion, User
+from mentoring.models import EmployeeRecord, InsightSnapshot, OutcomeImport, Promotion, User
 from programs.imports import column_letter, decode_upload, header_key
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -309,6 +309,8 @@ def outcomes_apply(*, checked: Checked, file_name: str, by: User) -> OutcomeImpo
         raise ValueError("only a clean file can be applied")
     Promotion.objects.all().delete()
     EmployeeRecord.objects.all().delete()
+    # HR's stored counts describe the old file: count live until they are taken again.
+    InsightSnapshot.objects.all().delete()
     records = EmployeeRecord.objects.bulk_create([r for r, _p in checked.records], batch_size=2000)
     promotions = [
         Promotion(employee=record, promoted_on=day)

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,8 +24,7 @@ from mentoring import dashboards, insights
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
-from mentoring.suppression import suppress_breakdown
-from programs.models import CheckIn, Program
+from programs.models import Program
 from programs.workspace import Health
 
 logger = logging.getLogger(__name__)
@@ -103,16 +102,15 @@ def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
     """The monthly summary of last month to every HR viewer: suppressed aggregates only."""
     now = now or timezone.now()
     start, end = _previous_month(timezone.localdate(now))
-    filters = insights.Filters(start=start, end=end)
+    filters = insights.with_minimum(insights.Filters(start=start, end=end))
     participation = insights.participation(filters)
-    minimum = participation.minimum
-    # Check-ins held last month, counted by the pairs behind them: shown only when
-    # enough pairs met (a single busy pair must not be the whole number).
-    row = CheckIn.objects.filter(
-        status=CheckIn.Status.DONE, scheduled_at__date__gte=start, scheduled_at__date__lte=end
-    ).aggregate(n=Count("pk"), pairs=Count("mentorship", distinct=True))
-    pairs_met = suppress_breakdown([row["pairs"]], minimum=minimum).cells[0]
-    held = row["n"] if pairs_met is not None else None
+    # Check-ins held last month, shown only when enough pairs met (a single busy pair
+    # must not be the whole number): the dashboard's month row, suppressed alike.
+    month = next(
+        iter(insights.engagement(filters, insights.activity_for(filters, now=now)).months), None
+    )
+    pairs_met = month.pairs if month else 0
+    held = month.held if month else 0
     hr = list(User.objects.filter(Q(is_hr_viewer=True), is_active=True))
     off = notification_disabled_pairs(user_ids=[u.pk for u in hr])
     context = {

@@ -27,13 +27,22 @@ def snapshot_program_task(program_id: int) -> int | None:
 
 @shared_task(name="mentoring.tasks.snapshot_programs_task")
 def snapshot_programs_task() -> int:
-    """Nightly: queue a snapshot of every program that is not a draft."""
+    """Nightly: queue a snapshot of every program that is not a draft, and HR's."""
     from programs.models import Program
 
     ids = list(Program.objects.exclude(state=Program.State.DRAFT).values_list("pk", flat=True))
     for program_id in ids:
         snapshot_program_task.delay(program_id)
+    snapshot_insights_task.delay()
     return len(ids)
+
+
+@shared_task(name="mentoring.tasks.snapshot_insights_task")
+def snapshot_insights_task() -> int:
+    """HR's grouped counts for every program filter (safe to run twice: it replaces them)."""
+    from mentoring.insights import insight_snapshots_take
+
+    return insight_snapshots_take()
 
 
 @shared_task(name="mentoring.tasks.send_progress_weekly_task")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mentoring import dashboards
+from mentoring.charts import column_chart
 from mentoring.models import User
 from mentoring.tasks import snapshot_program_task
 from programs.access import Need, access_program
@@ -33,25 +34,6 @@ EXPORTS = ("funnel", "health", "checkins", "surveys", "goals", "at_risk")
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _chart(values: list[tuple[str, float | None, str]]) -> dict[str, Any]:
-    """Columns scaled to the largest shown value: (label, value or None, text)."""
-    top = max((v for _label, v, _text in values if v is not None), default=0) or 1
-    points = []
-    for i, (label, value, text) in enumerate(values):
-        height = 0.0 if value is None else round(100 * max(value, 0) / top, 1)
-        points.append(
-            {
-                "label": label,
-                "value": value,
-                "text": text,
-                "height": height,
-                "x": 100 * i + 15,
-                "y": round(100 - height, 1),
-            }
-        )
-    return {"width": 100 * max(len(points), 1), "points": points}
 
 
 def _context(program: Program, now: dt.datetime) -> dict[str, Any]:
@@ -94,12 +76,12 @@ def _context(program: Program, now: dt.datetime) -> dict[str, Any]:
             for key, label in Health.CHOICES
         ],
         "weekly": weekly,
-        "weekly_chart": _chart(
+        "weekly_chart": column_chart(
             [(f"{row['week']:%d %b}", row["held"], str(row["held"])) for row in weekly]
         ),
         "weekly_total": sum(row["held"] for row in weekly),
         "surveys": surveys,
-        "survey_chart": _chart(
+        "survey_chart": column_chart(
             [
                 (
                     f"{row['week']:%d %b}",

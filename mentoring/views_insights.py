@@ -14,17 +14,24 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring import insights, outcomes
 from mentoring.audit import audit_record
-from mentoring.models import AuditEvent, EmployeeRecord, OutcomeImport, User
-from programs.models import Participant, Program
+from mentoring.charts import column_chart
+from mentoring.models import AuditEvent, OutcomeImport, User
+from mentoring.tasks import snapshot_insights_task
+from programs.models import Program
+
+# Every table of the dashboard as CSV (?export=<name>), as shown: hidden cells stay empty.
+EXPORTS = ("participation", "outcomes", "engagement", "satisfaction", "diversity")
 
 
 def _hr(request: HttpRequest) -> User:
@@ -32,6 +39,18 @@ def _hr(request: HttpRequest) -> User:
     if not (user.is_hr_viewer or user.is_staff):
         raise PermissionDenied
     return user
+
+
+class MonthField(forms.DateField):
+    """A month, typed as 2026-03 (a full date is read as its month)."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": gettext_lazy("Enter a month, such as 2026-03.")}
+    widget = forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "2026-03"})
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        return day.replace(day=1) if day else None
 
 
 class InsightFilterForm(forms.Form):
@@ -42,19 +61,18 @@ class InsightFilterForm(forms.Form):
         empty_label=gettext_lazy("All programs"),
     )
     department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = MonthField(label=gettext_lazy("From (month)"), required=False)
+    end = MonthField(label=gettext_lazy("To (month)"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: list[str] | None = None, **kwargs: Any) -> None:
+        """``departments``: the names to offer (last night's list), else looked up now."""
         super().__init__(*args, **kwargs)
-        departments = sorted(
-            set(EmployeeRecord.objects.exclude(department="").values_list("department", flat=True))
-            | set(Participant.objects.exclude(department="").values_list("department", flat=True))
-        )
+        # An empty form shows the period it stands for, not blank month pickers.
+        start, end = insights.default_period(timezone.localdate())
+        self.initial.setdefault("start", start)
+        self.initial.setdefault("end", end.replace(day=1))
+        if departments is None:
+            departments = insights.department_names()
         cast(forms.ChoiceField, self.fields["department"]).choices = [
             ("", _("All departments")),
             *[(d, d) for d in departments],
@@ -63,19 +81,21 @@ class InsightFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
-        if start and end and end <= start:
+        if start and end and end < start:
             self.add_error("end", _("The end must be after the start."))
         return data
 
     def filters(self) -> insights.Filters:
+        """Whole months: from the first day of the first month to the last day of the
+        last (today at the latest); by default the last twelve months."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or end - dt.timedelta(days=365)
+        last = data.get("end") or today.replace(day=1)
+        first = data.get("start") or insights.months_before(last, insights.MONTHS_SHOWN - 1)
         program = data.get("program")
         return insights.Filters(
-            start=start,
-            end=end,
+            start=first,
+            end=max(first, min(insights.month_end(last), today)),
             program_ids=(program.pk,) if program else (),
             department=data.get("department") or "",
         )
@@ -85,24 +105,52 @@ class InsightFilterForm(forms.Form):
 @require_safe
 def insights_dashboard(request: HttpRequest) -> HttpResponse:
     _hr(request)
-    form = InsightFilterForm(request.GET or None)
-    filters = form.filters()
-    result = insights.outcomes(filters)
-    if request.GET.get("export") == "outcomes":
+    # Last night's counts where they fit the view, else counted now (same suppression).
+    overall = insights.insight_snapshot_get(program_id=None)
+    form = InsightFilterForm(
+        request.GET or None, departments=overall.departments if overall else None
+    )
+    filters = insights.with_minimum(form.filters())
+    counts = (
+        insights.insight_snapshot_get(program_id=filters.program_ids[0])
+        if filters.program_ids
+        else overall
+    )
+    export = request.GET.get("export", "")
+    if export:
+        if export not in EXPORTS:
+            raise Http404
         audit_record(
             action=AuditEvent.Action.EXPORT,
             request=request,
-            detail={"export": "insights_outcomes", "filters": request.GET.urlencode()[:500]},
+            detail={"export": f"insights_{export}", "filters": request.GET.urlencode()[:500]},
         )
-        return _outcomes_csv(result, filters)
+        return _export(export, filters, counts)
+    months = insights.activity_for(filters)
+    engagement = insights.engagement(filters, months)
+    query = request.GET.copy()
+    query.pop("export", None)
     context = {
         "form": form,
         "filters": filters,
-        "participation": insights.participation(filters),
-        "engagement": insights.engagement(filters),
-        "satisfaction": insights.satisfaction(filters),
-        "diversity": insights.diversity(filters),
-        "outcomes": result,
+        "participation": insights.participation(filters, counts),
+        "engagement": engagement,
+        "months_chart": column_chart(
+            [
+                (
+                    date_format(row.month, "M Y"),
+                    row.held,
+                    "\u2013" if row.held is None else str(row.held),
+                )
+                for row in engagement.months
+            ]
+        ),
+        "satisfaction": insights.satisfaction(filters, months),
+        "diversity": insights.diversity(filters, counts),
+        "outcomes": insights.outcomes(filters, counts),
+        "counted_at": counts.computed_at if counts else None,
+        "live_programs": months.live_programs,
+        "export_query": query.urlencode(),
         "last_import": OutcomeImport.objects.select_related("uploaded_by").first(),
     }
     template = "mentoring/insights.html"
@@ -111,13 +159,66 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _outcomes_csv(result: insights.Outcomes, filters: insights.Filters) -> HttpResponse:
-    """The outcome tables as shown: hidden cells stay hidden."""
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _export(table: str, filters: insights.Filters, counts: insights.Counts | None) -> HttpResponse:
+    """One section of the dashboard as CSV, computed as for the page."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="outcomes-{filters.start}-{filters.end}.csv"'
+        f'attachment; filename="{table}-{filters.start}-{filters.end}.csv"'
     )
     writer = csv.writer(response)
+    if table == "outcomes":
+        _outcomes_rows(writer, insights.outcomes(filters, counts))
+    elif table == "participation":
+        result = insights.participation(filters, counts)
+        writer.writerow(["group", "item", "count"])
+        writer.writerow(["programs", "programs", result.programs])
+        for label, count in result.roles:
+            writer.writerow(["role", label, _blank(count)])
+        for label, count in result.statuses:
+            writer.writerow(["status", label, _blank(count)])
+        for label, count in (
+            ("active", result.mentorships_active),
+            ("completed", result.mentorships_completed),
+            ("ended early", result.mentorships_ended_early),
+        ):
+            writer.writerow(["pairs", label, _blank(count)])
+    elif table == "engagement":
+        writer.writerow(["month", "pairs_that_met", "check_ins_held"])
+        for row in insights.engagement(filters).months:
+            writer.writerow([f"{row.month:%Y-%m}", _blank(row.pairs), _blank(row.held)])
+    elif table == "satisfaction":
+        months = insights.activity_for(filters)
+        engagement = insights.engagement(filters, months)
+        satisfaction = insights.satisfaction(filters, months)
+        writer.writerow(["measure", "value", "based_on", "unit"])
+        writer.writerow(["people_at_events", _blank(engagement.events_attended), "", "people"])
+        writer.writerow(
+            [
+                "average_checkin_rating_1_5",
+                _blank(satisfaction.rating),
+                _blank(satisfaction.rating_pairs),
+                "pairs that rated in the busiest month",
+            ]
+        )
+        writer.writerow(
+            ["survey_nps", _blank(satisfaction.nps), _blank(satisfaction.nps_answers), "answers"]
+        )
+    else:
+        diversity = insights.diversity(filters, counts)
+        writer.writerow(["breakdown", "group", "people"])
+        writer.writerow(["consented", "all", _blank(diversity.consented)])
+        for breakdown, rows in (("gender", diversity.gender), ("ethnicity", diversity.ethnicity)):
+            for label, count in rows:
+                writer.writerow([breakdown, label, _blank(count)])
+    return response
+
+
+def _outcomes_rows(writer: Any, result: insights.Outcomes) -> None:
+    """The outcome tables as shown: hidden cells stay hidden."""
     writer.writerow(
         ["measure", "department", "group", "people", "rate_percent", "ci95_low", "ci95_high"]
     )
@@ -132,13 +233,28 @@ def _outcomes_csv(result: insights.Outcomes, filters: insights.Filters) -> HttpR
                         measure,
                         row.label,
                         group,
-                        "" if rate.n is None else rate.n,
-                        "" if rate.percent is None else rate.percent,
-                        "" if rate.low_percent is None else rate.low_percent,
-                        "" if rate.high_percent is None else rate.high_percent,
+                        _blank(rate.n),
+                        _blank(rate.percent),
+                        _blank(rate.low_percent),
+                        _blank(rate.high_percent),
                     ]
                 )
-    return response
+    for measure, standardised in (
+        ("retention", result.retention_standardised),
+        ("promotion", result.promotion_standardised),
+    ):
+        if standardised is not None:
+            writer.writerow(
+                [
+                    measure,
+                    "all departments",
+                    "non-participants, same department mix",
+                    _blank(standardised.n),
+                    _blank(standardised.percent),
+                    _blank(standardised.low_percent),
+                    _blank(standardised.high_percent),
+                ]
+            )
 
 
 class OutcomeUploadForm(forms.Form):
@@ -164,6 +280,7 @@ def outcome_import(request: HttpRequest) -> HttpResponse:
                 result = outcomes.outcomes_apply(
                     checked=checked, file_name=upload.name or "", by=user
                 )
+                transaction.on_commit(snapshot_insights_task.delay)
                 messages.success(
                     request,
                     _(

@@ -2,8 +2,10 @@
 
 One function per metric, each a fixed number of queries whatever the program's size,
 and :func:`goal_progress_list` that measures every goal of a program against its
-target. A value is reported only when at least ``program.min_group_size`` pairs or
-people stand behind it; below that the goal says "not enough data yet".
+target. A value is reported only when at least the minimum group size (the program's,
+never below the site's MIN_GROUP_SIZE) of pairs or people stand behind it; below that
+the goal says "not enough data yet". Goals are exported and emailed, so a program
+cannot lower the site's floor: a mean rating of one pair is that pair's rating.
 
 - cadence share: share of active pairs on track (programs.workspace.Health);
 - average satisfaction: mean of the 1-5 ratings given when check-ins were logged
@@ -21,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -167,7 +170,7 @@ def goal_progress_list(*, program: Program, now: dt.datetime | None = None) -> l
         goal_progress(
             goal,
             metric_measure(program=program, metric=goal.metric, now=now),
-            minimum=program.min_group_size,
+            minimum=max(int(settings.MIN_GROUP_SIZE), program.min_group_size),
         )
         for goal in goals
     ]

@@ -134,7 +134,8 @@ def test_checkins_per_week_cover_twelve_weeks_and_count_only_held_ones(program) 
     assert sum(w["held"] for w in weeks) == 3
 
 
-def test_goals_are_computed_once_enough_people_stand_behind_them(program) -> None:
+def test_goals_are_computed_once_enough_people_stand_behind_them(program, settings) -> None:
+    settings.MIN_GROUP_SIZE = 2  # the site's floor; the program asks for 2 as well
     ProgramGoal.objects.create(
         program=program,
         metric=ProgramGoal.Metric.CADENCE_SHARE,
@@ -184,8 +185,19 @@ def test_goals_are_computed_once_enough_people_stand_behind_them(program) -> Non
     assert not rows[ProgramGoal.Metric.PROMOTION_RATE].enough
     assert rows[ProgramGoal.Metric.PROMOTION_RATE].display == ""
 
+    # A program cannot go below the site's floor: with it at 5, a program asking for 2
+    # still hides the two mentees' promotion rate (and the two pairs' mean rating).
+    settings.MIN_GROUP_SIZE = 5
+    Program.objects.filter(pk=program.pk).update(min_group_size=2)
+    program.refresh_from_db()
+    rows = {row.goal.metric: row for row in metrics.goal_progress_list(program=program, now=NOW)}
+    assert not rows[ProgramGoal.Metric.PROMOTION_RATE].enough
+    assert not rows[ProgramGoal.Metric.AVG_SATISFACTION].enough
+    assert not rows[ProgramGoal.Metric.CADENCE_SHARE].enough  # four pairs, five needed
 
-def test_the_goal_list_shows_the_computed_value(client, program, coordinator) -> None:
+
+def test_the_goal_list_shows_the_computed_value(client, program, coordinator, settings) -> None:
+    settings.MIN_GROUP_SIZE = 2
     ProgramGoal.objects.create(
         program=program,
         metric=ProgramGoal.Metric.COMPLETION_RATE,

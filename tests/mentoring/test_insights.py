@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -216,3 +217,113 @@ def test_dashboard_filters_export_and_query_count(
     bad = client.get(url, {"start": "2025-12-31", "end": "2025-01-01"})
     assert bad.status_code == 200
     assert "The end must be after the start." in bad.content.decode()
+
+
+def test_every_hr_table_exports_as_csv_for_hr_only(
+    client: Client, hr: User, staff: User, coordinator: User, user: User
+) -> None:
+    from mentoring.views_insights import EXPORTS
+
+    program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
+    _employees("Sales", 6, 10, program=program, left=5)
+    url = reverse("insights_dashboard")
+    headers = {
+        "participation": "group,item,count",
+        "outcomes": "measure,department,group,people,rate_percent,ci95_low,ci95_high",
+        "engagement": "month,pairs_that_met,check_ins_held",
+        "satisfaction": "measure,value,based_on,unit",
+        "diversity": "breakdown,group,people",
+    }
+    assert set(EXPORTS) == set(headers)
+    for table in EXPORTS:
+        for viewer in (hr, staff):
+            response = _hr_view(client, viewer, f"{url}?export={table}")
+            assert response.status_code == 200, table
+            assert response["Content-Type"].startswith("text/csv")
+            assert f'filename="{table}-' in response["Content-Disposition"]
+            assert response.content.decode().splitlines()[0] == headers[table]
+        for outsider in (coordinator, user):
+            assert _hr_view(client, outsider, f"{url}?export={table}").status_code == 403
+        client.logout()
+        assert client.get(f"{url}?export={table}").status_code == 302
+    assert _hr_view(client, hr, f"{url}?export=names").status_code == 404
+
+
+def test_the_period_is_whole_months(client: Client, hr: User) -> None:
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+    page = client.get(url, {"start": "2025-03", "end": "2025-05"})
+    filters = page.context["filters"]
+    assert (filters.start, filters.end) == (dt.date(2025, 3, 1), dt.date(2025, 5, 31))
+    # A full date counts as its month; a month still running ends today.
+    page = client.get(url, {"start": "2025-03-15", "end": timezone.localdate().isoformat()})
+    filters = page.context["filters"]
+    assert (filters.start, filters.end) == (dt.date(2025, 3, 1), timezone.localdate())
+    assert client.get(url, {"start": "2025-05", "end": "2025-05"}).context["form"].is_valid()
+    bad = client.get(url, {"start": "March", "end": "2025-05"})
+    assert "Enter a month, such as 2026-03." in bad.content.decode()
+
+
+def test_filters_that_cannot_be_read_are_named_above_the_numbers(client: Client, hr: User) -> None:
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+    # The partial htmx swaps in carries the reason too: the form itself is not swapped.
+    partial = client.get(
+        url, {"start": "2025-05", "end": "2025-03"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<form" not in partial
+    assert "To (month): The end must be after the start." in partial
+    # An empty form shows the twelve months it stands for.
+    page = client.get(url).content.decode()
+    last = timezone.localdate().replace(day=1)
+    first = dt.date(last.year - 1, last.month, 1) + dt.timedelta(days=31)
+    assert f'name="end" value="{last:%Y-%m}"' in page
+    assert f'name="start" value="{first:%Y-%m}"' in page
+
+
+def test_hr_reads_last_nights_counts_until_they_are_stale_or_a_new_file_comes(
+    client: Client,
+    hr: User,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+    eager_celery: None,
+) -> None:
+    from mentoring.models import InsightSnapshot
+    from mentoring.tasks import snapshot_programs_task
+
+    program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
+    _employees("Sales", 6, 10, program=program, left=5)
+    snapshot_programs_task.delay()  # the nightly run (tasks in this process)
+    assert InsightSnapshot.objects.filter(program__isnull=True).exists()
+    assert InsightSnapshot.objects.filter(program=program).exists()
+    client.force_login(hr)
+    url = reverse("insights_dashboard")
+
+    def mentees() -> str:
+        text = client.get(url, {"export": "participation"}).content.decode()
+        return next(line for line in text.splitlines() if line.startswith("role,Mentee,"))
+
+    assert mentees() == "role,Mentee,6"
+    # Someone joins during the day: the dashboard shows last night's counts...
+    participant_create(program=program, role=Participant.Role.MENTEE, department="Sales")
+    assert mentees() == "role,Mentee,6"
+    page = client.get(url).content.decode()
+    assert "People, pairs and outcomes as of" in page
+    # ... and counts again once they are a day old.
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=27)):
+        client.force_login(hr)  # (HR's idle sessions end long before a day)
+        assert mentees() == "role,Mentee,7"
+    client.force_login(hr)
+    # A new outcome file replaces them at once: counted live, then taken again.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("outcome_import"),
+            {
+                "file": SimpleUploadedFile(
+                    "x.csv", _csv(["p0.sales@example.org,Sales,,left,2025-06-01,"])
+                )
+            },
+        )
+    assert response.status_code == 302
+    assert mentees() == "role,Mentee,7"
+    assert InsightSnapshot.objects.filter(program__isnull=True).exists()

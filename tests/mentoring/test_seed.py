@@ -137,5 +137,13 @@ def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> 
     assert Mentorship.objects.count() >= counts.mentorships == 4
     assert CheckIn.objects.count() >= counts.checkins == 80
     assert Answer.objects.count() >= counts.answers == 40
+    # Every program measures its goals; some people describe themselves, with consent.
+    from programs.models import Profile, ProgramGoal
+
+    assert ProgramGoal.objects.count() == 5 * counts.programs
+    profiles = Profile.objects.filter(user__participations__program__name__startswith="Demo")
+    assert profiles.count() == counts.participants
+    assert profiles.filter(demographics_consent_at__isnull=False).exclude(gender="").exists()
+    assert profiles.filter(demographics_consent_at__isnull=True, gender="").exists()
     output = _seed("--size", "large", "--scale", "0.02")
     assert "Large demo: 1 programs" in output

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
-from mentoring.demo_large import demo_large_seed
+from mentoring.demo_large import database_analyze, demo_large_seed
 from mentoring.demo_programs import demo_outcomes_seed, demo_programs_seed
 
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         employees = demo_outcomes_seed()
         if employees:
             self.stdout.write(f"HR outcome data: {employees} employees")
+        if options["size"] == "large":
+            database_analyze()
         for program in programs:
             self.stdout.write(
                 f"Program {program.name!r} ({program.get_state_display()}): "
