@@ -58,7 +58,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,6 +293,44 @@ def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes,
         return response.status, response.read(), dict(response.getheaders())
     finally:
         conn.close()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc; 0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def server_pids(stack: Stack) -> list[int]:
+    """gunicorn's master and workers."""
+    if stack.server is None:
+        return []
+    master = stack.server.pid
+    found = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def database_pids(stack: Stack) -> list[int]:
+    """The PostgreSQL backends serving the run's database (persistent connections)."""
+    with _admin_connection(stack.database_url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [stack.database]
+        ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 # ------------------------------------------------------------------------------
@@ -666,7 +704,13 @@ def report(results: Results, *, users: int, seconds: float, extra: dict[str, Any
 
 
 def drive(
-    identities_: list[Identity], *, port: int, seconds: float, think: tuple[float, float], seed: int
+    identities_: list[Identity],
+    *,
+    port: int,
+    seconds: float,
+    think: tuple[float, float],
+    seed: int,
+    on_start: Callable[[], object] | None = None,
 ) -> tuple[Results, float]:
     users = [
         VirtualUser(identity, port, random.Random(seed + n))  # noqa: S311  # nosec B311
@@ -674,6 +718,8 @@ def drive(
     ]
     for user in users:
         user.warm_up()
+    if on_start is not None:
+        on_start()
     results = Results()
     started = time.monotonic()
     deadline = started + seconds
@@ -747,7 +793,8 @@ def main(argv: list[str] | None = None) -> int:
         "--think",
         type=float,
         nargs=2,
-        default=(0.5, 2.0),
+        # Locust's usual between(1, 5): a person reads a page for a few seconds.
+        default=(1.0, 5.0),
         metavar=("MIN", "MAX"),
         help="seconds each user waits between pages",
     )
@@ -779,9 +826,21 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         server_start(stack, workers=args.workers, threads=args.threads)
         note(f"driving {args.users} users ({counts}) for {args.seconds:.0f} s")
+        cpu: dict[str, float] = {}
         results, elapsed = drive(
-            people, port=stack.port, seconds=args.seconds, think=tuple(args.think), seed=args.seed
+            people,
+            port=stack.port,
+            seconds=args.seconds,
+            think=tuple(args.think),
+            seed=args.seed,
+            on_start=lambda: cpu.update(
+                web=cpu_seconds(server_pids(stack)), db=cpu_seconds(database_pids(stack))
+            ),
         )
+        # CPU spent serving the run, per request: steadier than latency on a busy machine.
+        web = cpu_seconds(server_pids(stack)) - cpu.get("web", 0.0)
+        db = cpu_seconds(database_pids(stack)) - cpu.get("db", 0.0)
+        served = max(1, len(results.samples))
         extra = {
             "personas": counts,
             "size": args.size,
@@ -791,6 +850,8 @@ def main(argv: list[str] | None = None) -> int:
             "redis": bool(stack.redis_url),
             "cpus": cores,
             "load_average": [round(x, 2) for x in os.getloadavg()],
+            "gunicorn_cpu_ms_per_request": round(1000 * web / served, 1),
+            "postgres_cpu_ms_per_request": round(1000 * db / served, 1),
             **timings,
         }
         errors = report(results, users=args.users, seconds=elapsed, extra=extra)
