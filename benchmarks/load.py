@@ -6,7 +6,8 @@ plus the demo programs), collects static files and starts gunicorn on a free loo
 port with production settings (``mentoring.settings.base``, DEBUG off, whitenoise's
 compressed manifest storage, Redis for cache and broker when it answers). Then drives
 ``--users`` virtual users for ``--seconds`` from threads in this process, each with its
-own session, cookies and think time, in a mix of personas:
+own session, cookies and think time (1 to 5 seconds between pages, as locust's usual
+``between(1, 5)``; ``--think 0.5 2`` for a harder run), in a mix of personas:
 
 - coordinators (20%): program list, a large program's dashboard, its pairs page and the
   htmx health filter of it, its participants, and a matching draft to review;
@@ -27,7 +28,10 @@ Prints one JSON object per page per line, then a summary line:
     {"benchmark": "load", "page": "coordinator_dashboard", "requests": 412, "errors": 0,
      "p50_ms": 61.2, "p95_ms": 180.4, "max_ms": 420.0}
     {"benchmark": "load", "summary": true, "users": 50, "seconds": 300, "requests": 9876,
-     "errors": 0, ...}
+     "errors": 0, "gunicorn_cpu_ms_per_request": 48.0, "postgres_cpu_ms_per_request": 6.1, ...}
+
+The CPU the server and the database spent per request is reported too: on a busy
+machine the latencies say more about the neighbours than about the application.
 
     .venv/bin/python benchmarks/load.py                                 # 50 users, 5 minutes
     .venv/bin/python benchmarks/load.py --seconds 20 --users 5 --size small  # a smoke run
@@ -201,8 +205,9 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "mentoring.settings.base",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        # Persistent connections, as docs/settings.md recommends for production.
-        "DATABASE_URL": with_database(stack.database_url, stack.database, conn_max_age=60),
+        # Persistent connections (docs/settings.md), kept for the whole run so that the
+        # database's CPU can be read from the same backends at its start and end.
+        "DATABASE_URL": with_database(stack.database_url, stack.database, conn_max_age=900),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": stack.base,
         # Plain http on loopback: no TLS redirect and cookies without Secure (which a
@@ -295,17 +300,22 @@ def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes,
         conn.close()
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes have used so far (Linux /proc; 0 elsewhere)."""
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each process has used so far (Linux /proc; none elsewhere)."""
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def cpu_since(start: dict[int, float], now: dict[int, float]) -> float:
+    """CPU used between two readings; a process started in between counts in full."""
+    return sum(seconds - start.get(pid, 0.0) for pid, seconds in now.items())
 
 
 def server_pids(stack: Stack) -> list[int]:
@@ -826,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         server_start(stack, workers=args.workers, threads=args.threads)
         note(f"driving {args.users} users ({counts}) for {args.seconds:.0f} s")
-        cpu: dict[str, float] = {}
+        cpu: dict[str, dict[int, float]] = {}
         results, elapsed = drive(
             people,
             port=stack.port,
@@ -838,8 +848,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
         )
         # CPU spent serving the run, per request: steadier than latency on a busy machine.
-        web = cpu_seconds(server_pids(stack)) - cpu.get("web", 0.0)
-        db = cpu_seconds(database_pids(stack)) - cpu.get("db", 0.0)
+        web = cpu_since(cpu.get("web", {}), cpu_seconds(server_pids(stack)))
+        db = cpu_since(cpu.get("db", {}), cpu_seconds(database_pids(stack)))
         served = max(1, len(results.samples))
         extra = {
             "personas": counts,
