@@ -483,6 +483,31 @@ def match_request_withdraw(
         return RequestOutcome(pending=current)
 
 
+def match_requests_mentor_left(*, mentor: Participant, now: dt.datetime | None = None) -> int:
+    """A mentor left the program: their open requests are passed over and each mentee's
+    next choice is sent. Locks each mentee first (the order every writer uses).
+    Returns how many requests were passed over."""
+    now = now or timezone.now()
+    passed = 0
+    mentee_ids = list(
+        MatchRequest.objects.filter(mentor=mentor, state__in=OPEN_STATES)
+        .order_by("mentee_id")
+        .values_list("mentee_id", flat=True)
+        .distinct()
+    )
+    with transaction.atomic():
+        for mentee_id in mentee_ids:
+            mentee = _lock_mentee(mentee_id)
+            open_requests = MatchRequest.objects.select_for_update().filter(
+                mentee=mentee, mentor=mentor, state__in=OPEN_STATES
+            )
+            was_pending = any(r.state == State.PENDING for r in open_requests)
+            passed += open_requests.update(state=State.SKIPPED, answered_at=now)
+            if was_pending:
+                _advance(mentee, now=now)
+    return passed
+
+
 def match_requests_expire(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: pending requests past their time expire and pass to the
     mentee's next choice. Returns how many expired now.

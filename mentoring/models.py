@@ -8,6 +8,20 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Erased accounts keep their row (so counts and pairs stay whole) under an address in
+# this reserved domain (RFC 2606: ".invalid" never resolves), one per account.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def erased_email(user_id: int) -> str:
+    """The placeholder address of an erased account, also put wherever its old address
+    was a join key (participants, HR's employee records), so aggregates still line up."""
+    return f"erased-{user_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+def is_erased_email(email: str) -> bool:
+    return email.endswith("@" + ERASED_EMAIL_DOMAIN)
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -107,11 +121,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
     @property
+    def is_erased(self) -> bool:
+        """The person deleted their account (mentoring.erasure): only a pseudonym is left."""
+        return is_erased_email(self.email)
+
+    @property
     def display_name(self) -> str:
+        if self.is_erased:
+            return str(_("Deleted account"))
         return self.preferred_name or self.full_name or self.email
 
     @property
     def short_name(self) -> str:
+        if self.is_erased:
+            return self.display_name
         if self.preferred_name:
             return self.preferred_name
         if self.full_name:
@@ -354,6 +377,17 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
 
+    def identity_erase(self, *, user_id: int, emails: list[str], placeholder: str) -> int:
+        """The one change ever made to stored rows: when a person's account is erased,
+        their address (as actor, or as typed at a failed sign-in) and the IP addresses
+        of their rows give way to the account's placeholder. What happened, when, and
+        to which (pseudonymous) account id stays; the erasure writes its own row."""
+        typed = models.Q()
+        for email in emails:
+            typed |= models.Q(actor_email__iexact=email)
+        rows = self.filter(models.Q(actor_id=user_id) | typed)
+        return super(AuditEventQuerySet, rows).update(actor_email=placeholder, ip=None)
+
 
 class AuditEvent(models.Model):
     """Who did what security-relevant thing, when, from where: append-only.
@@ -375,6 +409,10 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("data exported")  # detail: what, and its filters
         MATCH_PUBLISH = "match_publish", _("matches published")
         ADMIN_ACTION = "admin_action", _("admin site change")  # detail: model, id, flag
+        # detail: step (requested, confirmed, cancelled) and the request's id
+        ERASURE_REQUEST = "erasure_request", _("account deletion requested")
+        # detail: the request's id, who carried it out (self / staff) and counts only
+        ERASURE = "erasure", _("account deleted")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -414,3 +452,62 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
+
+
+class ErasureRequest(models.Model):
+    """A person's request to delete their account and personal data (mentoring.erasure).
+
+    Asked for on the "Your data" page after signing in again, confirmed through a link
+    emailed to the account's address, then carried out by a worker in one transaction
+    (or by a site admin from the staff page). Holds ids, times and counts only: once
+    carried out, the user it points at is a pseudonym.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed, being carried out")  # the task is queued
+        DONE = "done", _("Carried out")
+        CANCELLED = "cancelled", _("Cancelled")  # by the person, before it was carried out
+
+    OPEN_STATES: ClassVar[tuple[str, ...]] = (State.REQUESTED, State.CONFIRMED)
+
+    user = models.ForeignKey(
+        "mentoring.User", on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_at = models.DateTimeField()
+    # The random part of the emailed link; a new request (or a resend) makes a new one,
+    # so only the latest link works, and it is cleared once used.
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    executed_by = models.ForeignKey(
+        "mentoring.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the erasure did, as counts and program ids (for the coordinators' notice).
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account deletion request")
+        verbose_name_plural = _("account deletion requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(state__in=["requested", "confirmed"]),
+                name="erasure_request_one_open_per_user",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="done") | models.Q(executed_at__isnull=False),
+                name="erasure_request_done_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-requested_at"], name="erasure_request_state")]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} of {self.user_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES

@@ -186,7 +186,12 @@ def notification_send(
     message_id: str = "",
 ) -> None:
     """Email one notification: text and HTML, rendered in the person's time zone,
-    with unsubscribe links (body and headers) and an optional .ics invitation."""
+    with unsubscribe links (body and headers) and an optional .ics invitation.
+
+    Nothing goes to a deactivated or erased account (its address may be a placeholder).
+    """
+    if not to.is_active:
+        return
     url = unsubscribe_url(user=to, kind=kind)
     with timezone.override(zone(to.time_zone)):
         subject, text, html = email_render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from mentoring import services
 
@@ -59,3 +60,41 @@ def send_hr_monthly_task() -> int:
     from mentoring.reports import hr_monthly_send
 
     return hr_monthly_send()
+
+
+# -- data rights (mentoring.erasure) ---------------------------------------------------
+
+
+@shared_task(
+    name="mentoring.tasks.erase_account_task",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def erase_account_task(request_id: int) -> bool:
+    """Carry out a confirmed deletion request (safe to run twice: a done one is skipped).
+    A request that keeps failing stays confirmed, listed for site admins to carry out."""
+    from mentoring.erasure import erasure_execute
+
+    return erasure_execute(request_id=request_id).done_now
+
+
+@shared_task(name="mentoring.tasks.send_erasure_confirmation_task")
+def send_erasure_confirmation_task(request_id: int, nonce: str) -> bool:
+    from mentoring.erasure import erasure_confirmation_send
+
+    return erasure_confirmation_send(request_id=request_id, nonce=nonce)
+
+
+@shared_task(name="mentoring.tasks.send_erasure_notices_task")
+def send_erasure_notices_task(request_id: int) -> int:
+    from mentoring.erasure import erasure_notices_send
+
+    return erasure_notices_send(request_id=request_id)
+
+
+@shared_task(name="mentoring.tasks.send_erasure_done_task")
+def send_erasure_done_task(request_id: int, address: str) -> bool:
+    from mentoring.erasure import erasure_done_send
+
+    return erasure_done_send(request_id=request_id, address=address)

@@ -4,7 +4,15 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import notification_views, sso, views, views_audit, views_dashboards, views_insights
+from mentoring import (
+    notification_views,
+    sso,
+    views,
+    views_audit,
+    views_dashboards,
+    views_data_rights,
+    views_insights,
+)
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -21,6 +29,31 @@ urlpatterns = [
         name="sso_oidc_callback",
     ),
     path("audit/", views_audit.audit_log, name="audit_log"),
+    path(
+        "audit/deletion-requests/",
+        views_data_rights.erasure_request_list,
+        name="erasure_request_list",
+    ),
+    path(
+        "audit/deletion-requests/<int:request_id>/carry-out/",
+        views_data_rights.erasure_request_execute,
+        name="erasure_request_execute",
+    ),
+    # Data rights: under the account area, before allauth's own addresses.
+    path("accounts/data/", views_data_rights.personal_data, name="personal_data"),
+    path(
+        "accounts/data/download/",
+        views_data_rights.personal_data_download,
+        name="personal_data_download",
+    ),
+    path("accounts/data/delete/", views_data_rights.erasure_request, name="erasure_request"),
+    path("accounts/data/delete/cancel/", views_data_rights.erasure_cancel, name="erasure_cancel"),
+    path(
+        "accounts/data/delete/confirm/<str:token>/",
+        views_data_rights.erasure_confirm,
+        name="erasure_confirm",
+    ),
+    path("accounts/data/deleted/", views_data_rights.erasure_done, name="erasure_done"),
     path("accounts/", include("allauth.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", api.urls),

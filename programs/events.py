@@ -519,6 +519,25 @@ def event_rsvp_set(
     return rsvp
 
 
+def event_rsvps_withdraw(*, user: User, now: dt.datetime | None = None) -> int:
+    """Take back a person's answers to events that have not started (they are leaving):
+    their places go to the first people on each waiting list, who are told. Answers
+    to past events stay (attendance counts). Events are locked in id order, so two
+    callers cannot deadlock. Returns how many answers were taken back."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event_ids = list(
+            EventRsvp.objects.filter(user=user, event__starts_at__gt=now)
+            .order_by("event_id")
+            .values_list("event_id", flat=True)
+        )
+        events = list(Event.objects.select_for_update().filter(pk__in=event_ids).order_by("pk"))
+        removed, _by_model = EventRsvp.objects.filter(user=user, event_id__in=event_ids).delete()
+        for event in events:
+            _notify_after_commit(_promote_waiting(event, now=now), NOTICE_PROMOTED)
+    return removed
+
+
 def event_attendance_set(
     *, event: Event, attended_rsvp_ids: Iterable[int], by: User, now: dt.datetime | None = None
 ) -> int:

@@ -17,6 +17,8 @@ from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.models import is_erased_email
+
 
 class Program(models.Model):
     class Format(models.TextChoices):
@@ -232,6 +234,8 @@ class Participant(models.Model):
 
     @property
     def display_name(self) -> str:
+        if is_erased_email(self.email):
+            return str(_("Deleted participant"))
         return self.full_name or self.email
 
 

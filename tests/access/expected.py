@@ -120,6 +120,67 @@ SIGNED_IN_FORM: Row = {
     "staff": (200, 200),
 }
 
+# A read-only page for site admins only.
+STAFF_PAGE: Row = {
+    "anonymous": ("302-login", "302-login"),
+    "outsider": (403, 405),
+    "mentee": (403, 405),
+    "mentor": (403, 405),
+    "participant": (403, 405),
+    "coordinator_a": (403, 405),
+    "coordinator_b": (403, 405),
+    "hr": (403, 405),
+    "staff": (200, 405),
+}
+# A link whose token is the credential, requested with an invalid token: 404 to all.
+INVALID_LINK: Row = {
+    "anonymous": (404, 404),
+    "outsider": (404, 404),
+    "mentee": (404, 404),
+    "mentor": (404, 404),
+    "participant": (404, 404),
+    "coordinator_a": (404, 404),
+    "coordinator_b": (404, 404),
+    "hr": (404, 404),
+    "staff": (404, 404),
+}
+# A page about the signed-in person themself, read-only.
+SIGNED_IN_PAGE: Row = {
+    "anonymous": ("302-login", "302-login"),
+    "outsider": (200, 405),
+    "mentee": (200, 405),
+    "mentor": (200, 405),
+    "participant": (200, 405),
+    "coordinator_a": (200, 405),
+    "coordinator_b": (200, 405),
+    "hr": (200, 405),
+    "staff": (200, 405),
+}
+# A POST-only action on the signed-in person's own account.
+SIGNED_IN_ACTION: Row = {
+    "anonymous": ("302-login", "302-login"),
+    "outsider": (405, "302"),
+    "mentee": (405, "302"),
+    "mentor": (405, "302"),
+    "participant": (405, "302"),
+    "coordinator_a": (405, "302"),
+    "coordinator_b": (405, "302"),
+    "hr": (405, "302"),
+    "staff": (405, "302"),
+}
+# A sensitive page about the signed-in person: first a redirect to sign in again.
+SIGNED_IN_REAUTHENTICATE: Row = {
+    "anonymous": ("302-login", "302-login"),
+    "outsider": ("302", "302"),
+    "mentee": ("302", "302"),
+    "mentor": ("302", "302"),
+    "participant": ("302", "302"),
+    "coordinator_a": ("302", "302"),
+    "coordinator_b": ("302", "302"),
+    "hr": ("302", "302"),
+    "staff": ("302", "302"),
+}
+
 EXPECTED: dict[str, Row] = {
     "account_change_password": SIGNED_IN_FORM,
     "account_confirm_email": {
@@ -272,17 +333,27 @@ EXPECTED: dict[str, Row] = {
     "admin:programs_program_changelist": ADMIN_SITE,
     "admin:programs_resource_changelist": ADMIN_SITE,
     "admin:surveys_survey_changelist": ADMIN_SITE,
-    "audit_log": {
+    "audit_log": STAFF_PAGE,
+    # Data rights (mentoring.views_data_rights): about the signed-in person themself.
+    "erasure_cancel": SIGNED_IN_ACTION,
+    # The emailed link: the token is the credential (an invalid one here, 404 to all).
+    "erasure_confirm": INVALID_LINK,
+    "erasure_done": PUBLIC_PAGE,
+    # Asks to sign in again first (the clients here have not), for GET and POST.
+    "erasure_request": SIGNED_IN_REAUTHENTICATE,
+    # Site admins carry out a request (here someone else's confirmed one).
+    "erasure_request_execute": {
         "anonymous": ("302-login", "302-login"),
-        "outsider": (403, 405),
-        "mentee": (403, 405),
-        "mentor": (403, 405),
-        "participant": (403, 405),
-        "coordinator_a": (403, 405),
-        "coordinator_b": (403, 405),
-        "hr": (403, 405),
-        "staff": (200, 405),
+        "outsider": (405, 403),
+        "mentee": (405, 403),
+        "mentor": (405, 403),
+        "participant": (405, 403),
+        "coordinator_a": (405, 403),
+        "coordinator_b": (405, 403),
+        "hr": (405, 403),
+        "staff": (405, "302"),
     },
+    "erasure_request_list": STAFF_PAGE,
     "healthz": {
         "anonymous": (503, 405),
         "outsider": (503, 405),
@@ -469,6 +540,19 @@ EXPECTED: dict[str, Row] = {
         "coordinator_b": (403, 403),
         "hr": (200, 200),
         "staff": (200, 200),
+    },
+    "personal_data": SIGNED_IN_PAGE,
+    # Only the person's own data, after signing in again (so a 302 to re-authenticate).
+    "personal_data_download": {
+        "anonymous": ("302-login", "302-login"),
+        "outsider": ("302", 405),
+        "mentee": ("302", 405),
+        "mentor": ("302", 405),
+        "participant": ("302", 405),
+        "coordinator_a": ("302", 405),
+        "coordinator_b": ("302", 405),
+        "hr": ("302", 405),
+        "staff": ("302", 405),
     },
     "programs:attachment_delete": COORDINATOR_ACTION,
     "programs:attachment_download": MEMBER_PAGE,
@@ -1135,17 +1219,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (200, 200),
         "staff": (200, 200),
     },
-    "notification_unsubscribe": {
-        "anonymous": (404, 404),
-        "outsider": (404, 404),
-        "mentee": (404, 404),
-        "mentor": (404, 404),
-        "participant": (404, 404),
-        "coordinator_a": (404, 404),
-        "coordinator_b": (404, 404),
-        "hr": (404, 404),
-        "staff": (404, 404),
-    },
+    "notification_unsubscribe": INVALID_LINK,
     "openid_connect_callback": {
         "anonymous": (404, 404),
         "outsider": (404, 404),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
-from mentoring.models import User
+from mentoring.models import ErasureRequest, User
 from programs.mentorships import mentorship_create
 from programs.models import (
     CalendarFeed,
@@ -86,6 +86,7 @@ KWARGS_BY_URL: dict[tuple[str, str], str] = {
     ("programs:milestone_create", "goal_id"): "pair_goal",
     ("programs:join_by_link", "token"): "join_token",
     ("programs:calendar_feed", "token"): "feed_token",
+    ("erasure_request_execute", "request_id"): "erasure_request",
 }
 
 
@@ -221,6 +222,13 @@ def world_build() -> World:
             endpoint=webhook, event="participant.enrolled", payload={"id": 1}, created_at=now
         ),
         "api_token": api_token_create(owner=coordinator_a, name="CI", scopes=["programs:read"])[0],
+        # Someone (not a persona) who confirmed deleting their account.
+        "erasure_request": ErasureRequest.objects.create(
+            user=user_create(full_name="Erin Eraser"),
+            state=ErasureRequest.State.CONFIRMED,
+            requested_at=now,
+            confirmed_at=now,
+        ),
         "feed_token": CalendarFeed.objects.create(
             user=mentee_user, token="feed-token-of-the-mentee", created_at=now
         ).token,

@@ -321,3 +321,21 @@ def test_an_ended_mentorship_queues_the_mentee_and_frees_the_mentors_place(
     assert best.pk in [
         r.mentor.pk for r in selfmatch.recommended_mentors(selfmatch_program, other, now=NOW)
     ]
+
+
+def test_a_mentor_who_leaves_passes_their_requests_to_each_mentees_next_choice(
+    seeker: Participant, mentors: list[Participant]
+) -> None:
+    outcome = selfmatch.match_request_create(
+        mentee=seeker, mentor_ids=[mentors[0].pk, mentors[1].pk], now=NOW
+    )
+    assert outcome.pending is not None
+    mail.outbox.clear()
+
+    passed = selfmatch.match_requests_mentor_left(mentor=mentors[0], now=NOW)
+
+    assert passed == 1
+    assert states(seeker) == [(mentors[0].pk, State.SKIPPED), (mentors[1].pk, State.PENDING)]
+    assert [m.to for m in mail.outbox] == [[user_of(mentors[1]).email]]
+    # Running it again finds nothing open.
+    assert selfmatch.match_requests_mentor_left(mentor=mentors[0], now=NOW) == 0

@@ -174,3 +174,14 @@ def test_start_up_requires_a_secret_key_when_debug_is_off() -> None:
 def test_start_up_succeeds_with_good_values(tmp_path: Path) -> None:
     result = _start({"DEBUG": "true", "VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit_compilation() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
