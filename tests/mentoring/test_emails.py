@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.policy
 import re
+from email import message_from_bytes
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
@@ -59,6 +60,7 @@ def test_the_claim_writes_the_delivery_table() -> None:
 # -- Email ------------------------------------------------------------------------------
 
 VARIABLE = re.compile(rb"^(Date|Message-ID): .*$|=+\d+==", re.MULTILINE)
+UNSUBSCRIBE = re.compile(rb"^List-Unsubscribe: .*?(?=^\S)", re.MULTILINE | re.DOTALL)
 
 
 def _messages(cls: type[EmailMultiAlternatives]) -> list[EmailMultiAlternatives]:
@@ -82,14 +84,36 @@ def _messages(cls: type[EmailMultiAlternatives]) -> list[EmailMultiAlternatives]
 
 
 @pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP])
-def test_an_email_is_written_as_djangos_own_would_be(policy: email.policy.Policy) -> None:
-    ours = [VARIABLE.sub(b"", m.message(policy=policy).as_bytes()) for m in _messages(Email)]
-    django = [
-        VARIABLE.sub(b"", m.message(policy=policy).as_bytes())
-        for m in _messages(EmailMultiAlternatives)
-    ]
+def test_an_email_is_written_as_djangos_own_would_be_but_for_list_unsubscribe(
+    policy: email.policy.Policy,
+) -> None:
+    def written(cls: type[EmailMultiAlternatives]) -> list[bytes]:
+        raw = [m.message(policy=policy).as_bytes() for m in _messages(cls)]
+        return [UNSUBSCRIBE.sub(b"", VARIABLE.sub(b"", one)) for one in raw]
+
+    ours, django = written(Email), written(EmailMultiAlternatives)
     assert ours == django
     # Each message kept its own recipient and subject (headers are shared only when
     # equal).
     assert [b"person%d@example.com" % n in raw for n, raw in enumerate(ours)] == [True] * 4
     assert len(set(ours)) == 4
+
+
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP])
+def test_list_unsubscribe_is_written_as_the_url_itself(policy: email.policy.Policy) -> None:
+    """Mail programs read List-Unsubscribe as written: a long URL must not become
+    RFC 2047 encoded words, as Python's own folding would make it."""
+    url = f"<https://example.com/notifications/unsubscribe/{'t' * 120}/>"
+    message = Email(
+        subject="Hello", body="Hello", to=["person@example.com"], headers={"List-Unsubscribe": url}
+    )
+    stock = EmailMultiAlternatives(
+        subject="Hello", body="Hello", to=["person@example.com"], headers={"List-Unsubscribe": url}
+    )
+
+    raw = message.message(policy=policy).as_bytes()
+
+    assert f"List-Unsubscribe: {url}".encode() + policy.linesep.encode() in raw
+    assert b"=?utf-8?" not in raw
+    assert b"=?utf-8?" in stock.message(policy=policy).as_bytes()
+    assert message_from_bytes(raw, policy=email.policy.default)["List-Unsubscribe"] == url
