@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-class _UrlListHeader(UnstructuredHeader):
+class _UrlListHeader(UnstructuredHeader, BaseHeader):
     """RFC 2369 ``List-*`` fields: angle-bracketed URLs that mail programs read as
     they are (``List-Unsubscribe`` is how "Unsubscribe" in Gmail or Outlook works).
 
