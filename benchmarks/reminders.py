@@ -361,7 +361,8 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
     )
     try:
         _wait(lambda: app.control.ping(destination=[hostname], timeout=0.5), worker, log, 120)
-        pending = PairReminder.objects.filter(state="pending", pk__in=facts["due_ids"])
+        # Cheap to ask every 50 ms: the index of pending rows by due time.
+        pending = PairReminder.objects.filter(state="pending", due_at__lte=facts["now"])
         cpu = _tree_cpu(worker.pid)
         started = time.perf_counter()
         send_pair_reminders_task.delay()  # as beat sends it
@@ -385,7 +386,7 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
     queries = sum(int(path.read_text()) for path in query_dir.iterdir() if path.suffix == "")
     messages = _mailbox(mail_dir)
     shutil.rmtree(work, ignore_errors=True)
-    sent = PairReminder.objects.filter(state="sent", pk__in=facts["due_ids"]).count()
+    sent = PairReminder.objects.filter(state="sent", due_at__lte=facts["now"]).count()
     return {
         "mode": "worker",
         **_outcome(facts, sent=sent, messages=messages, queries=queries, seconds=seconds),
@@ -447,7 +448,7 @@ def _reset(facts: dict[str, Any]) -> None:
     from mentoring.models import Delivery
     from programs.models import PairReminder
 
-    PairReminder.objects.filter(pk__in=facts["due_ids"]).update(
+    PairReminder.objects.filter(due_at__lte=facts["now"]).update(
         state="pending", finished_at=None, skip_reason="", claim_token=None, claimed_until=None
     )
     Delivery.objects.all().delete()
@@ -477,7 +478,6 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from programs.models import PairReminder
 
     # Emails to memory in this process, but without the test runner's template
     # instrumentation (it would slow every render down and is not there in production).
@@ -506,11 +506,7 @@ def main() -> None:
         )
         facts["setup_seconds"] = round(time.perf_counter() - started, 1)
         facts["database"] = connection.vendor
-        facts["due_ids"] = list(
-            PairReminder.objects.filter(state="pending", due_at__lte=now).values_list(
-                "pk", flat=True
-            )
-        )
+        facts["now"] = now  # everything due then is the benchmark's; the rest is days away
         for number, mode in enumerate(modes):
             if number:
                 _reset(facts)
