@@ -449,7 +449,7 @@ def _reset(facts: dict[str, Any]) -> None:
     from programs.models import PairReminder
 
     PairReminder.objects.filter(due_at__lte=facts["now"]).update(
-        state="pending", finished_at=None, skip_reason="", claim_token=None, claimed_until=None
+        state="pending", finished_at=None, skip_reason="", claimed_by=None, claimed_until=None
     )
     Delivery.objects.all().delete()
 
@@ -477,7 +477,6 @@ def main() -> None:
     from django.core import mail
     from django.db import connection
     from django.utils import timezone
-
 
     # Emails to memory in this process, but without the test runner's template
     # instrumentation (it would slow every render down and is not there in production).

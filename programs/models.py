@@ -887,7 +887,7 @@ class PairReminder(models.Model):
     """An email due to one person at one time: the reminder sweep's work list.
 
     Planned rows wait in ``due_at``; the sweep (every minute) claims a batch of due
-    rows (``claim_token``, ``claimed_until``: a second sweep takes the next rows) and
+    rows (``claimed_by``, ``claimed_until``: a second sweep takes the next rows) and
     sends each inside the transaction that marks it sent, alongside a unique
     mentoring.Delivery (kind, recipient, slot); see programs.pair_reminders. ``slot``
     names the occasion (a check-in at a time, a cycle of the cadence), so planning the
@@ -922,7 +922,7 @@ class PairReminder(models.Model):
     skip_reason = models.CharField(max_length=40, blank=True)
     # The sweep that took this row into its batch (a random number) and until when the
     # claim holds; an expired claim, or one whose sweep is gone, is taken over.
-    claim_token = models.IntegerField(null=True, blank=True)
+    claimed_by = models.IntegerField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,7 +6,7 @@ Celery ETA. Every PAIR_REMINDER_INTERVAL seconds beat starts
 :func:`pair_reminders_send`, which:
 
 1. claims at most PAIR_REMINDER_BATCH due rows nobody holds (SELECT ... FOR UPDATE
-   SKIP LOCKED, then an UPDATE that writes the sweep's random ``claim_token`` and
+   SKIP LOCKED, then an UPDATE that writes the sweep's random number in ``claimed_by`` and
    ``claimed_until``; committed at once). A second sweep running at the same time
    takes the next rows, so a worker's processes share a backlog instead of walking
    through the same rows. A claim ends with its sweep: on PostgreSQL the sweep holds
@@ -374,10 +374,10 @@ def _claim(*, token: int, now: dt.datetime, limit: int) -> list[int]:
     other; the committed claim makes every later sweep take the next rows instead of
     walking through the same ones. Two queries, committed at once.
     """
-    free = Q(claim_token__isnull=True) | Q(claimed_until__lte=now)
+    free = Q(claimed_by__isnull=True) | Q(claimed_until__lte=now)
     live = _live_tokens()
     if live is not None:
-        free |= ~Q(claim_token__in=live)
+        free |= ~Q(claimed_by__in=live)
     with transaction.atomic():
         ids = list(
             PairReminder.objects.select_for_update(skip_locked=True)
@@ -387,7 +387,7 @@ def _claim(*, token: int, now: dt.datetime, limit: int) -> list[int]:
         )
         if ids:
             PairReminder.objects.filter(pk__in=ids).update(
-                claim_token=token, claimed_until=now + _claim_lease()
+                claimed_by=token, claimed_until=now + _claim_lease()
             )
     return ids
 
@@ -428,8 +428,8 @@ def pair_reminders_send(
 def _release(token: int) -> None:
     """Hand this sweep's unfinished rows back, for the next sweep to retry."""
     try:
-        PairReminder.objects.filter(claim_token=token, state=Pending).update(
-            claim_token=None, claimed_until=None
+        PairReminder.objects.filter(claimed_by=token, state=Pending).update(
+            claimed_by=None, claimed_until=None
         )
     except DatabaseError:
         # The database is gone: the claims end with this sweep's session (PostgreSQL)
@@ -535,8 +535,8 @@ def _send_one(
 ) -> str:
     # Still pending and still this sweep's. The UPDATE that finishes the row is the
     # check: it finds nothing when another sweep sent it or took it over.
-    mine = PairReminder.objects.filter(pk=reminder.pk, state=Pending, claim_token=token)
-    released = {"claim_token": None, "claimed_until": None}
+    mine = PairReminder.objects.filter(pk=reminder.pk, state=Pending, claimed_by=token)
+    released = {"claimed_by": None, "claimed_until": None}
     reason = _skip_reason(reminder, disabled=disabled, started=started, now=now)
     if reason:
         done = mine.update(

@@ -77,7 +77,7 @@ def test_rows_a_running_sweep_claimed_are_left_to_it_until_its_claim_expires(
     later = timezone.now() + dt.timedelta(days=1)
     held = ids[:4]
     PairReminder.objects.filter(pk__in=held).update(
-        claim_token=live_claim, claimed_until=later + dt.timedelta(minutes=5)
+        claimed_by=live_claim, claimed_until=later + dt.timedelta(minutes=5)
     )
 
     first = pair_reminders_send(now=later)
@@ -100,14 +100,14 @@ def test_a_sweep_sends_nothing_of_what_another_sweep_took_over(program: Program)
 
     def taken_over() -> None:
         # Between this sweep's claim and its sends, another sweep takes every row.
-        PairReminder.objects.update(claim_token=777)
+        PairReminder.objects.update(claimed_by=777)
 
     result = pair_reminders_send(now=later, limit=4, when_full=taken_over)
 
     assert (result.taken, result.sent) == (4, 0)
     assert mail.outbox == []
     assert not Delivery.objects.exists()
-    assert PairReminder.objects.filter(state="pending", claim_token=777).count() == 4
+    assert PairReminder.objects.filter(state="pending", claimed_by=777).count() == 4
 
 
 @pytest.mark.django_db
@@ -181,7 +181,7 @@ def test_rows_claimed_by_a_sweep_that_died_are_taken_over_at_once(program: Progr
     due = len(_welcomes(program, 3))
     later = timezone.now() + dt.timedelta(days=1)
     # Claimed for hours by a sweep whose process is gone (nobody holds its lock).
-    PairReminder.objects.update(claim_token=99, claimed_until=later + dt.timedelta(hours=3))
+    PairReminder.objects.update(claimed_by=99, claimed_until=later + dt.timedelta(hours=3))
 
     result = pair_reminders_send(now=later)
 
