@@ -4,16 +4,37 @@ Runs on the configured database (DATABASE_URL; SQLite when unset) inside a throw
 database it creates and destroys, never the real one. Builds 10 programs of 10,000
 pairs each (20,000 people), check-ins, and reminder rows: 10,000 due now (reminders
 before a check-in, "log your check-in" requests with one-click links, overdue nudges
-and welcomes) and 90,000 due later. Then runs the sweep in this process, as one
-worker would (bounded batches of PAIR_REMINDER_BATCH, the next one at once while
-more are due), with emails rendered in full (text, HTML, unsubscribe links) and
-delivered to Django's in-memory mailbox. A second full sweep afterwards must send
-nothing. Prints one JSON object per line:
+and welcomes) and 90,000 due later. Everyone lives in time zones where it is daytime
+while the benchmark runs, so quiet hours hold nothing back. Then it measures, one
+JSON object per line, each with a "mode":
 
-    {"benchmark": "reminders", "mentorships": 100000, "due": 10000, "sent": 10000,
-     "duplicates": 0, "seconds": 41.2, "queries_per_reminder": 5.1, ...}
+- "worker" (PostgreSQL with REDIS_URL set): what the issue asks for, the time until
+  all are sent by one worker on this machine. It starts one real Celery worker
+  (prefork, one process per CPU) on Redis with queues of its own, sends the sweep task
+  as beat would, and stops the clock when no due row is left pending. Emails go to a
+  folder (Django's file backend, the bytes an SMTP server would get), read back
+  afterwards to count them and any recipient who got one twice.
+- "in-process": the sweep in this process, batch after batch (PAIR_REMINDER_BATCH)
+  until nothing is due, with emails rendered in full and kept in Django's in-memory
+  mailbox; on any database.
 
-    DATABASE_URL=postgresql:///mentoring_ci .venv/bin/python benchmarks/reminders.py
+After each, a second sweep must send nothing: ``duplicates`` counts a recipient who got
+the same email twice, emails beyond the Delivery records, and anything that second
+sweep sent; ``lost`` counts reminders marked sent whose email is not there.
+``queries_per_reminder`` counts the statements Django sends (an execute wrapper, in
+every worker process too: benchmarks/worker/reminders.py) per reminder sent; on
+PostgreSQL the BEGIN and COMMIT around each reminder are not among them (SQLite's
+BEGIN IMMEDIATE is).
+
+    {"mode": "worker", "benchmark": "reminders", "mentorships": 100000, "due": 10000,
+     "sent": 10000, "duplicates": 0, "lost": 0, "seconds": 29.48,
+     "queries_per_reminder": 2.01, "worker_processes": 2, ...}
+
+(2 cores, idle but for the benchmark; the in-process sweep took 48.7 s there.)
+
+    DATABASE_URL=postgresql:///mentoring_ci REDIS_URL=redis://127.0.0.1:6379/9 \
+        .venv/bin/python benchmarks/reminders.py             # both modes
+    .venv/bin/python benchmarks/reminders.py --mode in-process --programs 1 --due 2000
 """
 
 from __future__ import annotations
@@ -22,21 +43,67 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
+import uuid
+import zoneinfo
+from collections import Counter
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings.test")
+# Queue names of this run's own, shared with the worker it starts (mentoring.settings.test).
+PREFIX = os.environ.setdefault("MENTORING_TEST_PREFIX", f"bench-reminders-{uuid.uuid4().hex[:8]}")
 
-# A weekday at noon UTC: daytime in every recipient's zone, so quiet hours hold nothing.
-NOW = dt.datetime(2026, 9, 15, 12, 0, tzinfo=dt.UTC)
-ZONES = ["Europe/London", "Europe/Berlin", "Africa/Lagos", "Europe/Helsinki"]
+# Zones around the world; the benchmark picks those where it is early afternoon now.
+ZONE_CHOICES = [
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+]
 
 
-def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
+def daytime_zones(now: dt.datetime, count: int = 4) -> list[str]:
+    """The ``count`` zones whose local time is nearest 13:00: hours from the quiet
+    hours (NOTIFY_QUIET_*) on either side, however long the benchmark runs."""
+
+    def distance(name: str) -> float:
+        local = now.astimezone(zoneinfo.ZoneInfo(name))
+        return abs(local.hour + local.minute / 60 - 13)
+
+    return sorted(ZONE_CHOICES, key=distance)[:count]
+
+
+def build(
+    *, programs: int, pairs_per_program: int, due: int, now: dt.datetime, zones: list[str]
+) -> dict[str, int]:
     from mentoring.models import User
     from programs.models import CheckIn, Mentorship, PairReminder, Participant, Program
     from programs.pair_reminders import checkin_slot
@@ -44,7 +111,9 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
     people = 2 * pairs_per_program
     User.objects.bulk_create(
         (
-            User(email=f"p{n}@example.com", full_name=f"Person {n}", time_zone=ZONES[n % 4])
+            User(
+                email=f"p{n}@example.com", full_name=f"Person {n}", time_zone=zones[n % len(zones)]
+            )
             for n in range(people)
         ),
         batch_size=5000,
@@ -78,7 +147,7 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
                     mentor_id=by_user[user_ids[2 * i]],
                     mentee_id=by_user[user_ids[2 * i + 1]],
                     source=Mentorship.Source.MANUAL,
-                    started_at=NOW - dt.timedelta(days=30 + i % 60),
+                    started_at=now - dt.timedelta(days=30 + i % 60),
                 )
                 for i in range(pairs_per_program)
             ),
@@ -98,7 +167,7 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
             CheckIn(
                 mentorship_id=mentorships[i][0],
                 status=CheckIn.Status.SCHEDULED,
-                scheduled_at=NOW + dt.timedelta(hours=20),
+                scheduled_at=now + dt.timedelta(hours=20),
                 sequence=1,
             )
             for i in range(half(n_before))
@@ -107,7 +176,7 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
             CheckIn(
                 mentorship_id=mentorships[half(n_before) + i][0],
                 status=CheckIn.Status.SCHEDULED,
-                scheduled_at=NOW - dt.timedelta(hours=2),
+                scheduled_at=now - dt.timedelta(hours=2),
                 sequence=1,
             )
             for i in range(half(n_log))
@@ -127,7 +196,7 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
                 check_in=check_in,
                 recipient_id=recipient,
                 slot=slot,
-                due_at=NOW - dt.timedelta(minutes=1 + len(rows) % 50),
+                due_at=now - dt.timedelta(minutes=1 + len(rows) % 50),
             )
         )
 
@@ -142,7 +211,7 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
                     check_in=checkin,
                     recipient_id=recipient,
                     slot=checkin_slot(checkin),
-                    due_at=NOW - dt.timedelta(minutes=1 + len(rows) % 50),
+                    due_at=now - dt.timedelta(minutes=1 + len(rows) % 50),
                 )
             )
     offset = len(checkins)
@@ -158,84 +227,250 @@ def build(*, programs: int, pairs_per_program: int, due: int) -> dict[str, int]:
             mentorship_id=pk,
             recipient_id=mentee_user,
             slot=f"m{pk}",
-            due_at=NOW + dt.timedelta(days=1 + n % 30),
+            due_at=now + dt.timedelta(days=1 + n % 30),
         )
         for n, (pk, _mentor_user, mentee_user) in enumerate(mentorships[:90_000])
     ]
     PairReminder.objects.bulk_create(rows + later, batch_size=5000)
     return {
         "mentorships": len(mentorship_ids),
-        "due": PairReminder.objects.filter(state="pending", due_at__lte=NOW).count(),
+        "due": PairReminder.objects.filter(state="pending", due_at__lte=now).count(),
         "reminder_rows": PairReminder.objects.count(),
     }
 
 
-def _sweep_until_done() -> tuple[int, int, int]:
-    """Sweep batch after batch until nothing is due: (sent, batches, queries)."""
+def _counting() -> tuple[Any, list[int]]:
+    """An execute wrapper counting Django's statements (the query log keeps 9,000)."""
+    executed = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    return count, executed
+
+
+def run_in_process(facts: dict[str, Any]) -> dict[str, Any]:
+    """Sweep batch after batch in this process until nothing is due."""
+    from django.core import mail
     from django.db import connection
+    from django.utils import timezone
 
     from programs.pair_reminders import pair_reminders_send
 
-    executed = 0
-
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal executed
-        executed += 1
-        return execute(sql, params, many, context)
-
-    sent = sweeps = 0
-    # Counted with a wrapper: Django's query log keeps only the last 9,000.
+    mail.outbox = []
+    count, executed = _counting()
+    sent = batches = 0
+    started, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         while True:
-            result = pair_reminders_send(now=NOW)
-            sweeps += 1
+            result = pair_reminders_send(now=timezone.now())
+            batches += 1
             sent += result.sent
             if not result.more and not result.taken:
                 break
-    return sent, sweeps, executed
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    messages = [(m.to[0], str(m.subject)) for m in mail.outbox]
+    return {
+        "mode": "in-process",
+        **_outcome(facts, sent=sent, messages=messages, queries=executed[0], seconds=seconds),
+        "batches": batches,
+        "cpu_seconds": round(cpu, 2),
+    }
 
 
-def run(*, programs: int, pairs_per_program: int, due: int) -> dict[str, Any]:
-    from django.core import mail
-    from django.db import connection
+def _outcome(
+    facts: dict[str, Any],
+    *,
+    sent: int,
+    messages: list[tuple[str, str]],
+    queries: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """The keys both modes report, with the checks for doubles."""
+    from django.utils import timezone
 
     from mentoring.models import Delivery
     from programs.pair_reminders import pair_reminders_send
 
-    started = time.perf_counter()
-    facts = build(programs=programs, pairs_per_program=pairs_per_program, due=due)
-    setup_seconds = time.perf_counter() - started
-
-    mail.outbox = []
-    started = time.perf_counter()
-    sent, sweeps, query_count = _sweep_until_done()
-    emails = len(mail.outbox)
-    seconds = time.perf_counter() - started
-    again = pair_reminders_send(now=NOW)
-    keys = Delivery.objects.values("kind", "key").distinct().count()
+    again = pair_reminders_send(now=timezone.now())
+    deliveries = Delivery.objects.count()
+    # Nobody in the benchmark is due two reminders with the same subject.
+    doubled = sum(n - 1 for n in Counter(messages).values())
     return {
         "benchmark": "reminders",
-        "database": connection.vendor,
+        "database": facts["database"],
         "mentorships": facts["mentorships"],
         "reminder_rows": facts["reminder_rows"],
         "due": facts["due"],
         "sent": sent,
-        "emails": emails,
-        "duplicates": emails - keys + again.sent,
+        "emails": len(messages),
+        "deliveries": deliveries,
+        "duplicates": doubled + max(len(messages) - deliveries, 0) + again.sent,
+        "lost": max(sent - len(set(messages)), 0),
         "seconds": round(seconds, 2),
         "reminders_per_second": round(sent / seconds, 1) if seconds else None,
-        "queries_per_reminder": round(query_count / max(sent, 1), 2),
-        "batches": sweeps,
-        "setup_seconds": round(setup_seconds, 1),
+        "queries_per_reminder": round(queries / max(sent, 1), 2),
+        "setup_seconds": facts["setup_seconds"],
         "target_seconds": 60,
     }
 
 
+def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
+    """One Celery worker (prefork, ``concurrency`` processes) sends everything due."""
+    from django.db import connection
+
+    from mentoring.celery import app
+    from programs.models import PairReminder
+    from programs.workspace_tasks import send_pair_reminders_task
+
+    work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    mail_dir, query_dir = work / "mail", work / "queries"
+    mail_dir.mkdir()
+    query_dir.mkdir()
+    database = urlsplit(os.environ["DATABASE_URL"])._replace(
+        path="/" + str(connection.settings_dict["NAME"])
+    )
+    hostname = f"{PREFIX}@bench"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.geturl(),
+        "EMAIL_URL": f"file://{mail_dir}",
+        "BENCH_QUERY_DIR": str(query_dir),
+        "MENTORING_TEST_PREFIX": PREFIX,
+    }
+    log = work / "worker.log"
+    worker = subprocess.Popen(  # noqa: S603 - our own fixed command
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "benchmarks.worker.reminders",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--queues={PREFIX}.email",
+            f"--hostname={hostname}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(lambda: app.control.ping(destination=[hostname], timeout=0.5), worker, log, 120)
+        # Cheap to ask every 50 ms: the index of pending rows by due time.
+        pending = PairReminder.objects.filter(state="pending", due_at__lte=facts["now"])
+        cpu = _tree_cpu(worker.pid)
+        started = time.perf_counter()
+        send_pair_reminders_task.delay()  # as beat sends it
+        _wait(lambda: not pending.exists(), worker, log, 600, every=0.05)
+        seconds = time.perf_counter() - started
+        cpu = _tree_cpu(worker.pid) - cpu
+        # Let the processes finish their last batch (and write their counts).
+        _wait(
+            lambda: not any((app.control.inspect([hostname]).active() or {}).values()),
+            worker,
+            log,
+            120,
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    queries = sum(int(path.read_text()) for path in query_dir.iterdir() if path.suffix == "")
+    messages = _mailbox(mail_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    sent = PairReminder.objects.filter(state="sent", due_at__lte=facts["now"]).count()
+    return {
+        "mode": "worker",
+        **_outcome(facts, sent=sent, messages=messages, queries=queries, seconds=seconds),
+        "worker_processes": concurrency,
+        # CPU time the worker's processes used until all were sent (PostgreSQL's aside).
+        "worker_cpu_seconds": round(cpu, 2),
+    }
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        number = int(stat.parent.name)
+        parents[number] = int(fields[1])
+        used[number] = (int(fields[11]) + int(fields[12])) / tick
+    tree, total = [pid], 0.0
+    while tree:
+        number = tree.pop()
+        total += used.get(number, 0.0)
+        tree += [child for child, parent in parents.items() if parent == number]
+    return total
+
+
+def _wait(
+    probe: Any, worker: subprocess.Popen[bytes], log: Path, timeout: float, every: float = 0.2
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        if worker.poll() is not None:
+            break
+        time.sleep(every)
+    raise SystemExit(
+        f"the worker did not get there in {timeout} s; its log ends:\n" + log.read_text()[-3000:]
+    )
+
+
+def _mailbox(folder: Path) -> list[tuple[str, str]]:
+    """(To, Subject) of every message the file backend wrote."""
+    messages = []
+    for path in sorted(folder.rglob("*.log")):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                message = message_from_bytes(chunk)
+                messages.append((str(message["To"]), str(message["Subject"])))
+    return messages
+
+
+def _reset(facts: dict[str, Any]) -> None:
+    """Everything due pending again, nothing delivered: the next mode starts afresh."""
+    from mentoring.models import Delivery
+    from programs.models import PairReminder
+
+    PairReminder.objects.filter(due_at__lte=facts["now"]).update(
+        state="pending", finished_at=None, skip_reason="", claimed_by=None, claimed_until=None
+    )
+    Delivery.objects.all().delete()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--programs", type=int, default=10)
     parser.add_argument("--pairs-per-program", type=int, default=10_000)
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument(
+        "--mode",
+        choices=["auto", "worker", "in-process"],
+        default="auto",
+        help="auto: both on PostgreSQL with REDIS_URL set, else in-process",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=os.cpu_count() or 1, help="worker processes"
+    )
     args = parser.parse_args()
 
     import django
@@ -244,20 +479,46 @@ def main() -> None:
     from django.conf import settings
     from django.core import mail
     from django.db import connection
+    from django.utils import timezone
 
-    # Emails to memory, but without the test runner's template instrumentation (it
-    # would slow every render down and is not there in production).
+    # Emails to memory in this process, but without the test runner's template
+    # instrumentation (it would slow every render down and is not there in production).
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     mail.outbox = []
+    services = connection.vendor == "postgresql" and bool(os.environ.get("REDIS_URL"))
+    if args.mode == "worker" and not services:
+        raise SystemExit("--mode worker needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+    modes = ["worker", "in-process"] if args.mode == "auto" and services else [args.mode]
+    if modes == ["auto"]:
+        modes = ["in-process"]
     connection.settings_dict.setdefault("TEST", {})["NAME"] = (
         None if connection.vendor == "sqlite" else f"test_bench_reminders_{os.getpid()}"
     )
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        result = run(programs=args.programs, pairs_per_program=args.pairs_per_program, due=args.due)
-        print(json.dumps(result), flush=True)
+        now = timezone.now()
+        started = time.perf_counter()
+        facts: dict[str, Any] = build(
+            programs=args.programs,
+            pairs_per_program=args.pairs_per_program,
+            due=args.due,
+            now=now,
+            zones=daytime_zones(now),
+        )
+        facts["setup_seconds"] = round(time.perf_counter() - started, 1)
+        facts["database"] = connection.vendor
+        facts["now"] = now  # everything due then is the benchmark's; the rest is days away
+        for number, mode in enumerate(modes):
+            if number:
+                _reset(facts)
+            if mode == "worker":
+                result = run_worker(facts, concurrency=args.concurrency)
+            else:
+                result = run_in_process(facts)
+            print(json.dumps(result), flush=True)
     finally:
+        connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

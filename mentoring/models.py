@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import IntegrityError, models, transaction
+from django.db import connections, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -163,19 +163,26 @@ class Heartbeat(models.Model):
 
 
 class DeliveryManager(models.Manager["Delivery"]):
+    # One statement on PostgreSQL and SQLite: no savepoint around it, and a key that
+    # went out before never raises (so it cannot break the caller's transaction).
+    # While another open transaction holds the same key, the database waits for it
+    # to end: the key is then taken (False) if it committed, or free if it rolled back.
+    CLAIM_SQL = (
+        'INSERT INTO "mentoring_delivery" ("kind", "key", "sent_at") VALUES (%s, %s, %s) '
+        'ON CONFLICT ("kind", "key") DO NOTHING RETURNING "id"'
+    )
+
     def claim(self, *, kind: str, key: str) -> bool:
         """Record that this message is going out; False if it went out before.
 
         Call it inside the transaction that sends: if the send fails, the rollback
-        removes the record and a retry may send. The savepoint keeps a duplicate
-        key from breaking the caller's transaction.
+        removes the record and a retry may send.
         """
-        try:
-            with transaction.atomic():
-                self.create(kind=kind, key=key, sent_at=timezone.now())
-        except IntegrityError:
-            return False
-        return True
+        connection = connections[self.db]
+        sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(self.CLAIM_SQL, [kind, key, sent_at])
+            return cursor.fetchone() is not None
 
 
 class Delivery(models.Model):

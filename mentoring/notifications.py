@@ -21,13 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.emails import absolute_url, email_render
+from mentoring.emails import Email, absolute_url, email_render
 from mentoring.models import NotificationPreference, User
 
 
@@ -184,9 +184,12 @@ def notification_send(
     ics_data: bytes | None = None,
     ics_method: str = "REQUEST",
     message_id: str = "",
+    mailer: BaseEmailBackend | None = None,
 ) -> None:
     """Email one notification: text and HTML, rendered in the person's time zone,
     with unsubscribe links (body and headers) and an optional .ics invitation.
+
+    ``mailer``: an open connection to send it through (a batch shares one).
 
     Nothing goes to a deactivated or erased account (its address may be a placeholder).
     """
@@ -211,7 +214,7 @@ def notification_send(
     }
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to.email], headers=headers)
+    message = Email(subject=subject, body=text, to=[to.email], headers=headers)
     message.attach_alternative(html, "text/html")
     if ics_data is not None:
         part = MIMEPart()
@@ -224,4 +227,7 @@ def notification_send(
             filename="cancel.ics" if ics_method == "CANCEL" else "invite.ics",
         )
         message.attach(part)
-    message.send()
+    if mailer is None:
+        message.send()
+    else:
+        mailer.send_messages([message])

@@ -890,11 +890,12 @@ class CheckIn(models.Model):
 class PairReminder(models.Model):
     """An email due to one person at one time: the reminder sweep's work list.
 
-    Planned rows wait in ``due_at``; the sweep (every minute) claims due rows one by
-    one with SELECT ... FOR UPDATE SKIP LOCKED and sends each inside the transaction
-    that marks it sent, alongside a unique mentoring.Delivery (kind, recipient, slot).
-    ``slot`` names the occasion (a check-in at a time, a cycle of the cadence), so
-    planning the same reminder twice adds nothing.
+    Planned rows wait in ``due_at``; the sweep (every minute) claims a batch of due
+    rows (``claimed_by``, ``claimed_until``: a second sweep takes the next rows) and
+    sends each inside the transaction that marks it sent, alongside a unique
+    mentoring.Delivery (kind, recipient, slot); see programs.pair_reminders. ``slot``
+    names the occasion (a check-in at a time, a cycle of the cadence), so planning the
+    same reminder twice adds nothing.
     """
 
     class Kind(models.TextChoices):
@@ -923,6 +924,10 @@ class PairReminder(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     finished_at = models.DateTimeField(null=True, blank=True)
     skip_reason = models.CharField(max_length=40, blank=True)
+    # The sweep that took this row into its batch (a random number) and until when the
+    # claim holds; an expired claim, or one whose sweep is gone, is taken over.
+    claimed_by = models.IntegerField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

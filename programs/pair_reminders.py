@@ -5,18 +5,35 @@ Planning (inside the transaction that changes the pair or the check-in) writes
 Celery ETA. Every PAIR_REMINDER_INTERVAL seconds beat starts
 :func:`pair_reminders_send`, which:
 
-1. reads the ids of at most PAIR_REMINDER_BATCH due rows and preloads what their
-   emails need (a fixed number of queries per batch);
-2. for each row, in its own transaction: locks it with SELECT ... FOR UPDATE SKIP
-   LOCKED (a second sweep skips it), re-checks it is still pending, writes the
-   unique mentoring.Delivery (kind, recipient and slot), sends, marks it sent, and
-   commits. A crash before the commit rolls all of that back, so the row is sent by
-   the next sweep; a crash after the commit has nothing left to do. The one window
-   left is between the mail server accepting the message and the commit (a few
-   milliseconds): a crash exactly there sends that message twice. No scheme can
-   close it without the mail server's help; the Delivery row at least makes every
-   retry and every second worker harmless;
-3. reports whether more rows are due, and the task then queues the next batch at once.
+1. claims at most PAIR_REMINDER_BATCH due rows nobody holds (SELECT ... FOR UPDATE
+   SKIP LOCKED, then an UPDATE that writes the sweep's random number in ``claimed_by`` and
+   ``claimed_until``; committed at once). A second sweep running at the same time
+   takes the next rows, so a worker's processes share a backlog instead of walking
+   through the same rows. A claim ends with its sweep: on PostgreSQL the sweep holds
+   an advisory lock named by its token for as long as it runs, and a claim whose lock
+   nobody holds (the process died) is taken over at once; everywhere, a claim older
+   than CELERY_TASK_TIME_LIMIT (the longest a sweep task may live) is taken over;
+2. when the batch is full, lets the caller queue the next batch before sending this
+   one (the task does, so another worker process sends it meanwhile);
+3. preloads what the batch's emails need (a fixed number of queries per batch) and
+   opens one mail connection for the batch;
+4. for each row, in its own transaction: a conditional UPDATE marks it sent only
+   while it is still pending and still this sweep's (it locks the row; it finds
+   nothing when another sweep sent it or took it over), writes the unique
+   mentoring.Delivery (kind, recipient and slot; INSERT ... ON CONFLICT DO NOTHING),
+   sends, and commits: two statements per reminder. A crash before the commit rolls
+   all of that back, so the row is sent by a later sweep; a crash after the commit
+   has nothing left to do. The one window left is between the mail server accepting
+   the message and the commit (a few milliseconds): a crash exactly there sends that
+   message twice. No scheme can close it without the mail server's help; the
+   Delivery row at least makes every retry and every second worker harmless. Rows
+   that failed go back to the pool at the end of the batch.
+
+Exactly once rests on step 4 alone (the row lock, the state check and the unique
+Delivery); the claims only spread the work. SQLite has no SKIP LOCKED and no way to
+see whether another sweep is alive, but it lets one writer at a time claim: the same
+code runs there, and a crashed sweep's rows wait for their claim to expire (so they do
+behind a PgBouncer in transaction mode, where session locks cannot be trusted).
 
 Local times: "the day before" keeps the local clock time (a 10:00 check-in gets its
 reminder at 10:00 the day before, whatever the clocks did overnight); nudges go out
@@ -33,12 +50,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -255,7 +276,7 @@ class SweepResult:
     sent: int = 0
     skipped: int = 0
     deferred: int = 0
-    taken: int = 0  # rows looked at (due when the sweep started)
+    taken: int = 0  # rows claimed (due when the sweep started)
     more: bool = False  # the batch was full: more may be due
 
 
@@ -296,21 +317,128 @@ def _skip_reason(
     return ""
 
 
-def pair_reminders_send(*, now: dt.datetime | None = None, limit: int | None = None) -> SweepResult:
+# PostgreSQL: a sweep holds the advisory lock (CLAIM_LOCK_CLASS, its token) in its
+# database session while it works; a claim whose lock nobody holds belongs to a sweep
+# whose process died, and is taken over at once.
+CLAIM_LOCK_CLASS = 0x50524D  # "PRM"
+
+
+def _claim_lease() -> dt.timedelta:
+    """How long a claim holds at most. A sweep runs as a task, which the worker kills
+    after CELERY_TASK_TIME_LIMIT seconds: a claim older than that belongs to a sweep
+    that is gone (on SQLite, the only sign of it)."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+@contextmanager
+def _sweep_token() -> Iterator[int]:
+    """A random token naming this sweep's claims, alive while the sweep runs."""
+    if connection.vendor != "postgresql":
+        yield secrets.randbelow(2**31 - 1) + 1
+        return
+    with connection.cursor() as cursor:
+        while True:  # another live sweep drew the same number: draw again
+            token = secrets.randbelow(2**31 - 1) + 1
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CLAIM_LOCK_CLASS, token])
+            if cursor.fetchone()[0]:
+                break
+    try:
+        yield token
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLAIM_LOCK_CLASS, token])
+        except DatabaseError:
+            pass  # the session is gone, and its locks with it
+
+
+def _live_tokens() -> set[int] | None:
+    """The tokens of the sweeps running now (PostgreSQL), or None where the database
+    cannot tell (SQLite: a claim then holds until its lease ends)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND objsubid = 2 AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [CLAIM_LOCK_CLASS],
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
+
+
+def _claim(*, token: int, now: dt.datetime, limit: int) -> list[int]:
+    """Take up to ``limit`` due rows nobody holds, earliest first, for this sweep.
+
+    SKIP LOCKED lets two sweeps claim at the same moment without waiting for each
+    other; the committed claim makes every later sweep take the next rows instead of
+    walking through the same ones. Two queries, committed at once.
+    """
+    free = Q(claimed_by__isnull=True) | Q(claimed_until__lte=now)
+    live = _live_tokens()
+    if live is not None:
+        free |= ~Q(claimed_by__in=live)
+    with transaction.atomic():
+        ids = list(
+            PairReminder.objects.select_for_update(skip_locked=True)
+            .filter(free, state=Pending, due_at__lte=now)
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            PairReminder.objects.filter(pk__in=ids).update(
+                claimed_by=token, claimed_until=now + _claim_lease()
+            )
+    return ids
+
+
+def pair_reminders_send(
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    when_full: Callable[[], object] | None = None,
+) -> SweepResult:
     """Send the due reminders, at most ``limit`` (PAIR_REMINDER_BATCH) of them, each
-    exactly once. Safe to run twice and in parallel."""
+    exactly once. Safe to run twice and in parallel: parallel sweeps send disjoint
+    batches. ``when_full`` is called once a full batch is claimed, before sending it
+    (the task queues the next batch there, for another worker process)."""
     now = now or timezone.now()
     limit = limit or settings.PAIR_REMINDER_BATCH
     result = SweepResult()
-    ids = list(
-        PairReminder.objects.filter(state=Pending, due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    result.taken = len(ids)
-    result.more = len(ids) == limit
-    if not ids:
-        return result
+    with _sweep_token() as token:
+        ids = _claim(token=token, now=now, limit=limit)
+        result.taken = len(ids)
+        result.more = len(ids) == limit
+        if not ids:
+            return result
+        if result.more and when_full is not None:
+            try:
+                when_full()
+            except Exception:
+                logger.exception("Queueing the next reminder batch failed; beat's next sweep will")
+        failed = -1
+        try:
+            failed = _send_claimed(ids, token=token, now=now, result=result)
+        finally:
+            if failed:  # some rows failed (or everything did): back to the pool
+                _release(token)
+    return result
+
+
+def _release(token: int) -> None:
+    """Hand this sweep's unfinished rows back, for the next sweep to retry."""
+    try:
+        PairReminder.objects.filter(claimed_by=token, state=Pending).update(
+            claimed_by=None, claimed_until=None
+        )
+    except DatabaseError:
+        # The database is gone: the claims end with this sweep's session (PostgreSQL)
+        # or with their lease (SQLite).
+        logger.warning("Releasing reminder claims failed", exc_info=True)
+
+
+def _send_claimed(ids: list[int], *, token: int, now: dt.datetime, result: SweepResult) -> int:
+    """Send this sweep's claimed rows one by one; the number that failed."""
     # Everything the emails need, in a fixed number of queries for the whole batch.
     rows = {
         row.pk: row
@@ -335,59 +463,99 @@ def pair_reminders_send(*, now: dt.datetime | None = None, limit: int | None = N
     )
     escalations = [row for row in rows.values() if row.kind == R.ESCALATION]
     counts = _escalation_facts(escalations)
-    for pk in ids:
-        reminder = rows.get(pk)
-        if reminder is None:
-            continue  # replanned away since the ids were read
-        try:
-            outcome = _send_one(reminder, disabled=disabled, started=started, facts=counts, now=now)
-        except Exception:
-            # The row's transaction rolled back (Delivery included): the next sweep retries.
-            logger.exception("Pair reminder %s failed; retried at the next sweep", pk)
-            continue
-        if outcome == "sent":
-            result.sent += 1
-        elif outcome == "deferred":
-            result.deferred += 1
-        elif outcome == "skipped":
-            result.skipped += 1
-    return result
+    failed = 0
+    # One connection to the mail server for the whole batch, not one per message.
+    with _batch_mailer() as mailer:
+        for pk in ids:
+            reminder = rows.get(pk)
+            if reminder is None:
+                continue  # replanned away since it was claimed
+            try:
+                outcome = _send_one(
+                    reminder,
+                    token=token,
+                    mailer=mailer,
+                    disabled=disabled,
+                    started=started,
+                    facts=counts,
+                    now=now,
+                )
+            except Exception:
+                # The row's transaction rolled back (Delivery included): the next sweep
+                # retries. The mail connection may be what broke: start a new one.
+                logger.exception("Pair reminder %s failed; retried at the next sweep", pk)
+                failed += 1
+                _mailer_restart(mailer)
+                continue
+            if outcome == "sent":
+                result.sent += 1
+            elif outcome == "deferred":
+                result.deferred += 1
+            elif outcome == "skipped":
+                result.skipped += 1
+    return failed
+
+
+@contextmanager
+def _batch_mailer() -> Iterator[BaseEmailBackend]:
+    mailer = mail.mailers.default
+    _mailer_restart(mailer)
+    try:
+        yield mailer
+    finally:
+        _mailer_close(mailer)
+
+
+def _mailer_close(mailer: BaseEmailBackend) -> None:
+    try:
+        mailer.close()
+    except Exception:  # a broken connection is dropped either way
+        logger.warning("Closing the mail connection failed", exc_info=True)
+
+
+def _mailer_restart(mailer: BaseEmailBackend) -> None:
+    """(Re)open the connection; if the server is unreachable, each send tries again
+    on its own, and fails its own row."""
+    _mailer_close(mailer)
+    try:
+        mailer.open()
+    except Exception:  # reported by the sends that follow
+        logger.warning("Opening the mail connection failed", exc_info=True)
 
 
 def _send_one(
     reminder: PairReminder,
     *,
+    token: int,
+    mailer: BaseEmailBackend,
     disabled: set[tuple[int, str]],
     started: set[int],
     facts: dict[int, dict[str, Any]],
     now: dt.datetime,
 ) -> str:
-    with transaction.atomic():
-        claimed = (
-            PairReminder.objects.select_for_update(skip_locked=True)
-            .filter(pk=reminder.pk, state=Pending)
-            .values_list("pk", flat=True)
-            .first()
+    # Still pending and still this sweep's. The UPDATE that finishes the row is the
+    # check: it finds nothing when another sweep sent it or took it over.
+    mine = PairReminder.objects.filter(pk=reminder.pk, state=Pending, claimed_by=token)
+    released = {"claimed_by": None, "claimed_until": None}
+    reason = _skip_reason(reminder, disabled=disabled, started=started, now=now)
+    if reason:
+        done = mine.update(
+            state=PairReminder.State.SKIPPED, finished_at=now, skip_reason=reason, **released
         )
-        if claimed is None:
-            return "taken"  # another sweep has it, or sent it
-        reason = _skip_reason(reminder, disabled=disabled, started=started, now=now)
-        if reason:
-            PairReminder.objects.filter(pk=reminder.pk).update(
-                state=PairReminder.State.SKIPPED, finished_at=now, skip_reason=reason
-            )
-            return "skipped"
-        zone_name = reminder.recipient.time_zone
-        if is_quiet(now, zone_name):
-            # Late (the workers were down, or it was planned before a time-zone change).
-            PairReminder.objects.filter(pk=reminder.pk).update(due_at=quiet_adjust(now, zone_name))
-            return "deferred"
+        return "skipped" if done else "taken"
+    zone_name = reminder.recipient.time_zone
+    if is_quiet(now, zone_name):
+        # Late (the workers were down, or it was planned before a time-zone change).
+        done = mine.update(due_at=quiet_adjust(now, zone_name), **released)
+        return "deferred" if done else "taken"
+    # The state change, the Delivery record and the send commit together: a crash
+    # before the commit rolls all back (the row is sent by a later sweep).
+    with transaction.atomic():
+        if not mine.update(state=PairReminder.State.SENT, finished_at=now, **released):
+            return "taken"
         key = f"{reminder.recipient_id}:{reminder.slot}"
         if Delivery.objects.claim(kind=delivery_kind(reminder.kind), key=key):
-            _email(reminder, facts=facts)
-        PairReminder.objects.filter(pk=reminder.pk).update(
-            state=PairReminder.State.SENT, finished_at=now
-        )
+            _email(reminder, facts=facts, mailer=mailer)
         return "sent"
 
 
@@ -414,7 +582,9 @@ def _escalation_facts(rows: list[PairReminder]) -> dict[int, dict[str, Any]]:
     return {row["pk"]: dict(row) for row in facts}
 
 
-def _email(reminder: PairReminder, *, facts: dict[int, dict[str, Any]]) -> None:
+def _email(
+    reminder: PairReminder, *, facts: dict[int, dict[str, Any]], mailer: BaseEmailBackend
+) -> None:
     from programs.checkins import log_link_url, workspace_url
 
     mentorship = reminder.mentorship
@@ -455,4 +625,6 @@ def _email(reminder: PairReminder, *, facts: dict[int, dict[str, Any]]) -> None:
         template = (
             "programs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "programs/pair_nudge"
         )
-    notification_send(to=person, kind=PREFERENCE[kind], template=template, context=context)
+    notification_send(
+        to=person, kind=PREFERENCE[kind], template=template, context=context, mailer=mailer
+    )

@@ -15,10 +15,10 @@ from programs import checkins, pair_reminders
 @shared_task(name="programs.tasks.send_pair_reminders_task", acks_late=True)
 def send_pair_reminders_task() -> int:
     """The sweep (every PAIR_REMINDER_INTERVAL seconds, CELERY_BEAT_SCHEDULE): one bounded
-    batch; when the batch was full, the next one is queued straight away."""
-    result = pair_reminders.pair_reminders_send()
-    if result.more:
-        send_pair_reminders_task.delay()
+    batch. When the batch is full, the next one is queued as soon as this one is
+    claimed, so the worker's other processes send it meanwhile (a backlog drains at
+    the pace of every process, and each sweep takes rows of its own)."""
+    result = pair_reminders.pair_reminders_send(when_full=send_pair_reminders_task.delay)
     return result.sent
 
 
