@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mentoring import dashboards
+from mentoring.audit import audit_record
 from mentoring.charts import column_chart
-from mentoring.models import User
+from mentoring.models import AuditEvent, User
 from mentoring.tasks import snapshot_program_task
 from programs.access import Need, access_program
 from programs.models import Mentorship, Program, ProgramGoal
@@ -107,6 +108,12 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
     if export:
         if export not in EXPORTS:
             raise Http404
+        audit_record(
+            action=AuditEvent.Action.EXPORT,
+            request=request,
+            target=access.program,
+            detail={"export": f"dashboard_{export}"},
+        )
         return _export(access.program, export, now)
     context = {**_context(access.program, now), "access": access}
     return render(request, "mentoring/program_dashboard.html", context)

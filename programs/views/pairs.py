@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from mentoring.models import User
+from mentoring.audit import audit_record
+from mentoring.models import AuditEvent, User
 from programs import workspace
 from programs.access import Need, access_program
 from programs.models import Program
@@ -71,6 +72,13 @@ def pair_list(request: HttpRequest, program_id: int) -> HttpResponse:
 def pair_export(request: HttpRequest, program_id: int) -> HttpResponse:
     access = access_program(_user(request), program_id, need=Need.MANAGE)
     program = access.program
+    # Names and addresses leave the site: on the record, with the filter used.
+    audit_record(
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+        target=program,
+        detail={"export": "pairs", "health": request.GET.get("health", "")[:20]},
+    )
     pairs = workspace.pair_list(program=program, health=_health(request.GET))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(program.name) or "program"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, User
 from tests.factories import DEFAULT_PASSWORD, user_create
+from tests.factories.programs import mentorship_make, program_create
 
 Action = AuditEvent.Action
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -135,6 +136,38 @@ def test_an_hr_export_is_recorded(client: Client, hr: User) -> None:
     event = AuditEvent.objects.get(action=Action.EXPORT)
     assert event.actor_id == hr.pk
     assert event.detail["export"] == "insights_outcomes"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "params", "export"),
+    [
+        ("/programs/{pk}/dashboard/", {"export": "at_risk"}, "dashboard_at_risk"),
+        ("/programs/{pk}/pairs.csv", {"health": "due"}, "pairs"),
+    ],
+)
+def test_a_coordinators_csv_export_is_recorded_with_the_program(
+    client: Client, coordinator: User, path: str, params: dict[str, str], export: str
+) -> None:
+    program = program_create(coordinators=[coordinator])
+    mentorship_make(program=program)
+    client.force_login(coordinator)
+    response = client.get(path.format(pk=program.pk), params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert event.actor_id == coordinator.pk
+    assert (event.target_type, event.target_id) == ("programs.program", str(program.pk))
+    assert event.detail["export"] == export
+
+
+@pytest.mark.django_db
+def test_a_refused_export_records_nothing(client: Client, outsider: User) -> None:
+    program = program_create()
+    client.force_login(outsider)
+    assert client.get(f"/programs/{program.pk}/pairs.csv").status_code == 404
+    assert client.get(f"/programs/{program.pk}/dashboard/", {"export": "funnel"}).status_code == 404
+    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
 
 
 # -- The page ---------------------------------------------------------------------
