@@ -253,24 +253,18 @@ def main() -> None:
     import django
 
     django.setup()
+    from benchmarks.support.database import throwaway_database
+
     # The seed's eager tasks log a line each; the benchmark prints only its JSON.
     logging.getLogger("celery").setLevel(logging.WARNING)
     from django.conf import settings
     from django.core import mail
-    from django.db import connection
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.CELERY_TASK_ALWAYS_EAGER = True
     mail.outbox = []
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"test_bench_dashboards_{os.getpid()}"
-    )
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with throwaway_database("dashboards"):
         run(scale=args.scale, requests=args.requests, warmup=args.warmup)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -147,21 +147,16 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    from benchmarks.support.database import throwaway_database
+
     setup_test_environment()
-    # A database of our own, named so it cannot clobber a test run's.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"test_bench_import_{os.getpid()}"
-    )
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        for result in run(args.rows, send_invitations=args.send_invitations):
-            print(json.dumps(result), flush=True)
+        with throwaway_database("import"):
+            for result in run(args.rows, send_invitations=args.send_invitations):
+                print(json.dumps(result), flush=True)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 

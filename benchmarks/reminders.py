@@ -22,7 +22,7 @@ After each, a second sweep must send nothing: ``duplicates`` counts a recipient 
 the same email twice, emails beyond the Delivery records, and anything that second
 sweep sent; ``lost`` counts reminders marked sent whose email is not there.
 ``queries_per_reminder`` counts the statements Django sends (an execute wrapper, in
-every worker process too: benchmarks/worker/reminders.py) per reminder sent; on
+every worker process too: benchmarks/support/reminder_worker.py) per reminder sent; on
 PostgreSQL the BEGIN and COMMIT around each reminder are not among them (SQLite's
 BEGIN IMMEDIATE is).
 
@@ -346,7 +346,7 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
             "-m",
             "celery",
             "-A",
-            "benchmarks.worker.reminders",
+            "benchmarks.support.reminder_worker",
             "worker",
             "--pool=prefork",
             f"--concurrency={concurrency}",
@@ -481,6 +481,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from benchmarks.support.database import throwaway_database
+
     # Emails to memory in this process, but without the test runner's template
     # instrumentation (it would slow every render down and is not there in production).
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -491,12 +493,7 @@ def main() -> None:
     modes = ["worker", "in-process"] if args.mode == "auto" and services else [args.mode]
     if modes == ["auto"]:
         modes = ["in-process"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"test_bench_reminders_{os.getpid()}"
-    )
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with throwaway_database("reminders"):
         now = timezone.now()
         started = time.perf_counter()
         facts: dict[str, Any] = build(
@@ -517,9 +514,6 @@ def main() -> None:
             else:
                 result = run_in_process(facts)
             print(json.dumps(result), flush=True)
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

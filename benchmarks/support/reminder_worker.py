@@ -1,5 +1,5 @@
 """The project's Celery app with a query counter, for the worker benchmarks/reminders.py
-starts (``celery -A benchmarks.worker.reminders worker``).
+starts (``celery -A benchmarks.support.reminder_worker worker``).
 
 Every worker process counts the statements Django sends (an execute wrapper on its
 connection, as the in-process benchmark counts them) and, after each task, writes its
