@@ -524,7 +524,9 @@ def erasure_execute(
         erasure_request.executed_by = by
         erasure_request.nonce = ""
         erasure_request.summary = result
-        erasure_request.save()
+        erasure_request.save(
+            update_fields=["state", "executed_at", "executed_by", "nonce", "summary"]
+        )
         erased = User.objects.get(pk=erasure_request.user_id)
         audit_record(
             action=Action.ERASURE,
