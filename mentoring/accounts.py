@@ -1,5 +1,6 @@
 """allauth configured for this site: emails name the product, not the request's host;
-single sign-on through OpenID Connect with domain rules."""
+single sign-on with domain rules, linking rules and re-authentication through the
+provider (the mechanics are in mentoring.sso)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.providers.base.constants import AuthError
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -38,10 +43,10 @@ def sso_required_for(email: str | None) -> bool:
     return bool(email) and email_domain(email) in settings.SSO_ONLY_DOMAINS
 
 
-def _sso_only_message() -> str:
+def sso_only_message() -> str:
     return _(
-        "People at this organisation sign in with single sign-on. "
-        "Use the “Sign in with …” button below instead of a password."
+        "People at this organisation sign in with single sign-on: use the "
+        "“Sign in with …” button instead of a password."
     )
 
 
@@ -53,15 +58,46 @@ class AccountAdapter(DefaultAccountAdapter):
         # Password sign-in is refused for SSO-only domains, whether or not the
         # account exists (so the answer reveals nothing about accounts).
         if sso_required_for(credentials.get("email")):
-            raise forms.ValidationError(_sso_only_message(), code="sso_required")
+            raise forms.ValidationError(sso_only_message(), code="sso_required")
         super().pre_authenticate(request, **credentials)
 
-    def clean_email(self, email: str) -> str:
-        # Signing up (or adding an address) with a password for an SSO-only domain
-        # would make a second way in that the organisation does not control.
-        if sso_required_for(email):
-            raise forms.ValidationError(_sso_only_message(), code="sso_required")
-        return super().clean_email(email)
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """Password and second factor as allauth offers them, plus signing in again at
+        the identity provider for anyone with a linked account. For people who have no
+        password, or whose domain must use SSO (their password is refused), the provider
+        comes first and the password is not offered."""
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        if not user.is_authenticated or not SocialAccount.objects.filter(user=user).exists():
+            return methods
+        sso = {
+            "id": "sso",
+            "description": _("Sign in again with your organisation's account"),
+            "url": reverse("sso_reauthenticate"),
+        }
+        if not user.has_usable_password() or sso_required_for(user.email):
+            return [sso, *(m for m in methods if m["id"] != "reauthenticate")]
+        return [*methods, sso]
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        from mentoring.sso import recently_reauthenticated
+
+        # allauth only counts password, code and MFA re-authentication; ours at the
+        # provider counts too, for as long as allauth's own timeout.
+        if recently_reauthenticated(context.request):
+            return False
+        result: bool = super().is_reauthentication_required(app=app, **kwargs)
+        return result
+
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        from mentoring.sso import provider_logout_url
+
+        # Read before the session ends (allauth asks first, then signs out).
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            url = provider_logout_url(request)
+            if url:
+                return url
+        result: str = super().get_logout_redirect_url(request)
+        return result
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -69,9 +105,38 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     People are created on their first sign-in (SOCIALACCOUNT_AUTO_SIGNUP); when
     SSO_ALLOWED_DOMAINS is set, only addresses in those domains may sign in this way.
+    A first sign-in is linked to an existing account only through an address the
+    provider verified; a staff, coordinator or HR account also needs its second factor.
     """
 
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        from mentoring import sso
+        from mentoring.sessions import mfa_required
+
+        provider_name = str(getattr(sociallogin.provider, "name", ""))
+        try:
+            sso.check_nonce(sociallogin)
+        except sso.SsoProblem as problem:
+            raise ImmediateHttpResponse(
+                sso.sso_problem_response(request, kind=problem.kind, provider_name=provider_name)
+            ) from None
+        if sociallogin.state.get(sso.REAUTHENTICATE_STATE):
+            sso.reauthentication_state(request, sociallogin)
+        self._check_allowed_domain(request, sociallogin)
+        if sociallogin.is_existing and sociallogin.account.pk:
+            return  # Linked before: the provider's subject identifies the person.
+        if not sociallogin.email_addresses and not getattr(sociallogin.user, "email", ""):
+            raise ImmediateHttpResponse(
+                sso.sso_problem_response(request, kind="no_email", provider_name=provider_name)
+            )
+        if not any(address.verified for address in sociallogin.email_addresses):
+            raise ImmediateHttpResponse(
+                sso.sso_problem_response(request, kind="unverified", provider_name=provider_name)
+            )
+        if sociallogin.is_existing and mfa_required(sociallogin.user):
+            raise ImmediateHttpResponse(sso.stash_pending_link(request, sociallogin))
+
+    def _check_allowed_domain(self, request: HttpRequest, sociallogin: Any) -> None:
         allowed = settings.SSO_ALLOWED_DOMAINS
         if not allowed:
             return
@@ -91,6 +156,30 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Accounts from the identity provider are always welcome (it vouches for
         # them), even where self sign-up with a password would be closed.
         return True
+
+    def is_email_verified(self, provider: Any, email: str) -> bool:
+        # allauth's "verified_email" would mark every address verified, even one the
+        # provider said is not: our provider class fills only a missing claim instead.
+        return False
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: BaseException | None = None,
+        extra_context: Any = None,
+    ) -> None:
+        from mentoring import sso
+
+        if error == AuthError.CANCELLED:
+            return  # allauth's "sign-in cancelled" page
+        kind = sso.problem_kind(exception)
+        raise ImmediateHttpResponse(
+            sso.sso_problem_response(
+                request, kind=kind, provider_name=str(getattr(provider, "name", ""))
+            )
+        )
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)

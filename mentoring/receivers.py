@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.admin.models import LogEntry
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from mentoring.sessions import session_on_login, session_remember_mfa
+from mentoring.sso import provider_mfa_satisfied, session_on_sso_login
 
 
 @receiver(user_logged_in, dispatch_uid="mentoring.on_login")
@@ -24,6 +26,18 @@ def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
     if request is not None and hasattr(request, "session"):
         session_on_login(request, user)
     audit_record(action=Action.SIGN_IN, actor=user, request=request)
+
+
+@receiver(allauth_user_logged_in, dispatch_uid="mentoring.on_sso_login")
+def _on_allauth_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    # allauth's own signal, right after Django's, carries the SocialLogin of a sign-in
+    # through the identity provider.
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is None or not hasattr(request, "session"):
+        return
+    session_on_sso_login(request, sociallogin)
+    if provider_mfa_satisfied(sociallogin):
+        session_on_login(request, user, provider_mfa=True)
 
 
 @receiver(user_login_failed, dispatch_uid="mentoring.on_login_failed")

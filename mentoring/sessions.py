@@ -35,10 +35,12 @@ ACTIVITY_SESSION_KEY = "mentoring_last_activity_at"
 ACTIVITY_WRITE_EVERY_SECONDS = 60
 
 # Pages a person who must enrol may still open: the two-factor set-up itself (and the
-# re-authentication it asks for), signing out, and the health check.
+# re-authentication it asks for, by password or at the identity provider), signing out,
+# and the health check.
 MFA_EXEMPT_URL_NAMES = frozenset(
     {"account_logout", "account_login", "account_reauthenticate", "healthz"}
 )
+MFA_EXEMPT_URL_PREFIXES = ("mfa_", "sso_", "openid_connect_", "saml_")
 
 
 def mfa_required(user: Any) -> bool:
@@ -62,10 +64,15 @@ def session_remember_mfa(request: HttpRequest, *, enabled: bool) -> None:
     request.session[MFA_SESSION_KEY] = enabled
 
 
-def session_on_login(request: HttpRequest, user: User) -> None:
-    """At sign-in: remember whether the person has a second factor, start the idle clock."""
+def session_on_login(request: HttpRequest, user: User, *, provider_mfa: bool = False) -> None:
+    """At sign-in: remember whether the second factor is satisfied, start the idle clock.
+
+    It is when the person has an authenticator here (allauth asked for it), or when the
+    identity provider they signed in through says it checked one in a way its settings
+    trust (``provider_mfa``, see ``mentoring.sso.provider_mfa_satisfied``).
+    """
     if mfa_required(user):
-        session_remember_mfa(request, enabled=is_mfa_enabled(user))
+        session_remember_mfa(request, enabled=provider_mfa or is_mfa_enabled(user))
     request.session[ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
 
 
@@ -111,7 +118,7 @@ class MfaRequiredMiddleware:
             return None
         match = request.resolver_match
         name = match.url_name if match else None
-        if name and (name.startswith("mfa_") or name in MFA_EXEMPT_URL_NAMES):
+        if name and (name.startswith(MFA_EXEMPT_URL_PREFIXES) or name in MFA_EXEMPT_URL_NAMES):
             return None
         messages.warning(
             request,

@@ -28,6 +28,13 @@ urlpatterns = [
         sso.oidc_callback,
         name="sso_oidc_callback",
     ),
+    path("accounts/sso/link/", sso.sso_link_confirm, name="sso_link_confirm"),
+    path("accounts/sso/reauthenticate/", sso.sso_reauthenticate, name="sso_reauthenticate"),
+    path(
+        "accounts/sso/reauthenticate/done/",
+        sso.sso_reauthenticate_done,
+        name="sso_reauthenticate_done",
+    ),
     path("audit/", views_audit.audit_log, name="audit_log"),
     path(
         "audit/deletion-requests/",

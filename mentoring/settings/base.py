@@ -52,6 +52,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL used in emails and calendar feeds, e.g. https://mentoring.example.com
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Mentoring")
+_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 ROOT_URLCONF = "mentoring.urls"
 WSGI_APPLICATION = "mentoring.wsgi.application"
@@ -86,6 +87,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After the CSP middleware, so it answers first: adds the identity providers'
+    # origins to form-action.
+    "mentoring.sso.SsoFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -177,6 +181,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "mentoring.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "signup": "mentoring.account_forms.PasswordSignupForm",
+    "add_email": "mentoring.account_forms.PasswordAddEmailForm",
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
@@ -433,19 +441,42 @@ CHECKIN_LINK_MAX_AGE_DAYS = env_int("CHECKIN_LINK_MAX_AGE_DAYS", 14, minimum=1)
 # ------------------------------------------------------------------------------
 SOCIALACCOUNT_ADAPTER = "mentoring.accounts.SocialAccountAdapter"
 # Someone signing in through the identity provider for the first time gets an account
-# at once (just-in-time), and an existing account with the same address is signed in.
+# at once (just-in-time), and an existing account with the same address, verified by
+# the provider, is linked (staff, coordinators and HR viewers only with their second
+# factor: see mentoring.sso and docs/sso.md).
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# The button POSTs (allauth's recommendation); the Content-Security-Policy's form-action
+# names the configured providers' origins exactly (mentoring.sso.SsoFormActionMiddleware).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Seconds to wait for the provider: to connect, then for each answer. A provider that is
+# down or hanging shows an error page within these, never a 500.
+OIDC_CONNECT_TIMEOUT = env_int("OIDC_CONNECT_TIMEOUT", 3, minimum=1)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 5, minimum=1)
+SOCIALACCOUNT_REQUESTS_TIMEOUT = (OIDC_CONNECT_TIMEOUT, OIDC_TIMEOUT)
+# Plain-http provider endpoints are refused unless DEBUG is on, or they are on this
+# machine (127.0.0.1, ::1, localhost) and SSO_ALLOW_HTTP_LOOPBACK is on (the tests).
+SSO_ALLOW_HTTP_LOOPBACK = env_bool("SSO_ALLOW_HTTP_LOOPBACK", DEBUG)
 # One OpenID Connect provider from the environment; more can be added in the admin
 # (Social applications, provider "OpenID Connect").
 OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "sso")
 OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+if OIDC_SERVER_URL and not OIDC_SERVER_URL.startswith("https://") and not DEBUG:
+    from urllib.parse import urlsplit as _urlsplit
+
+    if not (SSO_ALLOW_HTTP_LOOPBACK and _urlsplit(OIDC_SERVER_URL).hostname in _LOOPBACK_HOSTS):
+        raise ImproperlyConfigured("OIDC_SERVER_URL must be an https:// URL when DEBUG is off.")
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
-    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []},
+    "openid_connect": {
+        # Our provider class: nonce, https, the ID token's signature always checked,
+        # OIDC_EMAIL_VERIFIED only for a missing claim, errors as pages.
+        "provider_class": "mentoring.sso.OpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [],
+    },
 }
 if OIDC_SERVER_URL and OIDC_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
@@ -456,8 +487,14 @@ if OIDC_SERVER_URL and OIDC_CLIENT_ID:
             "secret": env_str("OIDC_CLIENT_SECRET"),
             "settings": {
                 "server_url": OIDC_SERVER_URL,
-                # Corporate directories (e.g. Entra ID) often omit email_verified.
-                "verified_email": env_bool("OIDC_EMAIL_VERIFIED", False),
+                "scope": env_list("OIDC_SCOPES", ["openid", "profile", "email"]),
+                # Corporate directories (e.g. Entra ID) often omit email_verified: this
+                # fills the missing claim, and never overrides email_verified=false.
+                "missing_email_verified": env_bool("OIDC_EMAIL_VERIFIED", False),
+                # The provider's own second factor counts for our MFA rule when the ID
+                # token's amr or acr says so (empty: never).
+                "mfa_amr": env_list("OIDC_MFA_AMR"),
+                "mfa_acr": env_list("OIDC_MFA_ACR"),
             },
         }
     ]
@@ -465,6 +502,9 @@ if OIDC_SERVER_URL and OIDC_CLIENT_ID:
 SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_ALLOWED_DOMAINS")]
 # Email domains that must use single sign-on: password sign-in and sign-up are refused.
 SSO_ONLY_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_ONLY_DOMAINS")]
+# After signing out here, also end the session at the provider (RP-initiated logout)
+# when its discovery document offers an end_session_endpoint.
+SSO_PROVIDER_LOGOUT = env_bool("SSO_PROVIDER_LOGOUT", True)
 
 # REST API (/api/v1/): requests per minute per token.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)

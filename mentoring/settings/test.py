@@ -15,6 +15,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Webhook and chat tests deliver to a receiver on 127.0.0.1 over plain http.
 os.environ.setdefault("WEBHOOK_ALLOW_LOOPBACK", "true")
+# The test identity providers run on 127.0.0.1 over plain http.
+os.environ.setdefault("SSO_ALLOW_HTTP_LOOPBACK", "true")
 # The test client and the browser tests' live server speak plain http.
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mentoring.accounts import sso_required_for
 from mentoring.models import User
 from programs.access import access_program_join_link
 from programs.models import Participant, Program
@@ -106,6 +107,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             get_adapter(request).stash_verified_email(request, participant.email)
         context.update(_entrance_urls(request.path, email=participant.email))
         context["has_account"] = has_account
+        # Password sign-in and sign-up are refused for these: offer only the SSO button.
+        context["sso_only"] = sso_required_for(participant.email)
         return render(request, "programs/invitation_accept.html", context)
 
     user = request.user

@@ -8,7 +8,9 @@ already expired). allauth talks to it over real HTTP, as it would to Entra ID or
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -157,13 +159,24 @@ def sso(settings, idp: IdentityProvider) -> IdentityProvider:
     return idp
 
 
-def _sign_in(client: Client) -> Any:
-    """Press the button, follow the IdP's redirect back with a code, return the answer."""
-    start = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
+def _authorize(client: Client, **data: str) -> dict[str, list[str]]:
+    """Press the button; return the query of the redirect to the provider."""
+    start = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]), data)
     assert start.status_code == 302, start.content[:500]
-    authorize = urlsplit(start["Location"])
-    query = parse_qs(authorize.query)
+    query = parse_qs(urlsplit(start["Location"]).query)
     assert query["client_id"] == [CLIENT_ID]
+    return query
+
+
+def _sign_in(client: Client, idp: IdentityProvider | None = None, *, echo_nonce: bool = True) -> Any:
+    """Press the button, come back from the IdP with a code, return the answer.
+
+    The test IdP puts the authorization request's nonce into the ID token, as a real
+    provider does (unless ``echo_nonce`` is off).
+    """
+    query = _authorize(client)
+    if idp is not None and echo_nonce:
+        idp.claims["nonce"] = query["nonce"][0]
     callback = reverse("openid_connect_callback", args=[PROVIDER_ID])
     return client.get(callback, {"code": "the-code", "state": query["state"][0]})
 
@@ -174,7 +187,7 @@ def _signed_in(client: Client) -> User | None:
 
 
 def test_first_sign_in_creates_the_account_just_in_time(client: Client, sso: IdentityProvider):
-    response = _sign_in(client)
+    response = _sign_in(client, sso)
     assert response.status_code == 302, response.content[:800]
     user = User.objects.get(email="grace.hopper@acme.example")
     assert user.full_name == "Grace Hopper"
@@ -190,14 +203,14 @@ def test_first_sign_in_creates_the_account_just_in_time(client: Client, sso: Ide
 
 def test_an_existing_account_with_that_address_is_signed_in(client: Client, sso: IdentityProvider):
     existing = user_create(email="grace.hopper@acme.example")
-    _sign_in(client)
+    _sign_in(client, sso)
     assert _signed_in(client) == existing
     assert User.objects.count() == 1
 
 
 def test_a_wrongly_signed_id_token_is_refused(client: Client, sso: IdentityProvider):
     sso.signing_key = _private_key()
-    response = _sign_in(client)
+    response = _sign_in(client, sso)
     assert _signed_in(client) is None
     assert not User.objects.filter(email="grace.hopper@acme.example").exists()
     assert response.status_code == 401
@@ -205,14 +218,14 @@ def test_a_wrongly_signed_id_token_is_refused(client: Client, sso: IdentityProvi
 
 def test_an_id_token_for_another_audience_is_refused(client: Client, sso: IdentityProvider):
     sso.audience = "some-other-app"
-    _sign_in(client)
+    _sign_in(client, sso)
     assert _signed_in(client) is None
     assert not User.objects.exists()
 
 
 def test_an_expired_id_token_is_refused(client: Client, sso: IdentityProvider):
     sso.expires_in = -120
-    _sign_in(client)
+    _sign_in(client, sso)
     assert _signed_in(client) is None
     assert not User.objects.exists()
 
@@ -222,7 +235,7 @@ def test_addresses_outside_the_allowed_domains_are_refused(
 ):
     settings.SSO_ALLOWED_DOMAINS = ["acme.example"]
     sso.claims["email"] = "mallory@elsewhere.example"
-    response = _sign_in(client)
+    response = _sign_in(client, sso)
     assert response.status_code == 403
     assert "acme.example" in response.content.decode()
     assert _signed_in(client) is None
@@ -231,12 +244,16 @@ def test_addresses_outside_the_allowed_domains_are_refused(
 
 def test_addresses_in_the_allowed_domains_sign_in(client: Client, sso: IdentityProvider, settings):
     settings.SSO_ALLOWED_DOMAINS = ["acme.example"]
-    _sign_in(client)
+    _sign_in(client, sso)
     assert _signed_in(client) is not None
 
 
-def test_a_provider_added_in_the_admin_works_too(client: Client, idp: IdentityProvider, settings):
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+def test_a_provider_added_in_the_admin_works_too_through_a_continue_link(
+    client: Client, idp: IdentityProvider, settings
+):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {**settings.SOCIALACCOUNT_PROVIDERS["openid_connect"], "APPS": []}
+    }
     SocialApp.objects.create(
         provider="openid_connect",
         provider_id=PROVIDER_ID,
@@ -245,7 +262,19 @@ def test_a_provider_added_in_the_admin_works_too(client: Client, idp: IdentityPr
         secret="client-secret",
         settings={"server_url": idp.url},
     )
-    _sign_in(client)
+    # Its origin is not in the settings, so not in the CSP's form-action either: a
+    # redirect would be blocked by the browser, so a page with a plain link comes instead.
+    start = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
+    assert start.status_code == 200
+    assert client.get(reverse("account_login"))["Content-Security-Policy"].count(idp.url) == 0
+    link = re.search(r'href="(http://127\.0\.0\.1:\d+/authorize\?[^"]+)"', start.content.decode())
+    assert link, start.content.decode()[:2000]
+    query = parse_qs(urlsplit(html.unescape(link.group(1))).query)
+    idp.claims["nonce"] = query["nonce"][0]
+    client.get(
+        reverse("openid_connect_callback", args=[PROVIDER_ID]),
+        {"code": "the-code", "state": query["state"][0]},
+    )
     assert _signed_in(client) is not None
 
 
