@@ -320,3 +320,233 @@ def test_password_sign_up_is_refused_for_sso_only_domains(client: Client, settin
     )
     assert "single sign-on" in response.content.decode()
     assert not User.objects.filter(email="new@acme.example").exists()
+
+
+# -- The rules added for issue 24 ---------------------------------------------------
+
+
+def test_the_authorization_request_carries_a_nonce_and_a_token_without_it_is_refused(
+    client: Client, sso: IdentityProvider
+):
+    response = _sign_in(client, sso, echo_nonce=False)
+    assert response.status_code == 401
+    assert _signed_in(client) is None
+    assert not User.objects.exists()
+
+
+def test_a_token_with_another_requests_nonce_is_refused(client: Client, sso: IdentityProvider):
+    first = _authorize(client)
+    second = _authorize(client)
+    sso.claims["nonce"] = first["nonce"][0]
+    response = client.get(
+        reverse("openid_connect_callback", args=[PROVIDER_ID]),
+        {"code": "the-code", "state": second["state"][0]},
+    )
+    assert response.status_code == 401
+    assert _signed_in(client) is None
+
+
+def test_the_login_page_allows_form_navigation_to_the_provider_origin_only(
+    client: Client, sso: IdentityProvider
+):
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    (form_action,) = [d for d in policy.split(";") if d.strip().startswith("form-action")]
+    assert form_action.split() == ["form-action", "'self'", sso.url]
+
+
+def test_without_a_provider_form_action_stays_self(client: Client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in policy + ";"
+
+
+def test_the_callback_url_comes_from_site_url_not_the_host_header(
+    client: Client, sso: IdentityProvider, settings
+):
+    settings.SITE_URL = "https://mentoring.example.com"
+    query = _authorize(client)
+    assert query["redirect_uri"] == [
+        "https://mentoring.example.com/accounts/oidc/acme/login/callback/"
+    ]
+
+
+def test_an_explicit_unverified_email_never_links_even_with_oidc_email_verified(
+    client: Client, sso: IdentityProvider, settings
+):
+    """Seen failing before the fix: OIDC_EMAIL_VERIFIED overrode email_verified=false and
+    the attacker's sign-in landed in the existing account."""
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["settings"]["missing_email_verified"] = True
+    existing = user_create(email="grace.hopper@acme.example")
+    sso.claims["email_verified"] = False
+    response = _sign_in(client, sso)
+    assert response.status_code == 403
+    assert "did not confirm" in response.content.decode()
+    assert _signed_in(client) is None
+    assert not SocialAccount.objects.filter(user=existing).exists()
+
+
+def test_an_unverified_email_does_not_create_an_account_either(
+    client: Client, sso: IdentityProvider
+):
+    sso.claims["email_verified"] = False
+    response = _sign_in(client, sso)
+    assert response.status_code == 403
+    assert not User.objects.exists()
+
+
+def test_oidc_email_verified_fills_a_missing_claim(
+    client: Client, sso: IdentityProvider, settings
+):
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["settings"]["missing_email_verified"] = True
+    del sso.claims["email_verified"]
+    existing = user_create(email="grace.hopper@acme.example")
+    _sign_in(client, sso)
+    assert _signed_in(client) == existing
+
+
+def test_a_missing_claim_without_oidc_email_verified_is_unverified(
+    client: Client, sso: IdentityProvider
+):
+    del sso.claims["email_verified"]
+    user_create(email="grace.hopper@acme.example")
+    response = _sign_in(client, sso)
+    assert response.status_code == 403
+    assert _signed_in(client) is None
+
+
+def test_first_sign_in_on_an_sso_only_domain_creates_the_account(
+    client: Client, sso: IdentityProvider, settings
+):
+    """Seen failing before the fix: clean_email dropped the address and the person
+    landed on a sign-up form they could not submit."""
+    settings.SSO_ONLY_DOMAINS = ["acme.example"]
+    response = _sign_in(client, sso)
+    assert response.status_code == 302
+    assert response["Location"] != reverse("socialaccount_signup")
+    user = User.objects.get(email="grace.hopper@acme.example")
+    assert _signed_in(client) == user
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_first_sign_in_on_an_sso_only_domain_links_the_verified_existing_account(
+    client: Client, sso: IdentityProvider, settings
+):
+    settings.SSO_ONLY_DOMAINS = ["acme.example"]
+    existing = user_create(email="grace.hopper@acme.example")
+    _sign_in(client, sso)
+    assert _signed_in(client) == existing
+    assert SocialAccount.objects.get(user=existing).uid == "employee-123"
+
+
+@pytest.mark.parametrize("role", ["is_coordinator", "is_hr_viewer", "is_staff"])
+def test_linking_a_privileged_account_needs_its_second_factor(
+    client: Client, sso: IdentityProvider, role: str
+):
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+
+    privileged = user_create(email="grace.hopper@acme.example", **{role: True})
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(privileged, secret)
+    response = _sign_in(client, sso)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sso_link_confirm")
+    assert _signed_in(client) is None
+    assert not SocialAccount.objects.exists()
+
+    page = client.get(reverse("sso_link_confirm"))
+    assert "authenticator app" in page.content.decode()
+    wrong = client.post(reverse("sso_link_confirm"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert _signed_in(client) is None
+    assert not SocialAccount.objects.exists()
+
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    done = client.post(reverse("sso_link_confirm"), {"code": code})
+    assert done.status_code == 302
+    assert _signed_in(client) == privileged
+    assert SocialAccount.objects.get(user=privileged).uid == "employee-123"
+
+
+def test_a_privileged_account_without_a_second_factor_is_not_linked(
+    client: Client, sso: IdentityProvider
+):
+    coordinator = user_create(email="grace.hopper@acme.example", is_coordinator=True)
+    _sign_in(client, sso)
+    page = client.get(reverse("sso_link_confirm"))
+    assert page.status_code == 403
+    assert "administrator" in page.content.decode()
+    assert _signed_in(client) is None
+    assert not SocialAccount.objects.filter(user=coordinator).exists()
+
+
+def test_an_admin_linked_privileged_account_signs_in(client: Client, sso: IdentityProvider):
+    coordinator = user_create(email="grace.hopper@acme.example", is_coordinator=True)
+    SocialAccount.objects.create(user=coordinator, provider=PROVIDER_ID, uid="employee-123")
+    _sign_in(client, sso)
+    assert _signed_in(client) == coordinator
+
+
+def test_plain_http_provider_is_refused_outside_debug(
+    client: Client, sso: IdentityProvider, settings
+):
+    settings.SSO_ALLOW_HTTP_LOOPBACK = False
+    response = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
+    assert response.status_code == 502
+    assert "not https" in response.content.decode()
+    assert "Back to sign in" in response.content.decode()
+
+
+def test_a_provider_that_is_down_gives_a_page_not_a_500(client: Client, settings):
+    """Seen failing before the fix: ConnectionError surfaced as a 500."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "provider_class": "mentoring.sso.OpenIDConnectProvider",
+            "APPS": [
+                {
+                    "provider_id": PROVIDER_ID,
+                    "name": "Acme SSO",
+                    "client_id": CLIENT_ID,
+                    "secret": "s",
+                    "settings": {"server_url": f"http://127.0.0.1:{port}"},
+                }
+            ],
+        }
+    }
+    response = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
+    assert response.status_code == 502
+    assert "cannot be reached" in response.content.decode()
+    # The callback too (a provider that went down mid-way).
+    callback = client.get(
+        reverse("openid_connect_callback", args=[PROVIDER_ID]), {"code": "c", "state": "s"}
+    )
+    assert callback.status_code in {401, 502}
+
+
+def test_a_discovery_document_without_endpoints_is_misconfigured(
+    client: Client, sso: IdentityProvider, settings
+):
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["settings"]["openid_configuration_overrides"] = {"token_endpoint": ""}
+    response = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
+    assert response.status_code == 502
+    assert "not set up correctly" in response.content.decode()
+
+
+def test_sso_only_people_reauthenticate_at_the_provider_not_with_a_password(
+    client: Client, sso: IdentityProvider, settings
+):
+    """Seen failing before the fix: an SSO-created account got a 403 at the TOTP set-up."""
+    settings.SSO_ONLY_DOMAINS = ["acme.example"]
+    _sign_in(client, sso)
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("sso_reauthenticate"))
+    page = client.get(response["Location"])
+    assert "Sign in again with Acme SSO" in page.content.decode()
