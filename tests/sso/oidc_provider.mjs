@@ -58,7 +58,11 @@ server.listen(0, "127.0.0.1", () => {
     ],
     cookies: { keys: ["test-only-cookie-key-0123456789abcdef"] },
     claims: {
-      openid: ["sub"],
+      // With conformIdTokenClaims the ID token carries the openid scope's claims only:
+      // acr and amr (how the person signed in, from the login result) belong there.
+      openid: ["sub", "acr", "amr", "auth_time"],
+      sid: null,
+      iss: null,
       email: ["email", "email_verified"],
       profile: ["name"],
     },
