@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -173,7 +173,7 @@ def configured_provider_origins() -> list[str]:
                 idp.get("metadata_url"),
             ):
                 origin = origin_of(url or "")
-                if origin and provider_url_allowed(url) and origin not in origins:
+                if origin and provider_url_allowed(url or "") and origin not in origins:
                     origins.append(origin)
     return origins
 
@@ -190,7 +190,7 @@ class SsoFormActionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response: HttpResponse = self.get_response(request)
-        policy = settings.SECURE_CSP
+        policy: dict[str, Any] = dict(settings.SECURE_CSP or {})
         origins = configured_provider_origins()
         if policy and origins and not hasattr(response, "_csp_config"):
             form_action = [*policy.get("form-action", []), *origins]
@@ -251,11 +251,15 @@ class OpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
             config: dict[str, Any] = super().openid_config
             required = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
             urls = [config.get(key) for key in required]
-            urls += [config[key] for key in ("userinfo_endpoint", "end_session_endpoint") if key in config]
+            urls += [
+                config[key]
+                for key in ("userinfo_endpoint", "end_session_endpoint")
+                if key in config
+            ]
             if not all(isinstance(url, str) and url for url in urls):
                 del self._openid_config
                 raise SsoProblem("misconfigured", "discovery document lacks endpoints")
-            if not all(provider_url_allowed(url) for url in urls):
+            if not all(provider_url_allowed(str(url)) for url in urls):
                 del self._openid_config
                 raise SsoProblem("insecure", "a discovered endpoint is not https")
         result: dict[str, Any] = self._openid_config
@@ -280,7 +284,9 @@ class OpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
             reverse("openid_connect_callback", kwargs={"provider_id": self.provider_id})
         )
 
-    def complete_login(self, request: HttpRequest, app: SocialApp, token: Any, **kwargs: Any) -> Any:
+    def complete_login(
+        self, request: HttpRequest, app: SocialApp, token: Any, **kwargs: Any
+    ) -> Any:
         sociallogin = super().complete_login(request, app, token, **kwargs)
         # Kept for this request only (never stored): the hint for RP-initiated logout.
         request.mentoring_sso_id_token = kwargs["response"].get("id_token") or ""  # type: ignore[attr-defined]
@@ -467,7 +473,7 @@ def _pending_link(request: HttpRequest) -> tuple[SocialLogin, User, dict[str, An
     data = request.session.get(PENDING_LINK_KEY)
     if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_LINK_MAX_AGE:
         return None
-    user = User.objects.filter(pk=data.get("user_id"), is_active=True).first()
+    user = User.objects.filter(pk=int(data.get("user_id") or 0), is_active=True).first()
     if user is None:
         return None
     try:
@@ -534,15 +540,12 @@ def linked_providers(user: User) -> list[Any]:
 @require_http_methods(["GET", "POST"])
 def sso_reauthenticate(request: HttpRequest) -> HttpResponse:
     """Confirm who you are by signing in again at the provider (prompt=login, max_age=0)."""
-    assert isinstance(request.user, User)  # noqa: S101  (login_required)
-    providers = linked_providers(request.user)
+    providers = linked_providers(cast(User, request.user))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST":
-        chosen = next(
-            (p for p in providers if p.sub_id == request.POST.get("provider")), None
-        )
+        chosen = next((p for p in providers if p.sub_id == request.POST.get("provider")), None)
         if chosen is None:
             return redirect(request.get_full_path())
         extra: dict[str, Any] = {REAUTHENTICATE_STATE: True}

@@ -168,7 +168,9 @@ def _authorize(client: Client, **data: str) -> dict[str, list[str]]:
     return query
 
 
-def _sign_in(client: Client, idp: IdentityProvider | None = None, *, echo_nonce: bool = True) -> Any:
+def _sign_in(
+    client: Client, idp: IdentityProvider | None = None, *, echo_nonce: bool = True
+) -> Any:
     """Press the button, come back from the IdP with a code, return the answer.
 
     The test IdP puts the authorization request's nonce into the ID token, as a real
@@ -395,9 +397,7 @@ def test_an_unverified_email_does_not_create_an_account_either(
     assert not User.objects.exists()
 
 
-def test_oidc_email_verified_fills_a_missing_claim(
-    client: Client, sso: IdentityProvider, settings
-):
+def test_oidc_email_verified_fills_a_missing_claim(client: Client, sso: IdentityProvider, settings):
     app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
     app["settings"]["missing_email_verified"] = True
     del sso.claims["email_verified"]

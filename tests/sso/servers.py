@@ -48,6 +48,7 @@ def oidc_provider_running(
     package = ROOT / "node_modules" / "oidc-provider"
     if node is None or not package.exists():
         skip_or_fail("the OpenID Connect test provider needs Node.js and `npm ci` (make test does)")
+        raise AssertionError("unreachable")
     accounts_file = tmp / "oidc-accounts.json"
     accounts_file.write_text("{}")
     env = {
