@@ -493,7 +493,12 @@ def sso_link_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("That sign-in has expired. Please sign in again."))
         return redirect("account_login")
     sociallogin, user, data = pending
-    context: dict[str, Any] = {"provider_name": sociallogin.provider.name, "email": user.email}
+    context: dict[str, Any] = {
+        "provider_name": sociallogin.provider.name,
+        "email": user.email,
+        "provider_id": sociallogin.account.provider,
+        "uid": sociallogin.account.uid,
+    }
     if not is_mfa_enabled(user):
         # No second factor to check: only an administrator can link this account.
         return render(request, "socialaccount/sso_link_admin.html", context, status=403)

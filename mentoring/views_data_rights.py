@@ -33,8 +33,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _can_reauthenticate(request: HttpRequest) -> bool:
-    # People who sign in only through single sign-on have nothing to re-enter here;
-    # for them the emailed link is the confirmation.
+    # Everyone with a password, a second factor or a linked identity provider confirms
+    # again (the provider's way: mentoring.sso.sso_reauthenticate); anyone with none of
+    # these has only the emailed link as confirmation.
     return bool(get_adapter(request).get_reauthentication_methods(request.user))
 
 

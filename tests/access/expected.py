@@ -1506,6 +1506,43 @@ EXPECTED: dict[str, Row] = {
         "hr": ("302-login", "302-login"),
         "staff": ("302-login", "302-login"),
     },
+    # A first SSO sign-in waiting for a privileged account's second factor: without one
+    # pending in this session, everyone is sent back to sign in.
+    "sso_link_confirm": {
+        "anonymous": ("302-login", "302-login"),
+        "outsider": ("302-login", "302-login"),
+        "mentee": ("302-login", "302-login"),
+        "mentor": ("302-login", "302-login"),
+        "participant": ("302-login", "302-login"),
+        "coordinator_a": ("302-login", "302-login"),
+        "coordinator_b": ("302-login", "302-login"),
+        "hr": ("302-login", "302-login"),
+        "staff": ("302-login", "302-login"),
+    },
+    # Re-authenticate at the provider: one's own account only (a page listing one's own
+    # linked providers; an empty POST comes back to it).
+    "sso_reauthenticate": {
+        "anonymous": ("302-login", "302-login"),
+        "outsider": (200, "302"),
+        "mentee": (200, "302"),
+        "mentor": (200, "302"),
+        "participant": (200, "302"),
+        "coordinator_a": (200, "302"),
+        "coordinator_b": (200, "302"),
+        "hr": (200, "302"),
+        "staff": (200, "302"),
+    },
+    "sso_reauthenticate_done": {
+        "anonymous": ("302-login", "302-login"),
+        "outsider": ("302", "302"),
+        "mentee": ("302", "302"),
+        "mentor": ("302", "302"),
+        "participant": ("302", "302"),
+        "coordinator_a": ("302", "302"),
+        "coordinator_b": ("302", "302"),
+        "hr": ("302", "302"),
+        "staff": ("302", "302"),
+    },
     "sso_oidc_callback": {
         "anonymous": (404, 404),
         "outsider": (404, 404),
