@@ -47,6 +47,7 @@ from allauth.socialaccount.providers.openid_connect.provider import (
     OpenIDConnectProvider as AllauthOpenIDConnectProvider,
 )
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.socialaccount.providers.saml.provider import SAMLProvider as AllauthSAMLProvider
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -57,6 +58,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from mentoring.emails import absolute_url
 from mentoring.models import User
@@ -363,6 +365,59 @@ def _provider_name(request: HttpRequest, provider_id: str) -> str:
         return str(get_adapter().get_provider(request, provider_id).name)
     except SocialApp.DoesNotExist:
         return ""
+
+
+# -- SAML 2.0 ------------------------------------------------------------------------
+
+
+class SAMLProvider(AllauthSAMLProvider):
+    """allauth's SAML provider with the same rules as OpenID Connect: https outside
+    DEBUG, an address counts as verified only when the IdP says so (or, with the app's
+    ``missing_email_verified``, when it says nothing), errors as pages, and a forced
+    fresh sign-in at the IdP for re-authentication."""
+
+    package = "allauth.socialaccount.providers.saml"
+
+    def extract_email_addresses(self, data: Any) -> list[Any]:
+        from allauth.account.models import EmailAddress
+
+        fields = self._extract(data)
+        email = fields.get("email")
+        if not email:
+            return []
+        if "email_verified" in fields and fields["email_verified"] != "":
+            verified = bool(fields["email_verified"])
+        else:
+            verified = bool(self.app.settings.get("missing_email_verified", False))
+        return [EmailAddress(email=email, verified=verified, primary=True)]
+
+    def redirect(
+        self,
+        request: HttpRequest,
+        process: str,
+        next_url: str | None = None,
+        data: Any = None,
+        **kwargs: Any,
+    ) -> HttpResponse:
+        from allauth.socialaccount.providers.saml.utils import build_auth
+
+        idp = self.app.settings.get("idp") or {}
+        urls = [idp[key] for key in ("sso_url", "slo_url", "metadata_url") if idp.get(key)]
+        if not urls or not all(provider_url_allowed(url) for url in urls):
+            return sso_problem_response(request, kind="insecure", provider_name=self.name)
+        try:
+            auth = build_auth(request, self)
+            # A re-authentication must show the IdP's sign-in again (saml-core ForceAuthn).
+            location = auth.login(return_to="", force_authn=bool(kwargs.get(REAUTHENTICATE_STATE)))
+        except (OSError, ValueError, OneLogin_Saml2_Error) as error:
+            kind = "timeout" if isinstance(error, TimeoutError) else "unreachable"
+            if isinstance(error, OneLogin_Saml2_Error | ValueError):
+                kind = "misconfigured"
+            return sso_problem_response(request, kind=kind, provider_name=self.name)
+        self.stash_redirect_state(
+            request, process, next_url, data, state_id=auth.get_last_request_id(), **kwargs
+        )
+        return leave_for_provider(request, HttpResponseRedirect(location), name=self.name)
 
 
 # -- What a sign-in through the provider checks (called by the social adapter) ----------

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # Only for its templates and static files: the API docs are served from ours, no CDN.
     "ninja",
 ]
@@ -495,6 +496,63 @@ if OIDC_SERVER_URL and OIDC_CLIENT_ID:
                 # token's amr or acr says so (empty: never).
                 "mfa_amr": env_list("OIDC_MFA_AMR"),
                 "mfa_acr": env_list("OIDC_MFA_ACR"),
+            },
+        }
+    ]
+# One SAML 2.0 identity provider from the environment (more in the admin: provider
+# "SAML"), for organisations whose provider offers only SAML. Its URLs live under
+# /accounts/saml/<SAML_ORGANIZATION>/ (acs/, metadata/, login/).
+SAML_ORGANIZATION = env_str("SAML_ORGANIZATION")
+SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID")
+SAML_IDP_SSO_URL = env_str("SAML_IDP_SSO_URL")
+SAML_IDP_METADATA_URL = env_str("SAML_IDP_METADATA_URL")
+SOCIALACCOUNT_PROVIDERS["saml"] = {"provider_class": "mentoring.sso.SAMLProvider", "APPS": []}
+if SAML_ORGANIZATION and SAML_IDP_ENTITY_ID and (SAML_IDP_SSO_URL or SAML_IDP_METADATA_URL):
+    _saml_idp: dict[str, object] = {"entity_id": SAML_IDP_ENTITY_ID}
+    if SAML_IDP_METADATA_URL:
+        _saml_idp["metadata_url"] = SAML_IDP_METADATA_URL
+        _saml_idp["metadata_request_timeout"] = OIDC_TIMEOUT
+    else:
+        _saml_idp["sso_url"] = SAML_IDP_SSO_URL
+        _saml_idp["x509cert"] = env_str("SAML_IDP_X509CERT")
+        if env_str("SAML_IDP_SLO_URL"):
+            _saml_idp["slo_url"] = env_str("SAML_IDP_SLO_URL")
+    SOCIALACCOUNT_PROVIDERS["saml"]["APPS"] = [
+        {
+            "provider_id": f"saml-{SAML_ORGANIZATION}",
+            "name": env_str("SAML_PROVIDER_NAME", "single sign-on"),
+            "client_id": SAML_ORGANIZATION,
+            "settings": {
+                "idp": _saml_idp,
+                # A stable entity id, from SITE_URL (allauth would use the request's host).
+                "sp": {"entity_id": f"{SITE_URL}/accounts/saml/{SAML_ORGANIZATION}/metadata/"},
+                # The usual attribute names of Entra ID, Okta, Google and Keycloak.
+                "attribute_mapping": {
+                    "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id", "uid"],
+                    "email": [
+                        "urn:oid:0.9.2342.19200300.100.1.3",
+                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                        "email",
+                        "mail",
+                    ],
+                    "email_verified": ["email_verified", "http://schemas.auth0.com/email_verified"],
+                    "first_name": [
+                        "urn:oid:2.5.4.42",
+                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+                        "first_name",
+                        "givenName",
+                    ],
+                    "last_name": [
+                        "urn:oid:2.5.4.4",
+                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+                        "last_name",
+                        "sn",
+                    ],
+                },
+                # SAML has no standard "verified" attribute: like OIDC_EMAIL_VERIFIED,
+                # this fills only a missing one.
+                # python3-saml always requires the response or its assertion signed.
+                "missing_email_verified": env_bool("SAML_EMAIL_VERIFIED", False),
             },
         }
     ]
