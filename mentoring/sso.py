@@ -1,4 +1,5 @@
-"""Single sign-on through OpenID Connect (allauth's provider, with our provider class).
+"""Single sign-on through OpenID Connect and SAML 2.0 (allauth's providers, with our
+provider classes).
 
 What this adds to allauth, and why:
 

@@ -550,3 +550,96 @@ def test_sso_only_people_reauthenticate_at_the_provider_not_with_a_password(
     assert response["Location"].startswith(reverse("sso_reauthenticate"))
     page = client.get(response["Location"])
     assert "Sign in again with Acme SSO" in page.content.decode()
+
+
+def _saml_settings(idp: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "saml": {
+            "provider_class": "mentoring.sso.SAMLProvider",
+            "APPS": [
+                {
+                    "provider_id": "saml-acme",
+                    "name": "Acme SAML",
+                    "client_id": "acme",
+                    "settings": {"idp": {"entity_id": "urn:acme", **idp}},
+                }
+            ],
+        }
+    }
+
+
+def test_saml_idp_origin_is_allowed_for_form_navigation(client: Client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = _saml_settings(
+        {"sso_url": "https://idp.acme.example/saml/sso", "x509cert": "x"}
+    )
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    assert "form-action 'self' https://idp.acme.example;" in policy + ";"
+
+
+def test_saml_plain_http_idp_is_refused_outside_debug(client: Client, settings):
+    settings.SSO_ALLOW_HTTP_LOOPBACK = False
+    settings.SOCIALACCOUNT_PROVIDERS = _saml_settings(
+        {"sso_url": "http://127.0.0.1:9/sso", "x509cert": "x"}
+    )
+    response = client.post(reverse("saml_login", args=["acme"]))
+    assert response.status_code == 502
+    assert "not https" in response.content.decode()
+
+
+def test_saml_metadata_that_cannot_be_fetched_gives_a_page(client: Client, settings):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.SOCIALACCOUNT_PROVIDERS = _saml_settings(
+        {"metadata_url": f"http://127.0.0.1:{port}/metadata", "metadata_request_timeout": 1}
+    )
+    response = client.post(reverse("saml_login", args=["acme"]), HTTP_HOST="testserver")
+    assert response.status_code == 502
+    assert "Back to sign in" in response.content.decode()
+
+
+def test_provider_mfa_is_trusted_only_for_configured_values(sso: IdentityProvider):
+    from types import SimpleNamespace
+
+    from mentoring.sso import provider_mfa_satisfied
+
+    def login(amr: Any, acr: str, trusted_amr: list[str], trusted_acr: list[str]) -> Any:
+        app = SimpleNamespace(settings={"mfa_amr": trusted_amr, "mfa_acr": trusted_acr})
+        account = SimpleNamespace(extra_data={"id_token": {"amr": amr, "acr": acr}})
+        return SimpleNamespace(provider=SimpleNamespace(app=app), account=account)
+
+    assert provider_mfa_satisfied(login(["pwd", "mfa"], "", ["mfa"], []))
+    assert not provider_mfa_satisfied(login(["pwd"], "", ["mfa"], []))
+    assert not provider_mfa_satisfied(login(["mfa"], "", [], []))
+    assert provider_mfa_satisfied(login([], "urn:2fa", [], ["urn:2fa"]))
+    assert not provider_mfa_satisfied(login([], "urn:1fa", [], ["urn:2fa"]))
+    assert not provider_mfa_satisfied(None)
+
+
+def test_sign_out_sends_the_browser_to_the_providers_end_session(
+    client: Client, sso: IdentityProvider, settings
+):
+    from mentoring.sso import SESSION_KEY
+
+    _sign_in(client, sso)
+    session = client.session
+    session[SESSION_KEY] = {
+        "provider": PROVIDER_ID,
+        "end_session": f"{sso.url}/logout",
+        "id_token": "the-id-token",
+        "client_id": CLIENT_ID,
+    }
+    session.save()
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{sso.url}/logout"
+    query = parse_qs(location.query)
+    assert query["id_token_hint"] == ["the-id-token"]
+    assert query["post_logout_redirect_uri"] == [settings.SITE_URL + "/accounts/login/"]
+    assert _signed_in(client) is None
+    settings.SSO_PROVIDER_LOGOUT = False
+    _sign_in(client, sso)
+    assert client.post(reverse("account_logout"))["Location"] == "/"
