@@ -118,7 +118,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             sso.check_nonce(sociallogin)
         except sso.SsoProblem as problem:
             raise ImmediateHttpResponse(
-                sso.sso_problem_response(request, kind=problem.kind, provider_name=provider_name)
+                sso.sso_problem_response(
+                    request, kind=problem.kind, provider_name=provider_name, error=problem
+                )
             ) from None
         if sociallogin.state.get(sso.REAUTHENTICATE_STATE):
             sso.reauthentication_state(request, sociallogin)
@@ -177,7 +179,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         kind = sso.problem_kind(exception)
         raise ImmediateHttpResponse(
             sso.sso_problem_response(
-                request, kind=kind, provider_name=str(getattr(provider, "name", ""))
+                request,
+                kind=kind,
+                provider_name=str(getattr(provider, "name", "")),
+                error=exception or error or (extra_context or {}).get("saml_last_error_reason"),
             )
         )
 

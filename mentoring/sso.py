@@ -26,6 +26,7 @@ The callback URL is built from SITE_URL (``callback_url``), never from the reque
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any, cast
@@ -56,14 +57,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from mentoring.emails import absolute_url
 from mentoring.models import User
 
+logger = logging.getLogger(__name__)
+StrOrPromise = str | Promise
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 # What this session's SSO sign-in left for sign-out: provider id, end-session URL, ID token.
 SESSION_KEY = "mentoring_sso"
@@ -84,54 +89,68 @@ class SsoProblem(ProviderException):
         self.kind = kind
 
 
-# kind -> (HTTP status, title, explanation); the texts are translated when shown.
-PROBLEMS: dict[str, tuple[int, str, str]] = {
+# kind -> (HTTP status, title, explanation with %(provider)s).
+PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
     "unreachable": (
         502,
-        "The sign-in service cannot be reached",
-        "We could not reach %(provider)s just now. It may be down or there may be a network "
-        "problem. Try again in a few minutes.",
+        gettext_lazy("The sign-in service cannot be reached"),
+        gettext_lazy(
+            "We could not reach %(provider)s just now. It may be down or there may be a network "
+            "problem. Try again in a few minutes."
+        ),
     ),
     "timeout": (
         504,
-        "The sign-in service is not answering",
-        "%(provider)s did not answer in time. Try again in a few minutes.",
+        gettext_lazy("The sign-in service is not answering"),
+        gettext_lazy("%(provider)s did not answer in time. Try again in a few minutes."),
     ),
     "misconfigured": (
         502,
-        "Single sign-on is not set up correctly",
-        "%(provider)s answered in a way we cannot use, so we stopped for your safety. Please "
-        "tell your site administrator; the details are in the server log.",
+        gettext_lazy("Single sign-on is not set up correctly"),
+        gettext_lazy(
+            "%(provider)s answered in a way we cannot use, so we stopped for your safety. Please "
+            "tell your site administrator; the details are in the server log."
+        ),
     ),
     "insecure": (
         502,
-        "Single sign-on is not set up correctly",
-        "%(provider)s is configured with an address that is not https, so we will not send "
-        "you there. Please tell your site administrator.",
+        gettext_lazy("Single sign-on is not set up correctly"),
+        gettext_lazy(
+            "%(provider)s is configured with an address that is not https, so we will not send "
+            "you there. Please tell your site administrator."
+        ),
     ),
     "failed": (
         401,
-        "Sign-in did not complete",
-        "%(provider)s could not confirm who you are, or the sign-in took too long or was "
-        "started in another tab. Please try again.",
+        gettext_lazy("Sign-in did not complete"),
+        gettext_lazy(
+            "%(provider)s could not confirm who you are, or the sign-in took too long or was "
+            "started in another tab. Please try again."
+        ),
     ),
     "unverified": (
         403,
-        "Your email address is not confirmed",
-        "%(provider)s did not confirm that the email address it sent belongs to you, so we "
-        "cannot sign you in with it. Ask your IT team to mark the address as verified.",
+        gettext_lazy("Your email address is not confirmed"),
+        gettext_lazy(
+            "%(provider)s did not confirm that the email address it sent belongs to you, so we "
+            "cannot sign you in with it. Ask your IT team to mark the address as verified."
+        ),
     ),
     "no_email": (
         403,
-        "No email address",
-        "%(provider)s did not send an email address, which we need to find or create your "
-        "account. Ask your IT team to release the email claim to this application.",
+        gettext_lazy("No email address"),
+        gettext_lazy(
+            "%(provider)s did not send an email address, which we need to find or create your "
+            "account. Ask your IT team to release the email claim to this application."
+        ),
     ),
     "reauthenticate_other": (
         403,
-        "That was a different account",
-        "You confirmed your identity at %(provider)s as someone other than the person signed "
-        "in here. Nothing was changed. Sign in at %(provider)s with your own account.",
+        gettext_lazy("That was a different account"),
+        gettext_lazy(
+            "You confirmed your identity at %(provider)s as someone other than the person signed "
+            "in here. Nothing was changed. Sign in at %(provider)s with your own account."
+        ),
     ),
 }
 
@@ -202,17 +221,19 @@ class SsoFormActionMiddleware:
 
 
 def sso_problem_response(
-    request: HttpRequest, *, kind: str, provider_name: str = ""
+    request: HttpRequest, *, kind: str, provider_name: str = "", error: object = None
 ) -> HttpResponse:
+    """The page for a sign-in that could not go on; the cause goes to the log."""
     status, title, text = PROBLEMS.get(kind, PROBLEMS["failed"])
+    logger.warning("single sign-on with %s stopped: %s (%r)", provider_name or "?", kind, error)
     name = provider_name or _("your organisation's sign-in service")
     return render(
         request,
         "socialaccount/authentication_error.html",
         {
             "problem_kind": kind,
-            "problem_title": _(title),
-            "problem_text": _(text) % {"provider": name},
+            "problem_title": title,
+            "problem_text": str(text) % {"provider": name},
             "login_url": reverse("account_login"),
         },
         status=status,
@@ -339,7 +360,9 @@ class OpenIDConnectProvider(AllauthOpenIDConnectProvider):
                 request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
             )
         except (requests.RequestException, SsoProblem) as error:
-            return sso_problem_response(request, kind=problem_kind(error), provider_name=self.name)
+            return sso_problem_response(
+                request, kind=problem_kind(error), provider_name=self.name, error=error
+            )
         return leave_for_provider(request, response, name=self.name)
 
 
@@ -354,7 +377,10 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
         raise Http404 from None
     except (requests.RequestException, SsoProblem) as error:
         return sso_problem_response(
-            request, kind=problem_kind(error), provider_name=_provider_name(request, provider_id)
+            request,
+            kind=problem_kind(error),
+            provider_name=_provider_name(request, provider_id),
+            error=error,
         )
     return response
 
@@ -414,7 +440,7 @@ class SAMLProvider(AllauthSAMLProvider):
             kind = "timeout" if isinstance(error, TimeoutError) else "unreachable"
             if isinstance(error, OneLogin_Saml2_Error | ValueError):
                 kind = "misconfigured"
-            return sso_problem_response(request, kind=kind, provider_name=self.name)
+            return sso_problem_response(request, kind=kind, provider_name=self.name, error=error)
         self.stash_redirect_state(
             request, process, next_url, data, state_id=auth.get_last_request_id(), **kwargs
         )

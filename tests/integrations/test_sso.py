@@ -522,11 +522,27 @@ def test_a_provider_that_is_down_gives_a_page_not_a_500(client: Client, settings
     response = client.post(reverse("openid_connect_login", args=[PROVIDER_ID]))
     assert response.status_code == 502
     assert "cannot be reached" in response.content.decode()
-    # The callback too (a provider that went down mid-way).
-    callback = client.get(
-        reverse("openid_connect_callback", args=[PROVIDER_ID]), {"code": "c", "state": "s"}
+
+
+def test_a_provider_that_goes_down_before_the_callback_gives_a_page_not_a_500(
+    client: Client, sso: IdentityProvider, settings
+):
+    """Seen failing before the fix: the callback's discovery fetch raised into a 500."""
+    import socket
+
+    query = _authorize(client)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["settings"]["server_url"] = f"http://127.0.0.1:{port}"
+    response = client.get(
+        reverse("openid_connect_callback", args=[PROVIDER_ID]),
+        {"code": "the-code", "state": query["state"][0]},
     )
-    assert callback.status_code in {401, 502}
+    assert response.status_code == 502
+    assert "cannot be reached" in response.content.decode()
+    assert _signed_in(client) is None
 
 
 def test_a_discovery_document_without_endpoints_is_misconfigured(
