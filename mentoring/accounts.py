@@ -13,7 +13,7 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount
-from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.base.constants import AuthError, AuthProcess
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
@@ -125,6 +125,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.state.get(sso.REAUTHENTICATE_STATE):
             sso.reauthentication_state(request, sociallogin)
         self._check_allowed_domain(request, sociallogin)
+        if (
+            sociallogin.state.get("process") == AuthProcess.CONNECT
+            and request.user.is_authenticated
+        ):
+            # Connecting from one's own account page (allauth asks to re-authenticate
+            # first): the link goes to the person signed in, whatever the address says.
+            return
         if sociallogin.is_existing and sociallogin.account.pk:
             return  # Linked before: the provider's subject identifies the person.
         if not sociallogin.email_addresses and not getattr(sociallogin.user, "email", ""):

@@ -659,3 +659,24 @@ def test_sign_out_sends_the_browser_to_the_providers_end_session(
     settings.SSO_PROVIDER_LOGOUT = False
     _sign_in(client, sso)
     assert client.post(reverse("account_logout"))["Location"] == "/"
+
+
+def test_connecting_from_ones_own_account_links_to_the_person_signed_in(
+    client: Client, sso: IdentityProvider
+):
+    from mentoring.sso import REAUTHENTICATED_AT_KEY
+
+    coordinator = user_create(email="cora@example.org", is_coordinator=True)
+    client.force_login(coordinator)
+    session = client.session
+    session[REAUTHENTICATED_AT_KEY] = time.time()  # confirmed who they are just now
+    session.save()
+    sso.claims["email_verified"] = False  # the provider's address does not matter here
+    query = _authorize(client, process="connect")
+    sso.claims["nonce"] = query["nonce"][0]
+    response = client.get(
+        reverse("openid_connect_callback", args=[PROVIDER_ID]),
+        {"code": "the-code", "state": query["state"][0]},
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert SocialAccount.objects.get(uid="employee-123").user == coordinator
