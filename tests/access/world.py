@@ -75,6 +75,7 @@ KWARGS: dict[str, str] = {
     "delivery_id": "webhook_delivery",
     "token_id": "api_token",
     "provider_id": "=test-oidc",
+    "organization_slug": "=test-saml",
     "token": "=not-a-valid-token",
     "key": "=not-a-valid-key",
     "uidb36": "=1",
