@@ -7,7 +7,6 @@ aggregates on /insights/) and participants get 403, anyone else 404.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any, cast
 
@@ -22,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mentoring import dashboards
-from mentoring.audit import audit_record
 from mentoring.charts import column_chart
-from mentoring.models import AuditEvent, User
+from mentoring.csv_export import csv_download
+from mentoring.models import User
 from mentoring.tasks import snapshot_program_task
 from programs.access import Need, access_program
 from programs.models import Mentorship, Program, ProgramGoal
@@ -108,13 +107,7 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
     if export:
         if export not in EXPORTS:
             raise Http404
-        audit_record(
-            action=AuditEvent.Action.EXPORT,
-            request=request,
-            target=access.program,
-            detail={"export": f"dashboard_{export}"},
-        )
-        return _export(access.program, export, now)
+        return _export(request, access.program, export, now)
     context = {**_context(access.program, now), "access": access}
     return render(request, "mentoring/program_dashboard.html", context)
 
@@ -155,13 +148,13 @@ def pair_nudge(request: HttpRequest, program_id: int, mentorship_id: int) -> Htt
     return redirect("program_dashboard", access.program.pk)
 
 
-def _export(program: Program, table: str, now: dt.datetime) -> HttpResponse:
+def _export(request: HttpRequest, program: Program, table: str, now: dt.datetime) -> HttpResponse:
     """One table of the dashboard as shown (hidden survey cells stay empty)."""
     context = _context(program, now)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(program.name) or "program"
-    response["Content-Disposition"] = f'attachment; filename="{name}-{table}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(
+        request, filename=f"{name}-{table}.csv", export=f"dashboard_{table}", target=program
+    )
 
     def blank(value: Any) -> Any:
         return "" if value is None else value

@@ -6,7 +6,6 @@ is an aggregate that went through small-group suppression (mentoring.insights).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any, cast
 
@@ -24,9 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring import insights, outcomes
-from mentoring.audit import audit_record
 from mentoring.charts import column_chart
-from mentoring.models import AuditEvent, OutcomeImport, User
+from mentoring.csv_export import csv_download
+from mentoring.models import OutcomeImport, User
 from mentoring.tasks import snapshot_insights_task
 from programs.models import Program
 
@@ -120,12 +119,7 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
     if export:
         if export not in EXPORTS:
             raise Http404
-        audit_record(
-            action=AuditEvent.Action.EXPORT,
-            request=request,
-            detail={"export": f"insights_{export}", "filters": request.GET.urlencode()[:500]},
-        )
-        return _export(export, filters, counts)
+        return _export(request, export, filters, counts)
     months = insights.activity_for(filters)
     engagement = insights.engagement(filters, months)
     query = request.GET.copy()
@@ -163,13 +157,16 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _export(table: str, filters: insights.Filters, counts: insights.Counts | None) -> HttpResponse:
+def _export(
+    request: HttpRequest, table: str, filters: insights.Filters, counts: insights.Counts | None
+) -> HttpResponse:
     """One section of the dashboard as CSV, computed as for the page."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{table}-{filters.start}-{filters.end}.csv"'
+    response, writer = csv_download(
+        request,
+        filename=f"{table}-{filters.start}-{filters.end}.csv",
+        export=f"insights_{table}",
+        detail={"filters": request.GET.urlencode()[:500]},
     )
-    writer = csv.writer(response)
     if table == "outcomes":
         _outcomes_rows(writer, insights.outcomes(filters, counts))
     elif table == "participation":

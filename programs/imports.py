@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mentoring.csv_export import csv_text
 from mentoring.models import User
 from programs.models import Participant, ParticipantImport, Program
 from programs.services import Invitee, ProgramError, participants_invite
@@ -674,27 +675,13 @@ def _result_finish(result: CheckResult, found: list[tuple[int, int, Problem]]) -
 
 def problems_csv(problems: Sequence[Problem]) -> str:
     """The problems as a CSV the coordinator can open beside their file."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("row"), _("column"), _("value"), _("problem")])
+    rows: list[list[Any]] = [[_("row"), _("column"), _("value"), _("problem")]]
     for problem in problems:
         column = problem["column"]
         if problem["letter"]:
             column = f"{column} ({problem['letter']})" if column else problem["letter"]
-        writer.writerow(
-            [
-                problem["row"] or "",
-                _csv_safe(column),
-                _csv_safe(problem["value"]),
-                problem["message"],
-            ]
-        )
-    return out.getvalue()
-
-
-def _csv_safe(value: str) -> str:
-    # A spreadsheet runs a cell starting with one of these as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        rows.append([problem["row"] or "", column, problem["value"], problem["message"]])
+    return csv_text(rows)
 
 
 # ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ the key, checked by services.invitation_check. HR's page needs the HR role.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -23,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring.audit import audit_record
-from mentoring.models import AuditEvent, User
+from mentoring.csv_export import csv_download
+from mentoring.models import User
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import Program
 from surveys import results as results_module
@@ -327,8 +326,8 @@ def survey_results(request: HttpRequest, program_id: int, survey_id: int) -> Htt
     return render(request, "surveys/survey_results.html", context)
 
 
-def _cell(value: int | float | None) -> str:
-    return "" if value is None else str(value)
+def _cell(value: int | float | None) -> int | float | str:
+    return "" if value is None else value
 
 
 @login_required
@@ -336,22 +335,19 @@ def _cell(value: int | float | None) -> str:
 def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
     """The results as CSV: the same suppressed figures as the page, nothing more."""
     found = access_survey(_user(request), program_id, survey_id)
-    audit_record(
-        action=AuditEvent.Action.EXPORT,
-        request=request,
-        target=found.survey,
-        detail={"export": "survey_results", "program_id": program_id},
-    )
     result = results_module.survey_results(survey=found.survey)
     name = slugify(found.survey.title) or "survey"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-results.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    response, writer = csv_download(
+        request,
+        filename=f"{name}-results.csv",
+        export="survey_results",
+        target=found.survey,
+        detail={"program_id": program_id},
+    )
     hidden = _("hidden")
 
-    def count(value: int | None) -> str:
-        return hidden if value is None else str(value)
+    def count(value: int | None) -> int | str:
+        return hidden if value is None else value
 
     writer.writerow([_("section"), _("question"), _("group"), _("answer"), _("people"), _("value")])
     writer.writerow([_("invited"), "", _("everyone"), "", count(result.invited), ""])
@@ -367,7 +363,7 @@ def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> Http
         if item.question.kind == Question.Kind.TEXT:
             writer.writerow([_("answers"), text, _("everyone"), "", count(item.count), ""])
             for answer in item.texts:
-                writer.writerow([_("free text"), text, answer.name, "", "", _csv_safe(answer.text)])
+                writer.writerow([_("free text"), text, answer.name, "", "", answer.text])
             continue
         writer.writerow([_("answers"), text, _("everyone"), "", count(item.count), ""])
         for bar in item.bars:
@@ -397,11 +393,6 @@ def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> Http
                 ]
             )
     return response
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # ------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from mentoring.audit import audit_record
-from mentoring.models import AuditEvent, User
+from mentoring.csv_export import csv_download
+from mentoring.models import User
 from programs import imports
 from programs.access import Need, access_program
 from programs.models import ParticipantImport, Program
@@ -95,12 +95,18 @@ def import_upload(request: HttpRequest, program_id: int) -> HttpResponse:
     return render(request, "programs/import_upload.html", context)
 
 
-def _problems_download(participant_import: ParticipantImport) -> HttpResponse:
+def _problems_download(
+    request: HttpRequest, program: Program, participant_import: ParticipantImport
+) -> HttpResponse:
     stem = participant_import.file_name.rsplit(".", 1)[0] or "import"
-    response = HttpResponse(
-        imports.problems_csv(participant_import.problems), content_type="text/csv; charset=utf-8"
+    response, _writer = csv_download(
+        request,
+        filename=f"{_ascii(stem)}-problems.csv",
+        export="import_problems",
+        target=participant_import,
+        detail={"program_id": program.pk},
     )
-    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-problems.csv"'
+    response.write(imports.problems_csv(participant_import.problems))
     return response
 
 
@@ -125,13 +131,7 @@ def import_detail(request: HttpRequest, program_id: int, import_id: int) -> Http
     )
     running = participant_import.status in RUNNING
     if request.GET.get("download") == "problems" and not running:
-        audit_record(
-            action=AuditEvent.Action.EXPORT,
-            request=request,
-            target=participant_import,
-            detail={"export": "import_problems", "program_id": program.pk},
-        )
-        return _problems_download(participant_import)
+        return _problems_download(request, program, participant_import)
     if getattr(request, "htmx", False):
         if not running:
             return HttpResponseClientRefresh()

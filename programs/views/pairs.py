@@ -7,7 +7,6 @@ goal, topic, note or rating (programs.workspace.pair_list selects none of them).
 
 from __future__ import annotations
 
-import csv
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -19,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from mentoring.audit import audit_record
-from mentoring.models import AuditEvent, User
+from mentoring.csv_export import csv_download
+from mentoring.models import User
 from programs import workspace
 from programs.access import Need, access_program
 from programs.models import Program
@@ -72,18 +71,16 @@ def pair_list(request: HttpRequest, program_id: int) -> HttpResponse:
 def pair_export(request: HttpRequest, program_id: int) -> HttpResponse:
     access = access_program(_user(request), program_id, need=Need.MANAGE)
     program = access.program
-    # Names and addresses leave the site: on the record, with the filter used.
-    audit_record(
-        action=AuditEvent.Action.EXPORT,
-        request=request,
-        target=program,
-        detail={"export": "pairs", "health": request.GET.get("health", "")[:20]},
-    )
     pairs = workspace.pair_list(program=program, health=_health(request.GET))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(program.name) or "program"
-    response["Content-Disposition"] = f'attachment; filename="{name}-pairs.csv"'
-    writer = csv.writer(response)
+    # Names and addresses leave the site: on the record, with the filter used.
+    response, writer = csv_download(
+        request,
+        filename=f"{name}-pairs.csv",
+        export="pairs",
+        target=program,
+        detail={"health": request.GET.get("health", "")[:20]},
+    )
     writer.writerow(
         [
             "mentor",

@@ -27,6 +27,7 @@ RULE_IDS = {
     "sql-built-from-strings",
     "task-enqueued-outside-on-commit",
     "object-fetched-without-access-helper",
+    "csv-written-outside-the-csv-writer",
 }
 
 
