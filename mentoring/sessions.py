@@ -56,6 +56,22 @@ def mfa_grace_ends_at(user: User) -> datetime:
     return started_at + timedelta(days=settings.MFA_GRACE_DAYS)
 
 
+def mfa_overdue(user: Any, *, enabled: bool | None = None) -> bool:
+    """The person's role needs a second factor, it is not set up and the grace is over.
+
+    The one rule for pages (``MfaRequiredMiddleware``, where ``enabled`` is what the
+    sign-in established, an identity provider's check included) and API tokens (where it
+    is an authenticator here: a token outlives any sign-in).
+    """
+    if not mfa_required(user):
+        return False
+    if enabled is None:
+        enabled = is_mfa_enabled(user)
+    if enabled:
+        return False
+    return bool(mfa_grace_ends_at(user) <= timezone.now())
+
+
 def idle_timeout_applies(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_hr_viewer or user.is_staff))
 
@@ -110,11 +126,10 @@ class MfaRequiredMiddleware:
             # A session from before this safeguard: look once, then remember.
             enabled = is_mfa_enabled(user)
             session_remember_mfa(request, enabled=enabled)
-        if enabled:
-            return None
-        remaining = mfa_grace_ends_at(user) - timezone.now()
-        if remaining > timedelta(0):
-            request.mfa_grace_days_left = math.ceil(remaining / timedelta(days=1))  # type: ignore[attr-defined]
+        if not mfa_overdue(user, enabled=enabled):
+            if not enabled:
+                remaining = mfa_grace_ends_at(user) - timezone.now()
+                request.mfa_grace_days_left = math.ceil(remaining / timedelta(days=1))  # type: ignore[attr-defined]
             return None
         match = request.resolver_match
         name = match.url_name if match else None

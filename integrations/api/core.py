@@ -10,7 +10,7 @@ from typing import Annotated, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
@@ -26,6 +26,7 @@ from integrations.models import ApiToken
 from integrations.tokens import api_token_authenticate
 from integrations.webhooks import IntegrationError
 from mentoring.models import User
+from mentoring.sessions import mfa_overdue
 from programs.services import ProgramError
 
 # Largest id any path accepts: bigger numbers are not ids (and would overflow the database).
@@ -123,9 +124,15 @@ class TokenAuth(HttpBearer):
         api_token = api_token_authenticate(token.strip())
         if api_token is None:
             return None
+        if mfa_overdue(api_token.owner):
+            raise MfaOverdue
         # The access helpers read request.user, as in the web pages.
         request.user = api_token.owner
         return api_token
+
+
+class MfaOverdue(Exception):
+    """The token's owner has a role that needs two-step sign-in and has not set it up."""
 
 
 class TokenRateThrottle(BaseThrottle):
@@ -218,6 +225,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
             429,
         )
 
+    def mfa_overdue_refused(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error(
+            request,
+            "Your role needs two-step sign-in, and its grace period is over. Set up an "
+            "authenticator app under Account > Security; this token works again after that.",
+            403,
+        )
+
+    def too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        size = f" (at most {limit // 1024} KB)" if limit else ""
+        return error(request, f"The request body is too large{size}.", 413)
+
+    api.add_exception_handler(MfaOverdue, mfa_overdue_refused)
+    api.add_exception_handler(RequestDataTooBig, too_large)
+    api.add_exception_handler(TooManyFieldsSent, too_large)
     api.add_exception_handler(AuthenticationError, unauthorized)
     api.add_exception_handler(Throttled, throttled)
     api.add_exception_handler(Http404, not_found)

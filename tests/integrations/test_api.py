@@ -380,3 +380,50 @@ def test_a_user_who_is_only_a_participant_cannot_make_tokens(db):
     person = user_create()
     with pytest.raises(Exception, match="coordinators and HR"):
         api_token_create(owner=person, name="x", scopes=["programs:read"])
+
+
+# -- Two-step sign-in and oversized bodies ---------------------------------------
+
+
+def test_a_token_is_refused_once_its_owners_mfa_grace_period_is_over(
+    api_as, coordinator, program, settings
+) -> None:
+    settings.MFA_GRACE_DAYS = 7
+    api = api_as(coordinator)
+    # Inside the grace period the token works, as the web pages do.
+    assert api.get("/programs").status_code == 200
+    with time_machine.travel(coordinator.date_joined + dt.timedelta(days=8)):
+        response = api.get("/programs")
+        assert response.status_code == 403
+        assert "two-step sign-in" in response.json()["detail"]
+        # Writes too, not only reads.
+        created = api.post("/programs", {"name": "Late", "is_evergreen": True})
+        assert created.status_code == 403
+        assert not Program.objects.filter(name="Late").exists()
+        # Once an authenticator is set up the same token works again.
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.create(
+            user=coordinator, type=Authenticator.Type.TOTP, data={"secret": "x"}
+        )
+        assert api.get("/programs").status_code == 200
+
+
+@pytest.mark.parametrize("size", [3 * 1024 * 1024, 20 * 1024 * 1024])
+def test_an_oversized_body_is_refused_with_413_and_a_reason(
+    client: Client, coordinator, program, settings, size
+) -> None:
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    secret = token_for(coordinator)
+    client.raise_request_exception = False
+    body = '{"name": "' + "x" * size + '", "is_evergreen": true}'
+    response = client.post(
+        "/api/v1/programs",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+    assert "Traceback" not in response.content.decode()
+    assert not Program.objects.filter(name__startswith="xxx").exists()
