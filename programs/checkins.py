@@ -572,48 +572,70 @@ def log_link_url(*, checkin: CheckIn, user: User, outcome: str) -> str:
 @dataclass(frozen=True)
 class LinkResult:
     ok: bool
-    # "recorded" (now), "already" (this person logged it before), "expired",
-    # "invalid", "moved" (the check-in changed since), "refused" (e.g. cancelled).
+    # "ready" (opened: the button would record it), "recorded" (now), "already" (this
+    # person logged it before), "expired", "invalid", "moved" (the check-in changed
+    # since), "refused" (e.g. cancelled).
     outcome: str
     checkin: CheckIn | None = None
-    recorded: str = ""  # the check-in's status after the click
+    # The check-in's status after the press; for "ready", the answer the link carries.
+    recorded: str = ""
+    person: User | None = None  # whose link it is (for their time zone on the page)
 
 
-def checkin_log_from_link(token: str, *, now: dt.datetime | None = None) -> LinkResult:
-    """Record "we met" / "we didn't" from an email link.
-
-    The link carries the person, the check-in and the answer, signed, and expires
-    after CHECKIN_LINK_MAX_AGE_DAYS. A second click (or a mail scanner opening the
-    link first) changes nothing: once the person logged the check-in, the link only
-    shows what was recorded.
-    """
+def _link_check(token: str) -> tuple[LinkResult, User | None, str]:
+    """What a link may do now, without writing: "ready" when pressing it would log."""
     max_age = dt.timedelta(days=settings.CHECKIN_LINK_MAX_AGE_DAYS)
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        return LinkResult(False, "expired")
+        return LinkResult(False, "expired"), None, ""
     except signing.BadSignature:
-        return LinkResult(False, "invalid")
+        return LinkResult(False, "invalid"), None, ""
+    if not isinstance(data, dict):
+        return LinkResult(False, "invalid"), None, ""
     checkin = (
         CheckIn.objects.select_related("mentorship__mentor__user", "mentorship__mentee__user")
         .filter(pk=data.get("c"))
         .first()
     )
     user = User.objects.filter(pk=data.get("u")).first()
-    if checkin is None or user is None or data.get("o") not in OUTCOMES:
-        return LinkResult(False, "invalid")
+    outcome = data.get("o")
+    if checkin is None or user is None or outcome not in OUTCOMES:
+        return LinkResult(False, "invalid"), None, ""
     side = side_of(checkin.mentorship, user)
     if not side:
-        return LinkResult(False, "invalid")
+        return LinkResult(False, "invalid"), None, ""
     if str(checkin.scheduled_at.timestamp()) != data.get("s"):
-        return LinkResult(False, "moved", checkin)
+        return LinkResult(False, "moved", checkin), None, ""
     logged_at = checkin.mentor_logged_at if side == "mentor" else checkin.mentee_logged_at
     if logged_at is not None:
-        return LinkResult(True, "already", checkin, checkin.status)
+        return LinkResult(True, "already", checkin, checkin.status), None, ""
+    return LinkResult(True, "ready", checkin, outcome, person=user), user, outcome
+
+
+def checkin_link_read(token: str) -> LinkResult:
+    """What an emailed "we met" / "we didn't" link would record, recording nothing.
+
+    Opening a link (a GET, which mail security scanners do to every link) only shows
+    the one button that records it; ``recorded`` then holds the answer the link carries.
+    """
+    return _link_check(token)[0]
+
+
+def checkin_log_from_link(token: str, *, now: dt.datetime | None = None) -> LinkResult:
+    """Record "we met" / "we didn't" from an email link's button (a POST).
+
+    The link carries the person, the check-in and the answer, signed, and expires
+    after CHECKIN_LINK_MAX_AGE_DAYS. A second press changes nothing: once the person
+    logged the check-in, the link only shows what was recorded.
+    """
+    result, user, outcome = _link_check(token)
+    if result.outcome != "ready" or user is None or result.checkin is None:
+        return result
     try:
-        checkin = checkin_log(checkin=checkin, by=user, outcome=data["o"], now=now)
+        checkin = checkin_log(checkin=result.checkin, by=user, outcome=outcome, now=now)
     except ProgramError:
-        return LinkResult(False, "refused", checkin)
+        return LinkResult(False, "refused", result.checkin)
     return LinkResult(True, "recorded", checkin, checkin.status)
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentoring.models import User
+from mentoring.notifications import zone as notification_zone
 from programs import checkins, workspace
 from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
 from programs.mentorships import MentorshipAccess, access_mentorship
@@ -371,17 +372,24 @@ def checkin_log_past(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 
 @never_cache
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkin_log_link(request: HttpRequest, token: str) -> HttpResponse:
     """One click from a reminder email: "we met" or "we didn't".
 
-    Recorded on GET, so it is truly one click. The trade-off: a mail security scanner
-    that opens links before the person does records the answer the link carries;
-    the link is the person's own (signed, expiring), it records only what they would
-    have clicked, a second open changes nothing, and they can change the log in the
-    workspace. No sign-in is needed: the signature is the credential.
+    Opening the link shows one button and records nothing (mail security scanners open
+    every link in a message); pressing it posts back here and records the answer. No
+    sign-in is needed: the signed, expiring link is the credential. A second press
+    changes nothing, and the person can change the log in the workspace.
     """
-    result = checkins.checkin_log_from_link(token)
+    if request.method == "POST":
+        result = checkins.checkin_log_from_link(token)
+    else:
+        result = checkins.checkin_link_read(token)
     status = 200 if result.ok else (410 if result.outcome in ("expired", "moved") else 404)
     context = {"result": result, "checkin": result.checkin}
-    return render(request, "programs/checkin_link_result.html", context, status=status)
+    person = result.person
+    with timezone.override(notification_zone(person.time_zone if person else "")):
+        response = render(request, "programs/checkin_link_result.html", context, status=status)
+    # The token stays out of other sites' logs (see surveys' answer page).
+    response["Referrer-Policy"] = "same-origin"
+    return response

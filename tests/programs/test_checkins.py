@@ -215,6 +215,30 @@ def test_a_bad_rating_is_refused_without_a_half_write(mentorship: Mentorship) ->
     assert not CheckIn.objects.exists()
 
 
+def test_opening_a_one_click_link_records_nothing_until_the_button_is_pressed(
+    client, mentorship: Mentorship, time_machine
+) -> None:
+    """A mail scanner that opens every link (GET, HEAD) must not decide the outcome."""
+    checkin = _propose(mentorship, days=1)
+    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    time_machine.move_to(MORNING + dt.timedelta(days=1, hours=2))
+    url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+    opened = client.get(path)
+    assert client.head(path).status_code == 200
+    checkin.refresh_from_db()
+    assert checkin.status == CheckIn.Status.SCHEDULED
+    assert checkin.mentee_logged_at is None
+    # One button, no sign-in: the page posts back to the same link.
+    page = opened.content.decode()
+    assert opened.status_code == 200
+    assert f'action="{path}"' in page
+    assert 'method="post"' in page
+    assert "Yes, we met" in page
+    assert opened["Referrer-Policy"] == "same-origin"
+
+
 def test_one_click_we_met_records_once_and_is_safe_to_click_twice(
     client, mentorship: Mentorship, time_machine
 ) -> None:
@@ -224,15 +248,19 @@ def test_one_click_we_met_records_once_and_is_safe_to_click_twice(
     url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
     path = url.split("://", 1)[1].split("/", 1)[1]
 
-    first = client.get("/" + path)
+    first = client.post("/" + path)
     checkin.refresh_from_db()
     logged_at = checkin.mentee_logged_at
-    second = client.get("/" + path)
+    second = client.post("/" + path)
+    reopened = client.get("/" + path)
 
     assert first.status_code == 200
     assert second.status_code == 200
     assert "you met" in first.content.decode()
     assert "already logged" in second.content.decode()
+    # Once logged, opening the link again shows what was recorded, no button.
+    assert "already logged" in reopened.content.decode()
+    assert 'method="post"' not in reopened.content.decode()
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.DONE
     assert checkin.mentee_logged_at == logged_at
@@ -246,15 +274,17 @@ def test_a_one_click_link_expires(client, mentorship: Mentorship, time_machine, 
     time_machine.move_to(MORNING + dt.timedelta(days=settings.CHECKIN_LINK_MAX_AGE_DAYS + 1))
 
     response = client.get(url.split(settings.SITE_URL, 1)[1])
+    pressed = client.post(url.split(settings.SITE_URL, 1)[1])
 
-    assert response.status_code == 410
+    assert response.status_code == pressed.status_code == 410
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.SCHEDULED
 
 
 def test_a_tampered_link_records_nothing(client, mentorship: Mentorship) -> None:
-    response = client.get(reverse("programs:checkin_log_link", args=["not-a-real-token"]))
-    assert response.status_code == 404
+    url = reverse("programs:checkin_log_link", args=["not-a-real-token"])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
 
 
 def test_a_link_for_a_moved_check_in_records_nothing(
@@ -270,7 +300,7 @@ def test_a_link_for_a_moved_check_in_records_nothing(
         duration_minutes=30,
     )
     time_machine.move_to(MORNING + dt.timedelta(hours=6))
-    response = client.get(url.split(settings.SITE_URL, 1)[1])
+    response = client.post(url.split(settings.SITE_URL, 1)[1])
     assert response.status_code == 410
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.SCHEDULED
