@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring.models import User
+from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.signals import participants_enrolled
 
@@ -299,8 +301,32 @@ def _enqueue_invitations(participant_ids: list[int]) -> None:
 
 @transaction.atomic
 def participant_invitation_resend(*, participant: Participant, by: User) -> None:
+    """A new link by email (the old one stops working), within the hourly limits.
+
+    Limits per invitee (nobody's inbox is flooded) and per coordinator (nobody sends
+    mail in bulk one click at a time): INVITATION_RESENDS_PER_INVITEE_PER_HOUR and
+    INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR.
+    """
     if participant.status != Participant.Status.INVITED:
         raise ProgramError(_("Only people who have not accepted yet can be invited again."))
+    per_invitee = settings.INVITATION_RESENDS_PER_INVITEE_PER_HOUR
+    if not throttle_hit(f"resend-to:{participant.pk}", limit=per_invitee, window=3600).allowed:
+        raise ProgramError(
+            _(
+                "%(email)s has already been sent %(count)d invitations in the last hour; "
+                "try again later, or check the address."
+            )
+            % {"email": participant.email, "count": per_invitee}
+        )
+    per_coordinator = settings.INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR
+    if not throttle_hit(f"resend-by:{by.pk}", limit=per_coordinator, window=3600).allowed:
+        raise ProgramError(
+            _(
+                "You have resent %(count)d invitations in the last hour, the most allowed; "
+                "try again later."
+            )
+            % {"count": per_coordinator}
+        )
     _new_invitation(participant, by=by, now=timezone.now())
     participant.save(
         update_fields=[

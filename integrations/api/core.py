@@ -3,13 +3,10 @@ pagination and the input types that refuse what the database could not store."""
 
 from __future__ import annotations
 
-import math
-import time
 import zoneinfo
 from typing import Annotated, Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -27,6 +24,7 @@ from integrations.tokens import api_token_authenticate
 from integrations.webhooks import IntegrationError
 from mentoring.models import User
 from mentoring.sessions import mfa_overdue
+from mentoring.throttle import throttle_hit
 from programs.services import ProgramError
 
 # Largest id any path accepts: bigger numbers are not ids (and would overflow the database).
@@ -144,21 +142,14 @@ class TokenRateThrottle(BaseThrottle):
         token = getattr(request, "auth", None)
         if not isinstance(token, ApiToken):
             return True
-        now = time.time()
-        window_start = int(now // self.window) * self.window
-        self.retry_after = window_start + self.window - now
-        key = f"api-rate:{token.pk}:{window_start}"
-        # add() then incr() is atomic on Redis, so parallel workers count together.
-        cache.add(key, 0, timeout=self.window + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=self.window + 5)
-            count = 1
-        return count <= settings.API_RATE_LIMIT_PER_MINUTE
+        hit = throttle_hit(
+            f"api:{token.pk}", limit=settings.API_RATE_LIMIT_PER_MINUTE, window=self.window
+        )
+        self.retry_after = hit.retry_after
+        return hit.allowed
 
     def wait(self) -> float | None:
-        return max(1.0, math.ceil(self.retry_after))
+        return float(self.retry_after)
 
 
 def owner(request: HttpRequest, scope: str) -> User:

@@ -566,6 +566,13 @@ SSO_PROVIDER_LOGOUT = env_bool("SSO_PROVIDER_LOGOUT", True)
 
 # REST API (/api/v1/): requests per minute per token.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+# "Resend invitation": per invitee and per coordinator, in any clock hour.
+INVITATION_RESENDS_PER_INVITEE_PER_HOUR = env_int(
+    "INVITATION_RESENDS_PER_INVITEE_PER_HOUR", 3, minimum=1
+)
+INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR = env_int(
+    "INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR", 60, minimum=1
+)
 API_PAGE_SIZE_MAX = 200
 
 # Webhooks: plain http to 127.0.0.1/localhost only when allowed (development, tests).

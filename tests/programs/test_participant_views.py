@@ -310,6 +310,39 @@ def test_resending_an_invitation_sends_a_new_link(
     assert invite_token_make(invited) in str(mail.outbox[0].body)
 
 
+def test_resending_is_limited_per_invitee_and_per_coordinator(
+    client: Client, coordinator: User, program: Program, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.INVITATION_RESENDS_PER_INVITEE_PER_HOUR = 3
+    settings.INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR = 5
+    people = [
+        participant_create(program=program, user=None, email=f"p{i}@example.org", status="invited")
+        for i in range(3)
+    ]
+    _login(client, coordinator)
+
+    def resend(person: Participant) -> str:
+        url = reverse("programs:participant_resend", args=[program.pk, person.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            return _html(client.post(url, follow=True))
+
+    # Hammering one person: three go out, the rest are refused with the reason.
+    for _ in range(3):
+        assert "A new invitation is on its way" in resend(people[0])
+    refused = resend(people[0])
+    assert "already been sent 3 invitations in the last hour" in refused
+    assert len(mail.outbox) == 3
+    # Across people, the coordinator's own hourly limit applies.
+    assert "A new invitation is on its way" in resend(people[1])
+    assert "A new invitation is on its way" in resend(people[1])
+    assert "You have resent 5 invitations in the last hour" in resend(people[2])
+    assert len(mail.outbox) == 5
+    # A refused resend changed nothing: the person's current link still works.
+    token = invite_token_make(people[2])
+    people[2].refresh_from_db()
+    assert invite_token_make(people[2]) == token
+
+
 def test_resending_to_someone_who_already_joined_is_refused(
     client: Client, coordinator: User, mentee: Participant, hr: User
 ) -> None:
