@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import ApiToken, ChatChannel, WebhookEndpoint
+from mentoring.validators import SensibleDateField
 
 
 class ApiTokenForm(forms.Form):
@@ -21,7 +22,7 @@ class ApiTokenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Within these, it can never do more than you can."),
     )
-    expires_on = forms.DateField(
+    expires_on = SensibleDateField(
         label=_("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

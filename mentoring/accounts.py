@@ -21,6 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mentoring.validators import name_problem
+
 
 @dataclass(frozen=True)
 class SiteInfo:
@@ -198,7 +200,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         name = data.get("name") or " ".join(
             part for part in (data.get("first_name"), data.get("last_name")) if part
         )
-        if name and not user.full_name:
+        # A provider's name that could spoof (text-direction controls) is left out:
+        # the person types their name in their profile instead.
+        if name and not user.full_name and not name_problem(name):
             user.full_name = name[:150]
         if user.email:
             user.email = user.email.lower()

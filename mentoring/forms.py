@@ -5,12 +5,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import User
+from mentoring.validators import NameField
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth calls ``signup``)."""
 
-    full_name = forms.CharField(
+    full_name = NameField(
         label=_("Full name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Ada Lovelace")}),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from mentoring.models import AuditEvent, User
+from mentoring.validators import SensibleDateField
 
 PAGE_SIZE = 50
 
@@ -33,10 +34,10 @@ class AuditFilterForm(forms.Form):
         label=_("Event"), required=False, choices=[("", _("Any event")), *AuditEvent.Action.choices]
     )
     actor = forms.CharField(label=_("Person (email)"), required=False, max_length=254)
-    start = forms.DateField(
+    start = SensibleDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = SensibleDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -27,6 +27,7 @@ from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
 from mentoring.models import OutcomeImport, User
 from mentoring.tasks import snapshot_insights_task
+from mentoring.validators import SensibleDateField
 from programs.models import Program
 
 # Every table of the dashboard as CSV (?export=<name>), as shown: hidden cells stay empty.
@@ -40,7 +41,7 @@ def _hr(request: HttpRequest) -> User:
     return user
 
 
-class MonthField(forms.DateField):
+class MonthField(SensibleDateField):
     """A month, typed as 2026-03 (a full date is read as its month)."""
 
     input_formats = ["%Y-%m", "%Y-%m-%d"]

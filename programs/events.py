@@ -38,6 +38,7 @@ from icalendar import Event as VEvent
 
 from mentoring.emails import absolute_url, email_render
 from mentoring.models import Delivery, User
+from mentoring.validators import SensibleDateTimeField
 from programs import ics
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import (
@@ -214,7 +215,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class WallClockDateTimeField(forms.DateTimeField):
+class WallClockDateTimeField(SensibleDateTimeField):
     """A date and time as typed, with no zone attached: the form decides which zone
     it is in (the program's), not the viewer's, whose clock changes may differ."""
 

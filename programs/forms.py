@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.validators import SensibleDateField, name_problem
 from programs.models import Participant, Program, ProgramGoal
 from programs.services import Invitee
 
@@ -90,8 +91,8 @@ class ProgramForm(forms.Form):
     is_evergreen = forms.BooleanField(
         label=_("Evergreen: runs continuously, without an end date"), required=False
     )
-    starts_on = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
-    ends_on = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+    starts_on = SensibleDateField(label=_("Start date"), required=False, widget=DateInput())
+    ends_on = SensibleDateField(label=_("End date"), required=False, widget=DateInput())
     cadence = forms.ChoiceField(
         label=_("Expected check-ins"),
         choices=[
@@ -225,7 +226,7 @@ class GoalForm(forms.Form):
             "Percent (0 to 100) for shares and rates; a score from 1 to 5 for satisfaction."
         ),
     )
-    target_on = forms.DateField(label=_("By"), widget=DateInput())
+    target_on = SensibleDateField(label=_("By"), widget=DateInput())
 
 
 class CoordinatorAddForm(forms.Form):
@@ -281,6 +282,15 @@ def parse_pasted_people(text: str) -> tuple[list[PastedPerson], list[str]]:
                     str(
                         _("Line %(line)s: “%(entry)s” is not a valid email address.")
                         % {"line": number, "entry": entry}
+                    )
+                )
+                continue
+            problem = name_problem(name) if name else ""
+            if problem:
+                problems.append(
+                    str(
+                        _("Line %(line)s: the name for %(email)s: %(problem)s")
+                        % {"line": number, "email": email, "problem": problem}
                     )
                 )
                 continue

@@ -54,6 +54,7 @@ from django.utils.translation import ngettext
 
 from mentoring.csv_export import csv_text
 from mentoring.models import User
+from mentoring.validators import name_problem
 from programs.models import Participant, ParticipantImport, Program
 from programs.services import Invitee, ProgramError, participants_invite
 
@@ -542,6 +543,9 @@ def rows_check(
             value = cells[index].strip() if index < len(cells) else ""
             if column.field in ("email", "manager_email"):
                 value = value.lower()
+            elif column.field == "full_name":
+                # A spreadsheet cell may wrap a name over lines: one line, single spaces.
+                value = " ".join(value.split())
             values[column.field] = value
             if not value:
                 if column.required:
@@ -582,6 +586,8 @@ def rows_check(
                     )
                 else:
                     values["time_zone"] = canonical
+            elif column.field == "full_name" and name_problem(value):
+                report(index, name_problem(value), value)
             elif len(value) > limit:
                 report(
                     index,

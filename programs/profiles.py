@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentoring.models import User
+from mentoring.validators import NameField
 from programs.forms import time_zone_names, validate_time_zone
 from programs.models import Participant, Profile, ProfileAnswer, ProfileQuestion, Program
 from programs.services import ProgramError, mentor_capacity_set, participant_status_set
@@ -707,8 +708,8 @@ class TagsField(forms.CharField):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
-    preferred_name = forms.CharField(
+    full_name = NameField(label=gettext_lazy("Full name"), max_length=150)
+    preferred_name = NameField(
         label=gettext_lazy("Preferred name"),
         max_length=80,
         required=False,

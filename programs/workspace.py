@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentoring.models import User
+from mentoring.validators import SensibleDateField
 from programs.checkins import side_of
 from programs.models import CheckIn, Mentorship, MentorshipAgreement, Milestone, PairGoal, Program
 from programs.services import ProgramError
@@ -178,7 +179,7 @@ class PairGoalForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Milestone"), max_length=200)
-    due_on = forms.DateField(
+    due_on = SensibleDateField(
         label=gettext_lazy("By (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.validators import SensibleDateField
 from programs.models import Program
 from surveys.models import Audience, Question, Survey
 from surveys.services import CHOICE_KINDS, TEXT_ANSWER_MAX
@@ -159,7 +160,7 @@ class ScheduleForm(forms.Form):
     reminder_days = forms.IntegerField(
         label=gettext_lazy("Days between reminders"), min_value=1, max_value=30, initial=3
     )
-    closes_on = forms.DateField(
+    closes_on = SensibleDateField(
         label=gettext_lazy("Closes at the end of"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy(

@@ -25,6 +25,7 @@ from integrations.webhooks import IntegrationError
 from mentoring.models import User
 from mentoring.sessions import mfa_overdue
 from mentoring.throttle import throttle_hit
+from mentoring.validators import name_problem
 from programs.services import ProgramError
 
 # Largest id any path accepts: bigger numbers are not ids (and would overflow the database).
@@ -56,12 +57,23 @@ def _time_zone(value: str) -> str:
     return value
 
 
+def _person_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Printable = AfterValidator(_printable)
 # The same rule for the OpenAPI document (and so for generated clients and tests).
 PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 Text64 = Annotated[str, Field(max_length=64, pattern=PRINTABLE), Printable]
 Text120 = Annotated[str, Field(max_length=120, pattern=PRINTABLE), Printable]
 Text150 = Annotated[str, Field(max_length=150, pattern=PRINTABLE), Printable]
+# A person's name: also no text-direction controls or invisible characters.
+PersonName = Annotated[
+    str, Field(max_length=150, pattern=PRINTABLE), Printable, AfterValidator(_person_name)
+]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE), Printable]
 LongText = Annotated[str, Field(max_length=5000, pattern=PRINTABLE), Printable]
 

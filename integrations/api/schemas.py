@@ -14,8 +14,8 @@ from integrations.api.core import (
     Name,
     OptionalEmail,
     OptionalTimeZone,
+    PersonName,
     Text120,
-    Text150,
     TimeZone,
 )
 
@@ -110,7 +110,7 @@ class ParticipantFilter(Schema):
 class EnrolIn(Schema):
     email: Email
     role: Role
-    full_name: Text150 = ""
+    full_name: PersonName = ""
     department: Text120 = ""
     job_title: Text120 = ""
     manager_email: OptionalEmail = ""
@@ -121,7 +121,7 @@ class EnrolIn(Schema):
 class ParticipantPatch(Schema):
     """Only the fields sent change; all changes apply together or none does."""
 
-    full_name: Text150 | None = None
+    full_name: PersonName | None = None
     department: Text120 | None = None
     job_title: Text120 | None = None
     manager_email: OptionalEmail | None = None

@@ -311,7 +311,11 @@ def test_resending_an_invitation_sends_a_new_link(
 
 
 def test_resending_is_limited_per_invitee_and_per_coordinator(
-    client: Client, coordinator: User, program: Program, settings, django_capture_on_commit_callbacks
+    client: Client,
+    coordinator: User,
+    program: Program,
+    settings,
+    django_capture_on_commit_callbacks,
 ) -> None:
     settings.INVITATION_RESENDS_PER_INVITEE_PER_HOUR = 3
     settings.INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR = 5

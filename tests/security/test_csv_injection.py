@@ -59,10 +59,7 @@ def _csv_views() -> set[tuple[str, str]]:
                         isinstance(call, ast.Call)
                         and isinstance(call.func, ast.Name)
                         and call.func.id in {"csv_download", "csv_response", "HttpResponse"}
-                        and (
-                            call.func.id != "HttpResponse"
-                            or "text/csv" in ast.unparse(call)
-                        )
+                        and (call.func.id != "HttpResponse" or "text/csv" in ast.unparse(call))
                     ):
                         found.add((str(path.relative_to(ROOT)), node.name))
     return found
@@ -116,9 +113,7 @@ def test_no_csv_the_product_writes_starts_a_cell_with_a_formula(
             created_by=coordinator,
             file_name="people.csv",
             status=ParticipantImport.Status.INVALID,
-            problems=[
-                {"row": 2, "column": "=A1", "letter": "B", "value": EVIL, "message": "Bad."}
-            ],
+            problems=[{"row": 2, "column": "=A1", "letter": "B", "value": EVIL, "message": "Bad."}],
         )
 
         downloads: dict[str, bytes] = {}
