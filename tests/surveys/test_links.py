@@ -179,7 +179,7 @@ def test_an_anonymous_response_keeps_nothing_that_leads_back_to_its_author(
     assert response.submitted_at is None
     assert response.week_on.weekday() == 0
     assert not response.receipt.startswith("invitation:")
-    assert len(response.receipt) == 64  # a hash of the erased nonce
+    assert len(response.receipt) == 64  # random, held nowhere else
     invitation.refresh_from_db()
     # The invitation knows only the week, not the moment.
     assert invitation.answered_at is not None
