@@ -16,10 +16,9 @@ import pytest
 from django.apps import apps
 from django.core import mail, signing
 from django.db import connection
-from django.urls import reverse
 
 from surveys import services
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Invitation, Response
 from tests.conftest import skip_or_fail
 from tests.factories.surveys import answers_for, survey_open
 
