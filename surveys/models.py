@@ -6,15 +6,18 @@ Anonymity is a property of the data, not of the pages:
   participant or its user, and no precise time: only the role (for breakdowns by
   role) and the Monday of the week it was given (for figures over time). The
   invitation records only *that* it was answered, in the same week resolution.
-- One response per invitation is still a database rule. Every response carries a
-  ``receipt``, unique per survey: for an identified survey it is the invitation's id;
-  for an anonymous one it is a hash of the invitation's random nonce, and the nonce
-  is erased in the transaction that stores the response. A second submission of the
-  same invitation therefore collides on the unique receipt, while nobody (not even
-  someone with the database and the secret key) can afterwards recompute which
-  invitation a receipt belongs to. The trade-off: before answering, the nonce sits
-  on the invitation, so an anonymous answer is unlinkable only from the moment it
-  is given; and a coordinator cannot "re-open" an anonymous invitation.
+- One response per invitation: the response is written in the transaction that
+  claims its invitation with a conditional UPDATE (still unanswered, nonce unchanged)
+  and erases the invitation's nonce, so a second submission finds nothing to claim.
+  Every response carries a ``receipt``, unique per survey: for an identified survey
+  the invitation's id (so the database itself refuses a second response); for an
+  anonymous one a random value, written nowhere else. It was once a hash of the
+  nonce, which the emailed link carries readably (signed, not encrypted): whoever
+  held the link could find the response. A random receipt cannot be recomputed from
+  a link, an email, a log, the secret key or the database. The trade-off: before
+  answering, the nonce sits on the invitation, so an anonymous answer is
+  unlinkable only from the moment it is given; and a coordinator cannot "re-open"
+  an anonymous invitation. docs/surveys.md says what anonymity covers and what not.
 """
 
 from __future__ import annotations

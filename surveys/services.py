@@ -6,7 +6,6 @@ The periodic sweep that invites and reminds people lives in surveys/sweeps.py.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -448,19 +447,20 @@ def response_submit(
 ) -> Response:
     """Store one person's answers for this invitation, once.
 
-    The invitation's row is locked while the response is written and marked
-    answered in the same transaction; the unique receipt makes a second response
-    for the same invitation impossible even so. For an anonymous survey the
-    response keeps nothing that leads back to the invitation (see surveys.models).
+    The invitation is claimed by a conditional UPDATE (still unanswered, nonce still
+    the one loaded) in the transaction that writes the response, so a second
+    submission, even a concurrent one, finds nothing to claim. For an anonymous
+    survey the response keeps nothing that leads back to the invitation: its receipt
+    is random (see surveys.models).
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("survey__program", "participant")
-            .get(pk=invitation.pk)
+            Invitation.objects.select_related("survey__program", "participant")
+            .filter(pk=invitation.pk)
+            .first()
         )
-        if locked.is_answered or not locked.nonce:
+        if locked is None or locked.is_answered or not locked.nonce:
             raise AlreadyAnswered(_("This invitation has been answered already."))
         survey = locked.survey
         if not survey_is_open(survey, now):
@@ -476,10 +476,13 @@ def response_submit(
             cleaned[question.pk] = value
         week = week_start(now)
         if survey.is_anonymous:
-            receipt = hashlib.sha256(locked.nonce.encode()).hexdigest()
-            response = Response(survey=survey, role=locked.role, receipt=receipt, week_on=week)
+            # Only the week, on both sides; and a receipt nobody can recompute.
             answered_at = dt.datetime.combine(week, dt.time(), tzinfo=dt.UTC)
+            response = Response(
+                survey=survey, role=locked.role, receipt=secrets.token_hex(32), week_on=week
+            )
         else:
+            answered_at = now
             response = Response(
                 survey=survey,
                 role=locked.role,
@@ -488,7 +491,11 @@ def response_submit(
                 submitted_at=now,
                 week_on=week,
             )
-            answered_at = now
+        claimed = Invitation.objects.filter(
+            pk=locked.pk, answered_at__isnull=True, nonce=locked.nonce
+        ).update(answered_at=answered_at, nonce="", next_reminder_at=None)
+        if claimed != 1:
+            raise AlreadyAnswered(_("This invitation has been answered already."))
         try:
             with transaction.atomic():
                 response.save()
@@ -497,8 +504,4 @@ def response_submit(
         Answer.objects.bulk_create(
             Answer(response=response, question_id=pk, value=value) for pk, value in cleaned.items()
         )
-        locked.answered_at = answered_at
-        locked.nonce = ""
-        locked.next_reminder_at = None
-        locked.save(update_fields=["answered_at", "nonce", "next_reminder_at"])
     return response

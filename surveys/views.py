@@ -435,6 +435,7 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
+            _answered_remember(request, survey)
             return redirect("surveys:survey_thanks", survey.pk)
     context = {
         "survey": survey,
@@ -450,8 +451,22 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
     return response
 
 
+# The surveys this browser session answered, newest last: the thanks page is theirs
+# only (it names the survey and its program, which a guessed id must not reveal).
+ANSWERED_SESSION_KEY = "surveys_answered"
+ANSWERED_REMEMBERED = 20
+
+
+def _answered_remember(request: HttpRequest, survey: Survey) -> None:
+    answered = [pk for pk in request.session.get(ANSWERED_SESSION_KEY, []) if pk != survey.pk]
+    request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk][-ANSWERED_REMEMBERED:]
+
+
+@never_cache
 @require_safe
 def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
+    if survey_id not in request.session.get(ANSWERED_SESSION_KEY, []):
+        raise Http404
     survey = Survey.objects.select_related("program").filter(pk=survey_id).first()
     if survey is None or survey.state == Survey.State.DRAFT:
         raise Http404

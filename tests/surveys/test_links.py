@@ -179,7 +179,7 @@ def test_an_anonymous_response_keeps_nothing_that_leads_back_to_its_author(
     assert response.submitted_at is None
     assert response.week_on.weekday() == 0
     assert not response.receipt.startswith("invitation:")
-    assert len(response.receipt) == 64  # a hash of the erased nonce
+    assert len(response.receipt) == 64  # random, held nowhere else
     invitation.refresh_from_db()
     # The invitation knows only the week, not the moment.
     assert invitation.answered_at is not None
@@ -202,3 +202,26 @@ def test_a_withdrawn_person_can_no_longer_answer(client, invitation: Invitation)
         status=Participant.Status.WITHDRAWN
     )
     assert client.get(_url(invitation)).status_code == 410
+
+
+def test_the_thanks_page_is_for_who_just_answered_through_the_link(
+    client, program, coordinator, crowd
+) -> None:
+    survey = survey_open(program, coordinator, audience="mentees")
+    thanks = reverse("surveys:survey_thanks", args=[survey.pk])
+    # Anyone else, with or without a session, learns nothing about the survey.
+    response = client.get(thanks)
+    assert response.status_code == 404
+    assert survey.title not in response.content.decode()
+
+    invitation = Invitation.objects.get(survey=survey, participant=crowd["mentee"][0])
+    url = reverse("surveys:survey_answer", args=[survey.pk, services.invitation_token(invitation)])
+    form = {f"q{pk}": value for pk, value in answers_for(survey, "mentee", text="Fine").items()}
+    answered = client.post(url, form)
+    assert answered["Location"] == thanks
+    page = client.get(thanks)
+    assert page.status_code == 200
+    assert survey.title in page.content.decode()
+    # Another browser (a new session) does not see it.
+    client.cookies.clear()
+    assert client.get(thanks).status_code == 404
