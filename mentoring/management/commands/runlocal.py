@@ -10,6 +10,7 @@ import socket
 import subprocess  # nosec B404
 import sys
 import time
+from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
@@ -51,8 +52,9 @@ class Command(BaseCommand):
                 "--queues=" + ",".join(settings.CELERY_QUEUES_ALL),
             ],
         }
+        env = child_environment(host=host, port=port, environ=os.environ)
         processes = {
-            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR)  # nosec B603
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env)  # nosec B603
             for name, cmd in commands.items()
         }
         stopping = False
@@ -66,7 +68,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             if _wait_for_port(host, port, processes["web"], timeout=60):
-                self._banner(host, port)
+                self._banner(env["SITE_URL"])
             while not stopping:
                 for name, process in processes.items():
                     if process.poll() is not None:
@@ -84,8 +86,8 @@ class Command(BaseCommand):
                 f"The {crashed} process exited on its own ({code}); see its output above."
             )
 
-    def _banner(self, host: str, port: int) -> None:
-        url = f"http://{host}:{port}/"
+    def _banner(self, origin: str) -> None:
+        url = f"{origin}/"
         logins = demo_logins_read(settings.VAR_DIR / "demo-logins.txt")
         lines = ["", self.style.SUCCESS(f"Mentoring is running at {url}"), ""]
         if logins:
@@ -100,6 +102,24 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def served_origin(host: str, port: int) -> str:
+    """The address people open: what the server listens on (localhost for every
+    interface)."""
+    shown = "localhost" if host in ("", "0.0.0.0", "::") else host  # noqa: S104  # nosec B104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def child_environment(*, host: str, port: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the web server, worker and beat: links in emails and calendar
+    files follow the address served here, unless SITE_URL says otherwise."""
+    env = dict(environ)
+    if not env.get("SITE_URL", "").strip():
+        env["SITE_URL"] = served_origin(host, port)
+    return env
 
 
 def _port_in_use(host: str, port: int) -> bool:
