@@ -220,17 +220,17 @@ def self_match(world: World, capture: Any) -> None:
     seeker = world._person(Participant.Role.MENTEE, "Sam Seeker")
     first = world._person(Participant.Role.MENTOR, "Fay First")
     second = world._person(Participant.Role.MENTOR, "Sol Second")
+    assert first.user is not None
+    assert second.user is not None
     with capture(execute=True):
-        outcome = selfmatch.match_request_create(mentee=seeker, mentor_ids=[first.pk, second.pk])
-    assert outcome.pending is not None
+        asked = selfmatch.match_request_create(mentee=seeker, mentor_ids=[first.pk, second.pk])
+    assert asked.pending is not None
     with capture(execute=True):
-        outcome = selfmatch.match_request_answer(
-            request=outcome.pending, accept=False, by=first.user
-        )
-    assert not isinstance(outcome, Mentorship)
-    assert outcome.pending is not None
+        passed = selfmatch.match_request_answer(request=asked.pending, accept=False, by=first.user)
+    assert not isinstance(passed, Mentorship)
+    assert passed.pending is not None
     with capture(execute=True):
-        selfmatch.match_request_answer(request=outcome.pending, accept=True, by=second.user)
+        selfmatch.match_request_answer(request=passed.pending, accept=True, by=second.user)
 
 
 def report_emails(world: World, capture: Any) -> None:
