@@ -222,10 +222,14 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+# Addresses that mean "listen on every interface" (not one to open in a browser).
+EVERY_INTERFACE = frozenset({"", "0.0.0.0", "::"})  # noqa: S104  # nosec B104
+
+
 def served_origin(host: str, port: int) -> str:
     """The address people open: what the server listens on (localhost for every
     interface)."""
-    shown = "localhost" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+    shown = "localhost" if host in EVERY_INTERFACE else host
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}"
