@@ -88,7 +88,8 @@ class Email(EmailMultiAlternatives):
 
 def email_render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Subject, text body and HTML body of ``emails/<template>``."""
-    full = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    # No SITE_URL here: every link is built by absolute_url, in the sender.
+    full = {"SITE_NAME": settings.SITE_NAME, **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full).split())
     text = render_to_string(f"emails/{template}.txt", full)
     html = render_to_string(f"emails/{template}.html", full)
@@ -116,4 +117,7 @@ def email_send(
 
 
 def absolute_url(path: str) -> str:
+    """The one builder of links that leave the site (emails, calendar files and feeds,
+    single sign-on callbacks): SITE_URL, which ``runlocal`` sets to the address it
+    serves unless it is given."""
     return f"{settings.SITE_URL}{path}"

@@ -1,7 +1,8 @@
-"""Checks behind /healthz: database, cache, broker and the worker heartbeat."""
+"""Checks behind /healthz: database, cache, broker, a live worker and the beat heartbeat."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from mentoring.models import Heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,11 +83,49 @@ def check_heartbeat() -> Check:
     return Check(True, extra=extra)
 
 
+WORKER_PREFIX = "worker:"
+
+
+def worker_heartbeat_name(hostname: str) -> str:
+    """The Heartbeat row a worker keeps fresh while its main process runs."""
+    return f"{WORKER_PREFIX}{hostname}"[:64]
+
+
+def heartbeat_forget(*, name: str) -> None:
+    """A supervisor saw this process stop: /healthz reports it down from now on."""
+    try:
+        Heartbeat.objects.filter(name=name).delete()
+    except Exception:  # the database may be what stopped it; the row then ages out
+        logger.warning("Could not forget heartbeat %s", name, exc_info=True)
+
+
+def check_worker() -> Check:
+    """A worker's main process is alive: its own heartbeat (every
+    WORKER_HEARTBEAT_INTERVAL seconds) is recent."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return Check(True, "eager: tasks run in the web process")
+    max_age = settings.HEALTHZ_WORKER_MAX_AGE
+    try:
+        latest = (
+            Heartbeat.objects.filter(name__startswith=WORKER_PREFIX).order_by("-beat_at").first()
+        )
+    except Exception as exc:
+        return Check(False, f"{type(exc).__name__}: {exc}"[:200])
+    if latest is None:
+        return Check(False, "no worker is running")
+    age = (timezone.now() - latest.beat_at).total_seconds()
+    extra = {"age_seconds": round(age, 1), "max_age_seconds": max_age}
+    if age > max_age:
+        return Check(False, "no worker has been heard from recently: is one running?", extra)
+    return Check(True, extra=extra)
+
+
 def run_checks() -> tuple[bool, dict[str, Any]]:
     checks = {
         "database": check_database(),
         "cache": check_cache(),
         "broker": check_broker(),
+        "worker": check_worker(),
         "heartbeat": check_heartbeat(),
     }
     healthy = all(check.ok for check in checks.values())

@@ -359,6 +359,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /healthz reports 503 when the last heartbeat is older than this many seconds.
 HEALTHZ_HEARTBEAT_MAX_AGE = env_int("HEALTHZ_HEARTBEAT_MAX_AGE", 5 * HEARTBEAT_INTERVAL, minimum=1)
+# Each worker's main process records a heartbeat of its own this often; /healthz
+# reports the worker down when none is younger than HEALTHZ_WORKER_MAX_AGE.
+WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 10, minimum=1)
+HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 3 * WORKER_HEARTBEAT_INTERVAL, minimum=1)
 # Program events: the sweep that sends each attendee one reminder the day before.
 EVENT_REMINDER_INTERVAL = env_int("EVENT_REMINDER_INTERVAL", 300, minimum=30)
 CELERY_BEAT_SCHEDULE["send-event-reminders"] = {

@@ -7,6 +7,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from mentoring.health import heartbeat_forget, worker_heartbeat_name
 from mentoring.models import Heartbeat
 from mentoring.services import heartbeat_record
 from mentoring.tasks import record_heartbeat_task
@@ -20,7 +21,7 @@ def test_healthz_is_200_when_everything_is_fine(client: Client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "heartbeat"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "heartbeat"}
     assert all(check["ok"] for check in body["checks"].values())
     assert body["checks"]["heartbeat"]["age_seconds"] < 5
 
@@ -81,3 +82,54 @@ def test_beat_schedule_runs_the_heartbeat(settings) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["record-heartbeat"]
     assert entry["task"] == record_heartbeat_task.name
     assert entry["schedule"] <= settings.HEALTHZ_HEARTBEAT_MAX_AGE
+
+
+# -- The worker's own heartbeat -------------------------------------------------------
+
+
+@pytest.fixture
+def real_broker(settings) -> None:
+    """As with a real worker: the worker check is not waived as for eager tasks."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.HEALTHZ_WORKER_MAX_AGE = 30
+
+
+def _worker_check(client: Client) -> dict:
+    return client.get("/healthz").json()["checks"]["worker"]
+
+
+def test_healthz_says_no_worker_runs_before_one_has_beaten(client: Client, real_broker) -> None:
+    check = _worker_check(client)
+    assert check["ok"] is False
+    assert "no worker" in check["detail"]
+
+
+def test_healthz_sees_a_worker_whose_heartbeat_is_fresh(client: Client, real_broker) -> None:
+    heartbeat_record(name=worker_heartbeat_name("w1@host"))
+    assert _worker_check(client)["ok"] is True
+
+
+def test_healthz_reports_the_worker_down_once_its_heartbeat_is_stale(
+    client: Client, real_broker
+) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        heartbeat_record(name=worker_heartbeat_name("w1@host"))
+    with time_machine.travel(start + dt.timedelta(seconds=31), tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"]["ok"] is False
+
+
+def test_a_forgotten_worker_heartbeat_reports_the_worker_down_at_once(
+    client: Client, real_broker
+) -> None:
+    name = worker_heartbeat_name("runlocal-8000@host")
+    heartbeat_record(name=name)
+    heartbeat_forget(name=name)
+    assert _worker_check(client)["ok"] is False
+
+
+def test_the_beat_heartbeat_is_no_worker_heartbeat(client: Client, real_broker) -> None:
+    heartbeat_record(name="beat")
+    assert _worker_check(client)["ok"] is False
