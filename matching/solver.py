@@ -44,6 +44,7 @@ mentee x capacity slot) and :func:`solve_greedy` the naive baseline.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,13 +59,21 @@ from scipy.sparse.csgraph import maximum_flow, min_weight_full_bipartite_matchin
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
-# A block or table of units: int32, or int16 in a narrow table.
-UnitsArray = npt.NDArray[np.int32] | npt.NDArray[np.int16]
+# A block or table of units: int32, int16 in a narrow table, int64 in a wide one.
+UnitsArray = npt.NDArray[np.int32] | npt.NDArray[np.int16] | npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 # Scores are optimised in hundredths of a point.
 SCORE_UNITS = 100
+# The largest score (points) the solvers take: its units (1e11) stay exact in a float
+# and, for "total", leave int64 sums far from overflow for millions of pairs. Other
+# objectives check their own weights (see _check_range). A Scorer's are at most 100.
+MAX_SCORE = 1e9
+# A score a hair under 0 (float rounding of a sum) is 0 units; lower is refused.
+_MIN_SCORE = -0.5 / SCORE_UNITS
+# Units below this fit an int32 table with room for prices (see _excess).
+_INT32_UNITS = 2**28
 # Units of a pair that may not be proposed, in the table of units: far enough below
 # zero that w_ij - v_j stays under -_BOUND for it whenever |v_j - beta| < _BOUND, so
 # scans need no mask (every usable pair has w_ij - v_j > -_BOUND).
@@ -75,6 +84,13 @@ _BOUND = 2**29
 # under _BOUND16.
 _NONE16 = -(2**15)
 _BOUND16 = 2**14
+# The same in a table kept as int64 (units of 2**28 and more).
+_NONE64 = -(2**61)
+_BOUND64 = 2**60
+# Every weight times every count the methods multiply it by stays under this.
+_INT64_SAFE = 2**61
+# Float64 (the dense reference, scipy's LAPJV) is exact for integers below this.
+_FLOAT_EXACT = 2**52
 # Weights and prices are int64; these stay far from overflow whatever is added.
 _NEG = -(2**62)
 _HUGE = 2**61
@@ -129,8 +145,10 @@ class MatrixSource:
         self.scores = np.asarray(scores, dtype=np.float64)
         if self.scores.ndim != 2:
             raise ValueError("scores must be a 2-d array")
-        if (self.scores < 0).any() or not np.isfinite(self.scores).all():
-            raise ValueError("scores must be finite and >= 0")
+        bad = ~(np.isfinite(self.scores) & (self.scores >= 0))
+        if bad.any():
+            i, j = (int(k) for k in np.argwhere(bad)[0])
+            raise ValueError(_bad_score(i, j, float(self.scores[i, j])))
         self.feasible = (
             np.ones(self.scores.shape, dtype=np.bool_)
             if feasible is None
@@ -172,8 +190,10 @@ class PairSource:
         values = np.asarray(scores, dtype=np.float64).ravel()
         if not rows.shape == cols.shape == values.shape:
             raise ValueError("mentees, mentors and scores must have the same length")
-        if (values < 0).any() or not np.isfinite(values).all():
-            raise ValueError("scores must be finite and >= 0")
+        bad = np.flatnonzero(~(np.isfinite(values) & (values >= 0)))
+        if len(bad):
+            k = int(bad[0])
+            raise ValueError(_bad_score(int(rows[k]), int(cols[k]), float(values[k])))
         if len(rows) and (
             rows.min() < 0 or rows.max() >= n_mentees or cols.min() < 0 or cols.max() >= n_mentors
         ):
@@ -294,6 +314,80 @@ def score_units(scores: npt.ArrayLike) -> IntArray:
     return np.floor(np.asarray(scores, dtype=np.float64) * SCORE_UNITS + 0.5).astype(np.int64)
 
 
+def _bad_score(mentee: int, mentor: int, value: float, limit: float | None = None) -> str:
+    if limit is None:
+        return f"mentee {mentee} and mentor {mentor}: the score {value!r} is not a number >= 0"
+    return (
+        f"mentee {mentee} and mentor {mentor}: the score {value!r} is not a number from 0 "
+        f"to {limit:g}, the largest the solver takes"
+    )
+
+
+def _check_scores(scores: FloatArray, allowed: BoolArray, rows: IntArray) -> FloatArray:
+    """The block's scores, refused (naming the pair) where an allowed pair's score is
+    not a number from 0 to MAX_SCORE; a bad score of a pair not allowed becomes 0."""
+    if not scores.size:
+        return scores
+    low, high = scores.min(), scores.max()
+    if low >= _MIN_SCORE and high <= MAX_SCORE:
+        return scores
+    bad = ~((scores >= _MIN_SCORE) & (scores <= MAX_SCORE))
+    hit = np.argwhere(bad & allowed)
+    if len(hit):
+        r, c = (int(k) for k in hit[0])
+        raise ValueError(_bad_score(int(rows[r]), c, float(scores[r, c]), MAX_SCORE))
+    return np.where(bad, 0.0, scores)
+
+
+def _capacity(capacity: npt.ArrayLike, m: int) -> IntArray:
+    """One whole number >= 0 per mentor, or a ValueError naming the first mentor
+    whose capacity is not one."""
+    values = np.asarray(capacity)
+    if values.shape != (m,):
+        values = values.ravel()
+        if values.shape != (m,):
+            raise ValueError(f"capacity must have one value per mentor ({m})")
+    if values.dtype.kind in "iub":
+        whole = values.astype(np.int64)
+        bad = np.flatnonzero(whole < 0)
+    elif values.dtype.kind == "f":
+        finite = np.isfinite(values)
+        ok = finite & (values >= 0) & (np.floor(np.where(finite, values, 0)) == values)
+        bad = np.flatnonzero(~ok)
+        whole = np.where(ok, values, 0).astype(np.int64)
+    else:
+        whole = np.zeros(m, dtype=np.int64)
+        wrong = []
+        for j, value in enumerate(values.tolist()):
+            number = isinstance(value, int | float) and math.isfinite(value)
+            if number and float(value).is_integer() and value >= 0:
+                whole[j] = int(value)
+            else:
+                wrong.append(j)
+        bad = np.array(wrong, dtype=np.int64)
+    if len(bad):
+        j = int(bad[0])
+        raise ValueError(
+            f"mentor {j}: the capacity {values.tolist()[j]!r} is not a whole number >= 0"
+        )
+    return whole
+
+
+def _check_range(top: int, n_free: int, slots: int, m: int, objective: Objective) -> int:
+    """The largest weight of this objective (its units plus the coverage term), or a
+    ValueError when the sums and products of such weights could leave int64."""
+    wmax = int(_weights(objective, np.array([top]), n_free, top)[0])
+    # Prices and profits are weights (times the auction's resolution, at most 64);
+    # bounds and path lengths add at most n_free + slots + m of them.
+    if wmax * 64 * (n_free + slots + m + 2) >= _INT64_SAFE:
+        raise ValueError(
+            f"scores up to {top / SCORE_UNITS:g} points for {n_free} mentees are too large "
+            f'to solve exactly for "{objective.value}": lower the scores'
+            + ("" if objective == Objective.TOTAL else ' or use "total"')
+        )
+    return wmax
+
+
 # -- problem set-up shared by every method ---------------------------------------
 
 
@@ -332,11 +426,8 @@ def _setup(
     blocks: Sequence[tuple[int, int]],
 ) -> _Setup:
     n, m = source.n_mentees, source.n_mentors
-    cap = np.asarray(capacity, dtype=np.int64).ravel()
-    if cap.shape != (m,):
-        raise ValueError(f"capacity must have one value per mentor ({m})")
-    if (cap < 0).any():
-        raise ValueError("capacities must be >= 0")
+    # More places than mentees change nothing (and would cost memory).
+    cap = np.minimum(_capacity(capacity, m), n)
     pin_rows = np.array([p[0] for p in pins], dtype=np.int64)
     pin_cols = np.array([p[1] for p in pins], dtype=np.int64)
     block_rows = np.array([b[0] for b in blocks], dtype=np.int64)
@@ -355,12 +446,13 @@ def _setup(
     blocked.sum_duplicates()
     if len(pin_rows) and np.asarray(blocked[pin_rows, pin_cols]).any():
         raise ValueError("a pair is both pinned and blocked")
+    free = np.setdiff1d(np.arange(n, dtype=np.int64), pin_rows)
     return _Setup(
         n=n,
         m=m,
         capacity=cap,
-        free=np.setdiff1d(np.arange(n, dtype=np.int64), pin_rows),
-        cap_left=cap - pinned_per_mentor,
+        free=free,
+        cap_left=np.minimum(cap - pinned_per_mentor, len(free)),
         pin_rows=pin_rows,
         pin_cols=pin_cols,
         blocked=blocked,
@@ -441,8 +533,9 @@ class _Table:
     """Exact units of every (free mentee, mentor) pair, ``_NONE`` where not allowed.
 
     Rows are numbered 0..len(setup.free)-1 ("local"). Kept in memory when it takes at
-    most ``cache_bytes`` (int16 when the source's ``max_score`` allows, else int32);
-    otherwise each scan asks the source again.
+    most ``cache_bytes`` (int16 when the source's ``max_score`` allows, int32, or int64
+    once a score of 2**28 units or more is seen); otherwise each scan asks the source
+    again. Every score is checked (:func:`_check_scores`) as it is first read.
     A pair is "usable" when allowed and its mentor has room after the pins.
     """
 
@@ -457,7 +550,9 @@ class _Table:
         # int16 when the source promises scores of at most 327 points.
         max_score = getattr(source, "max_score", None)
         narrow = max_score is not None and max_score * SCORE_UNITS + 1 < -_NONE16
-        dtype = np.int16 if narrow else np.int32
+        self.wide = max_score is not None and max_score * SCORE_UNITS + 1 >= _INT32_UNITS
+        dtype = np.int16 if narrow else np.int64 if self.wide else np.int32
+        self.cache_bytes = cache_bytes
         self.cache: UnitsArray | None = (
             np.empty((self.nf, self.m), dtype=dtype)
             if self.nf * self.m * np.dtype(dtype).itemsize <= cache_bytes
@@ -481,22 +576,29 @@ class _Table:
     def rows(self, local: IntArray) -> UnitsArray:
         if self._filled and self.cache is not None:
             return self.cache[local]
-        scores, feasible = self.source.exact_block(self.setup.free[local])
+        rows = self.setup.free[local]
+        scores, feasible = self.source.exact_block(rows)
         allowed = _allowed(self.setup, local, feasible)
         if not self._filled:
             self.has_feasible[local] = allowed.any(axis=1)
         if self._pins_fill:
             allowed &= self._room[None, :]
-        # score_units with few passes: floor(score * 100 + 0.5), where the cast to
-        # int32 (which truncates) is the floor for the non-negative values.
+        high = 0.0
+        if scores.size:
+            low, high = float(scores.min()), float(scores.max())
+            if not (low >= _MIN_SCORE and high <= MAX_SCORE):
+                scores = _check_scores(scores, allowed, rows)
+                high = float(scores.max())
+        if not self.wide and high * SCORE_UNITS + 0.5 >= _INT32_UNITS:
+            self._widen()
+        # score_units with few passes: floor(score * 100 + 0.5), where the cast (which
+        # truncates) is the floor, every score being at least -0.005.
         scaled = np.multiply(scores, SCORE_UNITS, dtype=np.float64)
         scaled += 0.5
-        if len(scaled) and scaled.min() < 0:
-            np.floor(scaled, out=scaled)
-        units = scaled.astype(np.int32)
+        units = scaled.astype(np.int64 if self.wide else np.int32)
         np.logical_not(allowed, out=allowed)
-        np.putmask(units, allowed, _NONE)
-        if not self._filled and len(local):
+        np.putmask(units, allowed, _NONE64 if self.wide else _NONE)
+        if not self._filled and units.size:
             self.top = max(self.top, int(units.max()))
             if self.cache is not None:
                 if self.cache.dtype == np.int16:
@@ -506,6 +608,18 @@ class _Table:
                 else:
                     self.cache[local] = units
         return units
+
+    def _widen(self) -> None:
+        """Units from now on in int64 (a score of 2**28 units or more has come)."""
+        self.wide = True
+        if self.cache is None:
+            return
+        if self.nf * self.m * 8 > self.cache_bytes:
+            self.cache = None
+            return
+        old = self.cache
+        sentinel = _NONE16 if old.dtype == np.int16 else _NONE
+        self.cache = np.where(old == sentinel, _NONE64, old).astype(np.int64)
 
     def done(self) -> None:
         """The first scan is over: later ones read the cache (if any)."""
@@ -533,7 +647,8 @@ def _select(z: UnitsArray, k: int) -> tuple[IntArray, IntArray]:
     the maxima of 64 column groups, which keeps at least k entries (ties included,
     at most 4k per row).
     """
-    z = z.astype(np.int32, copy=False)
+    if z.dtype == np.int16:
+        z = z.astype(np.int32)
     b, m = z.shape
     groups = 64
     if m <= max(4 * k, groups) or 2 * k > groups:
@@ -594,7 +709,7 @@ class _ColumnBest:
         top = -np.sort(-np.partition(maxima, groups - k, axis=0)[groups - k :], axis=0)
         threshold = top[np.maximum(want - 1, 0), np.arange(m)].astype(np.int64)
         threshold = np.maximum(threshold, max(floor, 0))
-        threshold[want == 0] = np.iinfo(np.int32).max
+        threshold[want == 0] = np.iinfo(np.int64).max
         g, cols = _nonzero(maxima >= threshold[None, :])
         lengths = last[g] - first[g]
         offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -895,6 +1010,8 @@ class _Run:
     exact_solves: int = 0
     # The candidate pairs the solve ended with (local rows, mentors), for fairness.
     known: tuple[IntArray, IntArray] | None = None
+    # Whether every step's optimality was checked in integers.
+    proven: bool = True
 
 
 @dataclass(frozen=True)
@@ -952,6 +1069,7 @@ def _solve_exact(
             column_best.add(local, zf)
     table.done()
     clock.lap("scan_first")
+    _check_range(table.top, nf, int(cap.sum()), table.m, objective)
     if mentor_side:
         r, c = column_best.pairs(table, mentor_side * cap, floor)
         rows_parts.append(r)
@@ -1009,6 +1127,7 @@ def _solve_exact(
     rounds = 0
     core = 0
     exact_solves = 1
+    proven = True
     while True:
         rounds += 1
         weights = pairs.units + beta
@@ -1024,7 +1143,8 @@ def _solve_exact(
             exact_solves += 1
             proof, settled = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
             if not settled:
-                raise RuntimeError("matching: the exact solve is not optimal over its pairs")
+                # Only float rounding in LAPJV can do this: the answer stands, unproven.
+                proven = False
         v = proof
         clock.lap("prices")
         primal = int(table.units(rows, cols).sum()) + beta * len(rows)
@@ -1056,6 +1176,10 @@ def _solve_exact(
             clock.lap("scan_core")
         core = len(core_rows)
         rows, cols = _core_assign(cap, core_rows, core_cols, core_weights, u, v)
+        # The core's optimum is the optimum over every pair; check it is one (in
+        # integers, whatever LAPJV's floats did).
+        _proof, settled = _max_prices(nf, cap, core_rows, core_cols, core_weights, rows, cols)
+        proven = proven and settled
         clock.lap("exact_core")
         exact_solves += 1
         break
@@ -1069,6 +1193,7 @@ def _solve_exact(
         auction_rounds=auction.rounds,
         exact_solves=exact_solves,
         known=(pairs.rows, pairs.cols),
+        proven=proven,
     )
 
 
@@ -1076,6 +1201,8 @@ def _floored(z: UnitsArray, floor: int) -> UnitsArray:
     """Units with pairs under the floor marked not usable."""
     if floor <= 0:
         return z
+    if z.dtype == np.int64:
+        return np.where(z >= floor, z, np.int64(_NONE64))
     return np.where(z >= floor, z.astype(np.int32), np.int32(_NONE))
 
 
@@ -1230,9 +1357,12 @@ def _excess(
     are small; otherwise those pairs are masked to the lowest value.
     """
     x = z - shift[None, :]
-    narrow = z.dtype == np.int16
-    bound = _BOUND16 if narrow else _BOUND
-    sentinel = _NONE16 if narrow else _NONE
+    if z.dtype == np.int16:
+        bound, sentinel = _BOUND16, _NONE16
+    elif z.dtype == np.int64:
+        bound, sentinel = _BOUND64, _NONE64
+    else:
+        bound, sentinel = _BOUND, _NONE
     small = len(shift) == 0 or (int(shift.min()) > sentinel + bound and int(shift.max()) < bound)
     if floor <= 0 and small:
         return x, -bound
@@ -1459,6 +1589,7 @@ def _solve_fairness(table: _Table, tuning: _Tuning) -> _Run:
         gap=final.gap,
         auction_rounds=sum(run.auction_rounds for run in runs),
         exact_solves=sum(run.exact_solves for run in runs),
+        proven=all(run.proven for run in runs),
     )
 
 
@@ -1560,7 +1691,13 @@ def solve(
         near=max(0, near),
         resumes=max(0, resumes),
     )
-    if objective == Objective.FAIRNESS:
+    if not table.nf or not (setup.cap_left > 0).any():
+        # Nobody to match, or no place: one pass tells who has an allowed mentor.
+        for _block in table.blocks():
+            pass
+        empty = np.zeros(0, dtype=np.int64)
+        run = _Run(rows=empty, cols=empty)
+    elif objective == Objective.FAIRNESS:
         run = _solve_fairness(table, tuning)
     else:
         run = _solve_exact(table, objective, tuning)
@@ -1576,7 +1713,7 @@ def solve(
         gap_units=run.gap,
         auction_rounds=run.auction_rounds,
         cached=table.cache is not None,
-        proven=True,
+        proven=run.proven,
         exact_solves=run.exact_solves,
         timings=table.clock.items(),
     )
@@ -1631,11 +1768,13 @@ def solve_dense(
     for start in range(0, nf, block_rows):
         local = np.arange(start, min(nf, start + block_rows), dtype=np.int64)
         scores, feasible = source.exact_block(setup.free[local])
-        units[local] = score_units(scores)
         ok[local] = _allowed(setup, local, feasible)
+        units[local] = score_units(_check_scores(scores, ok[local], setup.free[local]))
     has_feasible = ok.any(axis=1)
     cap = setup.cap_left
     ok &= (cap > 0)[None, :]
+    top = int(units[ok].max()) if ok.any() else 0
+    wmax = _check_range(top, nf, int(cap.sum()), m, objective)
     if objective == Objective.FAIRNESS:
         rows, cols = _dense_assign(units, ok, cap, Objective.COVERAGE)
         if len(rows):
@@ -1658,7 +1797,8 @@ def solve_dense(
         method="dense",
         seconds=time.perf_counter() - started,
         candidates=int(ok.sum()),
-        proven=True,
+        # linear_sum_assignment works in floats: exact while its sums are.
+        proven=(nf + 1) * wmax < _FLOAT_EXACT,
     )
     return _result(setup, source, objective, rows, cols, has_feasible, stats)
 
