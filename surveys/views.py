@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -462,14 +462,21 @@ def _answered_remember(request: HttpRequest, survey: Survey) -> None:
     request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk][-ANSWERED_REMEMBERED:]
 
 
+def access_answered_survey(request: HttpRequest, survey_id: int) -> Survey:
+    """The survey this browser session answered through its link; 404 for any other."""
+    if survey_id not in request.session.get(ANSWERED_SESSION_KEY, []):
+        raise Http404
+    return get_object_or_404(
+        Survey.objects.select_related("program"),
+        pk=survey_id,
+        state__in=[s for s in Survey.State.values if s != Survey.State.DRAFT],
+    )
+
+
 @never_cache
 @require_safe
 def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
-    if survey_id not in request.session.get(ANSWERED_SESSION_KEY, []):
-        raise Http404
-    survey = Survey.objects.select_related("program").filter(pk=survey_id).first()
-    if survey is None or survey.state == Survey.State.DRAFT:
-        raise Http404
+    survey = access_answered_survey(request, survey_id)
     return render(request, "surveys/answer_thanks.html", {"survey": survey})
 
 
