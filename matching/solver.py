@@ -607,7 +607,7 @@ class _Table:
                     self.cache[local] = np.maximum(units, _NONE16)
                 else:
                     self.cache[local] = units
-        return units
+        return units  # type: ignore[return-value]
 
     def _widen(self) -> None:
         """Units from now on in int64 (a score of 2**28 units or more has come)."""

@@ -593,13 +593,15 @@ def _link_check(token: str) -> tuple[LinkResult, User | None, str]:
         return LinkResult(False, "invalid"), None, ""
     if not isinstance(data, dict):
         return LinkResult(False, "invalid"), None, ""
+    checkin_id, user_id, outcome = data.get("c"), data.get("u"), data.get("o")
+    if not isinstance(checkin_id, int) or not isinstance(user_id, int):
+        return LinkResult(False, "invalid"), None, ""
     checkin = (
         CheckIn.objects.select_related("mentorship__mentor__user", "mentorship__mentee__user")
-        .filter(pk=data.get("c"))
+        .filter(pk=checkin_id)
         .first()
     )
-    user = User.objects.filter(pk=data.get("u")).first()
-    outcome = data.get("o")
+    user = User.objects.filter(pk=user_id).first()
     if checkin is None or user is None or outcome not in OUTCOMES:
         return LinkResult(False, "invalid"), None, ""
     side = side_of(checkin.mentorship, user)

@@ -54,7 +54,7 @@ def test_the_emailed_link_does_not_lead_to_the_anonymous_response(
     survey = survey_open(program, coordinator, audience="mentees")
     invitee = crowd["mentee"][0]
     email = next(m for m in mail.outbox if invitee.email in m.to)
-    body = email.body
+    body = str(email.body)
     survey_id, invitation_id, nonce = _link_payload(body)
     link = re.search(r"https?://\S+/answer/\S+/", body)
     assert link
