@@ -211,9 +211,12 @@ def _person(
 ) -> scoring.Person:
     user = participant.user
     profile = getattr(user, "profile", None) if user is not None else None
+    # What the person's own profile says once they have one (pages show the profile,
+    # and a field they cleared stays cleared); the import's values until then.
+    known = profile if profile is not None else participant
     categories: dict[str, str | None] = {
-        "department": (profile.department if profile else "") or participant.department,
-        "location": (profile.location if profile else "") or participant.location,
+        "department": known.department,
+        "location": known.location,
     }
     sets: dict[str, list[str]] = {
         "skills": list(profile.skills) if profile else [],
@@ -229,7 +232,9 @@ def _person(
             sets[key] = [str(v) for v in value] if isinstance(value, list) else []
         else:
             categories[key] = str(value) if isinstance(value, str | int) and value != "" else None
-    zone_name = participant.time_zone or (user.time_zone if user is not None else "")
+    # The zone every page shows: the person's own once they have an account (the
+    # import's guess seeds it, and they may have changed it since), else the import's.
+    zone_name = (user.time_zone if user is not None else "") or participant.time_zone
     return scoring.Person(
         id=participant.pk,
         email=participant.email or (user.email if user is not None else ""),

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,12 @@ from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettin
 from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, Delivery, User
-from programs.mentorships import active_mentee_counts, mentor_capacity, mentorship_create
+from programs.mentorships import (
+    active_mentee_counts,
+    explanation_reasons,
+    mentor_capacity,
+    mentorship_create,
+)
 from programs.models import Mentorship, Participant, Program
 from programs.services import ProgramError
 
@@ -695,7 +701,7 @@ def match_introduction_send(*, mentorship_id: int) -> int:
     if mentorship is None:
         return 0
     sent = 0
-    reasons = [p for p in mentorship.explanation if p.get("points") or p.get("mandatory")]
+    reasons = explanation_reasons(mentorship.explanation or [])
     for me, partner, role in (
         (mentorship.mentee, mentorship.mentor, Participant.Role.MENTEE),
         (mentorship.mentor, mentorship.mentee, Participant.Role.MENTOR),
@@ -716,7 +722,13 @@ def match_introduction_send(*, mentorship_id: int) -> int:
                     "partner": partner,
                     "role": role,
                     "reasons": reasons,
-                    "url": absolute_url("/"),
+                    # The pair's workspace once the person has an account; until
+                    # then the home page, where their invitation leads.
+                    "url": absolute_url(
+                        reverse("programs:workspace", args=[mentorship.pk])
+                        if me.user is not None
+                        else "/"
+                    ),
                 },
                 reply_to=[partner.user.email if partner.user is not None else partner.email],
             )

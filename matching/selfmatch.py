@@ -43,6 +43,7 @@ from programs.access import Need, ProgramAccess, access_program
 from programs.mentorships import (
     PAIRING_STATES,
     active_mentee_counts,
+    explanation_reasons,
     mentor_capacity,
     mentorship_create,
 )
@@ -137,14 +138,8 @@ class Recommendation:
 
 
 def reasons_of(explanation: Sequence[dict[str, Any]]) -> list[str]:
-    """The sentences worth showing: criteria that earned points or a required rule met."""
-    shown = []
-    for part in explanation:
-        if part.get("kind") == "baseline":
-            continue
-        if part.get("points", 0) > 0 or (part.get("mandatory") and part.get("satisfied")):
-            shown.append(str(part.get("text", "")))
-    return shown
+    """The sentences worth showing (programs.mentorships.explanation_reasons)."""
+    return [str(part["text"]) for part in explanation_reasons(explanation)]
 
 
 def _mentors_with_places(program: Program) -> QuerySet[Participant]:

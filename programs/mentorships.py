@@ -9,7 +9,8 @@ coordinator calls :func:`mentorship_end`. Every state change writes a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import zoneinfo
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from mentoring.models import User
 from programs.access import Need, access_program
-from programs.models import Mentorship, MentorshipStateChange, Participant, Program
+from programs.models import Mentorship, MentorshipStateChange, Participant, Profile, Program
 from programs.services import ProgramError
 from programs.signals import mentorship_ended, mentorships_completed
 
@@ -268,3 +269,75 @@ def closure_reason_counts(*, program: Program) -> list[dict[str, Any]]:
         {"reason": r["end_reason"], "label": labels.get(r["end_reason"], ""), "count": r["n"]}
         for r in rows
     ]
+
+
+# -- Why a pair was matched ------------------------------------------------------
+
+
+def explanation_reasons(explanation: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The parts of a stored explanation that are reasons for the match.
+
+    A reason is a criterion that earned points, or a required rule the pair meets.
+    A criterion that earned nothing ("no shared skills") stays in the stored
+    explanation for the coordinator's review, but is never told to the pair as a
+    reason; nor is the time-zone baseline, which is not a fact about anyone. The
+    workspace, the introduction email and the self-match pages all show these.
+    """
+    reasons = []
+    for part in explanation:
+        if part.get("kind") == "baseline" or not part.get("text"):
+            continue
+        if (part.get("points") or 0) > 0 or (part.get("mandatory") and part.get("satisfied")):
+            reasons.append(dict(part))
+    return reasons
+
+
+def _hours_apart(zone_a: str, zone_b: str, at: dt.datetime) -> float | None:
+    """Hours between two zones' UTC offsets at ``at``, around the clock (0 to 12)."""
+    try:
+        a = at.astimezone(zoneinfo.ZoneInfo(zone_a)).utcoffset()
+        b = at.astimezone(zoneinfo.ZoneInfo(zone_b)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    if a is None or b is None:
+        return None
+    minutes = abs(int((a - b).total_seconds() // 60)) % (24 * 60)
+    return min(minutes, 24 * 60 - minutes) / 60
+
+
+@dataclass(frozen=True)
+class MatchReasons:
+    """What the pair reads under "Why you were matched"."""
+
+    reasons: list[dict[str, Any]]
+    # The day the reasons were worked out (the day the pair was matched).
+    worked_out_on: dt.datetime
+    # Whether either profile (or time zone) changed since: the reasons may be stale.
+    changed_since: bool
+
+
+def match_reasons(*, mentorship: Mentorship) -> MatchReasons:
+    """The reasons of a pair's match, and whether a profile changed since (one query).
+
+    The reasons are those worked out on the day of matching; they are not
+    recomputed, since the pair was matched on what the profiles said then. When
+    either person's profile was saved after the match began, the page says so
+    rather than presenting the old reasons as today's facts.
+    """
+    people = [p.user for p in (mentorship.mentee, mentorship.mentor) if p is not None]
+    users = [u for u in people if u is not None]
+    reasons = explanation_reasons(mentorship.explanation or [])
+    changed = Profile.objects.filter(user__in=users, updated_at__gt=mentorship.started_at).exists()
+    if not changed and len(users) == 2:
+        # A time zone is the person's own setting, not part of the profile: compare
+        # the hours the reason states with the hours between the zones shown now.
+        now_apart = _hours_apart(users[0].time_zone, users[1].time_zone, timezone.now())
+        for part in reasons:
+            hours = part.get("hours")
+            if part.get("kind") == "time_zone" and hours is not None and now_apart is not None:
+                changed = changed or abs(float(hours) - now_apart) >= 0.5
+    return MatchReasons(
+        reasons=reasons,
+        worked_out_on=mentorship.started_at,
+        changed_since=changed,
+    )

@@ -23,7 +23,7 @@ from mentoring.models import User
 from mentoring.notifications import zone as notification_zone
 from programs import checkins, workspace
 from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
-from programs.mentorships import MentorshipAccess, access_mentorship
+from programs.mentorships import MentorshipAccess, access_mentorship, match_reasons
 from programs.models import CheckIn, Milestone, PairGoal, Profile
 from programs.services import ProgramError
 from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
@@ -70,6 +70,7 @@ def _page(request: HttpRequest, found: MentorshipAccess, **forms: Any) -> HttpRe
         "partner": partner,
         "partner_user": partner_user,
         "profile": profile,
+        "why": match_reasons(mentorship=mentorship),
         "data": data,
         "health_label": workspace.Health.LABELS[data.health],
         "agreement": agreement,

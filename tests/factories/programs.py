@@ -71,7 +71,17 @@ def mentorship_make(
         mentee=mentee,
         source=Mentorship.Source.MANUAL,
         by=by,
-        explanation=[{"text": "shared skills: negotiation, Python"}],
+        explanation=[
+            {
+                "criterion": "skills",
+                "kind": "similar",
+                "points": 43,
+                "exact_points": 42.86,
+                "max_points": 42.86,
+                "items": ["negotiation", "Python"],
+                "text": "shared skills: negotiation, Python",
+            }
+        ],
         score=82,
         now=started_at,
     )

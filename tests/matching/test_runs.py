@@ -421,8 +421,10 @@ def test_time_zone_reasons_read_as_one_line_that_still_adds_up(
         min_gap=1,
         max_hours=8,
     )
-    Participant.objects.filter(pk=people["ana"].pk).update(time_zone="Europe/Berlin")
-    Participant.objects.filter(pk=people["cat"].pk).update(time_zone="America/New_York")
+    # A person's own time zone (what every page shows) is the one matched on.
+    for name, zone in (("ana", "Europe/Berlin"), ("cat", "America/New_York")):
+        Participant.objects.filter(pk=people[name].pk).update(time_zone=zone)
+        User.objects.filter(participations=people[name]).update(time_zone=zone)
     run = _run(program, coordinator)
     proposal = MatchProposal.objects.get(run=run, mentee=people["ana"])
     assert proposal.mentor_id == people["cat"].pk
