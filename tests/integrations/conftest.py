@@ -224,9 +224,7 @@ def network(monkeypatch: pytest.MonkeyPatch) -> Network:
         result: list[Any] = []
         for address in addresses:
             if ipaddress.ip_address(address).version == 6:
-                result.append(
-                    (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, number, 0, 0))
-                )
+                result.append((socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, number, 0, 0)))
             else:
                 result.append((socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, number)))
         return result
