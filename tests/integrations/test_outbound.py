@@ -6,8 +6,20 @@ redirect is followed; and the log keeps a status and a short reason, never the b
 from __future__ import annotations
 
 import datetime as dt
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
+import certifi
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.test import Client
 from django.urls import reverse
 
@@ -230,3 +242,157 @@ def test_a_connection_failure_is_a_short_reason_without_the_details(
     page = client.get(reverse("integrations:webhook_detail", args=[program.pk, endpoint.pk]))
     assert "Errno" not in page.content.decode()
     assert "Could not connect." in page.content.decode()
+
+
+# -- TLS to the checked address -----------------------------------------------------
+
+
+@dataclass
+class TlsReceiver:
+    port: int
+    server_names: list[str | None] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
+
+
+def _certificate(directory: Path, host: str) -> tuple[Path, Path, Path]:
+    """A test CA and a certificate it signed for ``host``: (ca, cert, key) files."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_receiver(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TlsReceiver]:
+    """An https server on 127.0.0.1 with a certificate for the host the test names,
+    from a CA the outbound requests trust (certifi's bundle is swapped for it)."""
+    ca, cert, key = _certificate(tmp_path, request.param)
+    monkeypatch.setattr(certifi, "where", lambda: str(ca))
+    outbound._tls_context.cache_clear()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    state = TlsReceiver(port=server.server_address[1])
+
+    def note_server_name(_sock: Any, name: str | None, _context: Any) -> None:
+        state.server_names.append(name)
+
+    context.sni_callback = note_server_name
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.hosts.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        outbound._tls_context.cache_clear()
+
+
+@pytest.mark.parametrize("tls_receiver", ["hooks.example.com"], indirect=True)
+def test_tls_to_the_checked_address_verifies_the_host_name(
+    program, coordinator, network, tls_receiver: TlsReceiver, settings
+):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    network.answer("hooks.example.com", ["127.0.0.1"])
+    webhooks.webhook_endpoint_create(
+        program=program,
+        url=f"https://hooks.example.com:{tls_receiver.port}/in",
+        events=[Event.PARTICIPANT_ENROLLED],
+        by=coordinator,
+    )
+    delivery = _deliver(program)
+    assert (delivery.status, delivery.response_code, delivery.error) == (
+        Status.SUCCEEDED,
+        204,
+        "",
+    )
+    assert network.connects == [("127.0.0.1", tls_receiver.port)]
+    assert tls_receiver.server_names == ["hooks.example.com"]
+    assert tls_receiver.hosts == [f"hooks.example.com:{tls_receiver.port}"]
+
+
+@pytest.mark.parametrize("tls_receiver", ["someone-else.example.com"], indirect=True)
+def test_a_certificate_for_another_host_fails_the_delivery(
+    program, coordinator, network, tls_receiver: TlsReceiver, settings
+):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    network.answer("hooks.example.com", ["127.0.0.1"])
+    webhooks.webhook_endpoint_create(
+        program=program,
+        url=f"https://hooks.example.com:{tls_receiver.port}/in",
+        events=[Event.PARTICIPANT_ENROLLED],
+        by=coordinator,
+    )
+    delivery = _deliver(program)
+    assert delivery.status == Status.PENDING
+    assert delivery.error == "The address's certificate could not be verified."
+    assert tls_receiver.hosts == []
