@@ -8,18 +8,22 @@ post is retried by Celery with backoff.
 
 from __future__ import annotations
 
+import json
+import logging
 import uuid
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from integrations import outbound
 from integrations.models import ChatChannel, ChatPreference
-from integrations.webhooks import IntegrationError, outbound_url_check
+from integrations.webhooks import IntegrationError, integration_url_check
 from mentoring.models import Delivery, User
 from programs.models import Program
+
+logger = logging.getLogger(__name__)
 
 
 def chat_message_body(*, kind: str, text: str) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def chat_channel_create(
     if kind not in ChatChannel.Kind.values:
         raise IntegrationError(_("Unknown chat service."))
     return ChatChannel.objects.create(
-        program=program, kind=kind, url=outbound_url_check(url), name=name.strip()
+        program=program, kind=kind, url=integration_url_check(url), name=name.strip()
     )
 
 
@@ -98,21 +102,28 @@ def chat_message_send(*, channel_id: int, text: str, key: str) -> bool:
     """Post one message to one channel unless it went out before. True if sent now.
 
     The once-only record is written in the transaction that posts: a failed post
-    rolls it back, so Celery's retry may send.
+    (:class:`~integrations.outbound.OutboundFailed`) rolls it back, so Celery's retry
+    may send. An address that is refused now (its name moved to a private address)
+    sends nothing and is not retried.
     """
     channel = ChatChannel.objects.filter(pk=channel_id, is_active=True).first()
     if channel is None:
         return False
-    url = outbound_url_check(channel.url)
-    with transaction.atomic():
-        if not Delivery.objects.claim(kind="chat", key=f"{channel_id}:{key}"[:200]):
-            return False
-        response = requests.post(
-            url,
-            json=chat_message_body(kind=channel.kind, text=text),
-            timeout=settings.WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-        )
-        if not 200 <= response.status_code < 300:
-            raise requests.HTTPError(f"{response.status_code} from the chat service")
+    body = json.dumps(chat_message_body(kind=channel.kind, text=text)).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": f"{settings.SITE_NAME}-Chat/1"}
+    try:
+        with transaction.atomic():
+            if not Delivery.objects.claim(kind="chat", key=f"{channel_id}:{key}"[:200]):
+                return False
+            status = outbound.outbound_post(
+                url=channel.url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT
+            )
+            if not 200 <= status < 300:
+                raise outbound.OutboundFailed(
+                    _("The chat service answered %(status)s.") % {"status": status},
+                    status=status,
+                )
+    except outbound.OutboundRefused as refusal:
+        logger.warning("chat channel %s: not posted: %s", channel_id, refusal)
+        return False
     return True

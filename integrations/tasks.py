@@ -5,10 +5,9 @@ Named send_* so the email-and-notifications queue takes them.
 
 from __future__ import annotations
 
-import requests
 from celery import shared_task
 
-from integrations import chat, webhooks
+from integrations import chat, outbound, webhooks
 
 
 @shared_task(name="integrations.tasks.send_webhooks_task", acks_late=True)
@@ -26,7 +25,7 @@ def send_due_webhooks_task() -> int:
 @shared_task(
     name="integrations.tasks.send_chat_message_task",
     acks_late=True,
-    autoretry_for=(requests.RequestException,),
+    autoretry_for=(outbound.OutboundFailed,),
     retry_backoff=30,
     retry_backoff_max=3600,
     max_retries=5,

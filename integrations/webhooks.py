@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
@@ -23,15 +22,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations import outbound
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from mentoring.models import User
 from programs.models import Program
@@ -39,8 +37,6 @@ from programs.models import Program
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Mentoring-Signature"
-# What the log keeps of each answer.
-RESPONSE_EXCERPT_CHARS = 2000
 # Deliveries per sweep, and per task: small enough that one task never runs long.
 SWEEP_BATCH = 100
 TASK_BATCH = 20
@@ -59,36 +55,14 @@ class IntegrationError(Exception):
 # Addresses
 # ------------------------------------------------------------------------------
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
-
-def outbound_url_check(url: str) -> str:
-    """The URL if the site may post to it: https to a public host, or plain http to
-    this machine when WEBHOOK_ALLOW_LOOPBACK is on (development and tests).
-
-    IP literals in private, link-local or loopback ranges are refused, so a webhook
-    cannot be aimed at the servers next to this one.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise IntegrationError(_("Enter a full address, starting with https://."))
-    is_loopback = host in LOOPBACK_HOSTS
-    if is_loopback and settings.WEBHOOK_ALLOW_LOOPBACK:
-        if parts.scheme not in ("http", "https"):
-            raise IntegrationError(_("The address must start with https://."))
-        return url.strip()
-    if parts.scheme != "https":
-        raise IntegrationError(_("The address must start with https://."))
-    if is_loopback:
-        raise IntegrationError(_("The address must be reachable from the internet."))
+def integration_url_check(url: str) -> str:
+    """The URL if the site may post to it (see :mod:`integrations.outbound`); else
+    IntegrationError with the reason, for the form."""
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return url.strip()
-    if not address.is_global:
-        raise IntegrationError(_("The address must be reachable from the internet."))
-    return url.strip()
+        return outbound.outbound_url_check(url)
+    except outbound.OutboundRefused as refused:
+        raise IntegrationError(str(refused)) from refused
 
 
 # ------------------------------------------------------------------------------
@@ -111,7 +85,7 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     return WebhookEndpoint.objects.create(
         program=program,
-        url=outbound_url_check(url),
+        url=integration_url_check(url),
         events=_events_check(events),
         description=description.strip(),
         secret=secrets.token_hex(32),
@@ -252,24 +226,27 @@ def webhook_delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None
     endpoint = delivery.endpoint
     attempts = delivery.attempts + 1
     code: int | None = None
-    excerpt = ""
     error = ""
+    refused = False
     started = time.monotonic()
     if not endpoint.is_active:
         error = _("The endpoint was switched off.")
     else:
+        # The log keeps the status and a short reason, never the answer's body.
         try:
-            url = outbound_url_check(endpoint.url)
-            code, excerpt = _post(url=url, delivery=delivery, secret=endpoint.secret)
-        except IntegrationError as refused:
-            error = str(refused)
-        except requests.RequestException as failure:
-            error = f"{type(failure).__name__}: {failure}"[:300]
+            code = _post(url=endpoint.url, delivery=delivery, secret=endpoint.secret)
+        except outbound.OutboundRefused as refusal:
+            error, refused = str(refusal), True
+        except outbound.OutboundFailed as failure:
+            code, error = failure.status, str(failure)
+        else:
+            if not 200 <= code < 300:
+                error = _("The endpoint answered %(status)s.") % {"status": code}
     duration_ms = round((time.monotonic() - started) * 1000)
     succeeded = code is not None and 200 <= code < 300
     if succeeded:
         status, next_attempt_at = Status.SUCCEEDED, None
-    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not endpoint.is_active:
+    elif refused or attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not endpoint.is_active:
         status, next_attempt_at = Status.FAILED, None
     else:
         status, next_attempt_at = Status.PENDING, now + retry_delay(attempts)
@@ -280,7 +257,8 @@ def webhook_delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None
         claimed_at=None,
         last_attempt_at=now,
         response_code=code,
-        response_body=excerpt,
+        # Rows written before bodies were dropped lose theirs at the next attempt.
+        response_body="",
         error=error,
         duration_ms=duration_ms,
     )
@@ -291,7 +269,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None
     return status
 
 
-def _post(*, url: str, delivery: WebhookDelivery, secret: str) -> tuple[int, str]:
+def _post(*, url: str, delivery: WebhookDelivery, secret: str) -> int:
     body = payload_body(delivery.payload)
     timestamp = int(time.time())
     headers = {
@@ -302,18 +280,11 @@ def _post(*, url: str, delivery: WebhookDelivery, secret: str) -> tuple[int, str
         "X-Mentoring-Delivery": str(delivery.pk),
         SIGNATURE_HEADER: signature_header(secret=secret, body=body, timestamp=timestamp),
     }
-    # No redirects: a signed request must reach the registered address only.
-    with requests.post(
-        url,
-        data=body,
-        headers=headers,
-        timeout=settings.WEBHOOK_TIMEOUT,
-        allow_redirects=False,
-        stream=True,
-    ) as response:
-        raw = response.raw.read(RESPONSE_EXCERPT_CHARS * 4, decode_content=True) or b""
-        excerpt = raw.decode(response.encoding or "utf-8", errors="replace")
-        return response.status_code, excerpt[:RESPONSE_EXCERPT_CHARS]
+    # No redirects (outbound never follows one): a signed request reaches the registered
+    # address only.
+    return outbound.outbound_post(
+        url=url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT
+    )
 
 
 def webhook_deliveries_send(*, delivery_ids: Sequence[int]) -> int:

@@ -579,8 +579,9 @@ INVITATION_RESENDS_PER_COORDINATOR_PER_HOUR = env_int(
 )
 API_PAGE_SIZE_MAX = 200
 
-# Webhooks: plain http to 127.0.0.1/localhost only when allowed (development, tests).
-WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+# Webhooks and chat: also post to this machine (loopback, plain http too) only when
+# allowed, for a receiver on a developer's machine and the tests; off by default.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 # The first retry waits this long; each next one twice as long (at most a day).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -144,6 +146,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=lambda: [200])
     answer: bytes = b'{"ok": true}'
+    answer_headers: dict[str, str] = field(default_factory=dict)
 
     def next_status(self) -> int:
         index = min(len(self.requests) - 1, len(self.statuses) - 1)
@@ -163,6 +166,8 @@ def receiver() -> Iterator[Receiver]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(state.answer)))
+            for name, value in state.answer_headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(state.answer)
 
@@ -178,3 +183,59 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- A pretend network -------------------------------------------------------------
+
+
+@dataclass
+class Network:
+    """Name lookups answered from ``names`` (each name's answers in turn, the last one
+    repeating; other names go to the real resolver), and every socket connect recorded.
+
+    Connects to loopback go through (the receiver); any other address is refused
+    without leaving the machine.
+    """
+
+    names: dict[str, list[list[str]]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)
+    connects: list[tuple[str, int]] = field(default_factory=list)
+
+    def answer(self, name: str, *answers: list[str]) -> None:
+        self.names[name] = list(answers)
+        self.lookups.clear()
+        self.connects.clear()
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Network:
+    state = Network()
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in state.names:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        state.lookups.append(name)
+        answers = state.names[name]
+        addresses = answers[min(state.lookups.count(name) - 1, len(answers) - 1)]
+        number = int(port or 0)
+        result: list[Any] = []
+        for address in addresses:
+            if ipaddress.ip_address(address).version == 6:
+                result.append((socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, number, 0, 0)))
+            else:
+                result.append((socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, number)))
+        return result
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            state.connects.append((address[0], address[1]))
+            if not ipaddress.ip_address(address[0]).is_loopback:
+                raise ConnectionRefusedError(111, "Connection refused (pretend network)")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return state
