@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -37,8 +36,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
 from matching.models import MatchRequest, MatchSettings
 from matching.signals import match_published
-from mentoring.emails import absolute_url, email_render
+from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
+from mentoring.notifications import Kind, notification_send
 from programs.access import Need, ProgramAccess, access_program
 from programs.mentorships import (
     PAIRING_STATES,
@@ -592,22 +592,8 @@ NOTICE_STATES = {
 }
 
 
-@contextmanager
-def _in_zone_of(user: User) -> Iterator[None]:
-    from programs.events import zone
-
-    with timezone.override(zone(user.time_zone)):
-        yield
-
-
 def _send(*, to: User, template: str, context: dict[str, Any]) -> None:
-    from django.core.mail import EmailMultiAlternatives
-
-    with _in_zone_of(to):
-        subject, text, html = email_render(template, {**context, "person": to})
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    notification_send(to=to, kind=Kind.MATCH_REQUESTS, template=template, context=context)
 
 
 def match_request_notice_send(*, request_id: int, notice: str) -> int:

@@ -403,6 +403,7 @@ def pair_nudge_send(*, mentorship: Mentorship, by: User, now: dt.datetime | None
         partner = pair.mentee if person.pk == pair.mentor_id else pair.mentor
         notification_send(
             to=user,
+            preference_checked=True,
             kind=Kind.PAIR_NUDGES,
             template="programs/pair_nudge",
             context={

@@ -44,6 +44,12 @@ class Kind(models.TextChoices):
     PAIR_ESCALATIONS = "pair_escalations", _("Pairs that stopped meeting (coordinators)")
     # Coordinators: the weekly progress email; HR viewers: the monthly summary.
     PROGRESS_REPORTS = "progress_reports", _("Weekly and monthly progress reports")
+    # Program events: your answer confirmed (.ics), changes, cancellations, reminders.
+    EVENTS = "events", _("Program events: answers, changes and reminders")
+    # Self-match: a mentee asks you; your request was accepted, declined or expired.
+    MATCH_REQUESTS = "match_requests", _("Mentoring requests and their answers")
+    # Surveys: the invitation to answer and up to two reminders.
+    SURVEYS = "surveys", _("Survey invitations and reminders")
 
 
 UNSUBSCRIBE_SALT = "mentoring.notifications.unsubscribe"
@@ -185,16 +191,25 @@ def notification_send(
     ics_method: str = "REQUEST",
     message_id: str = "",
     mailer: BaseEmailBackend | None = None,
-) -> None:
+    preference_checked: bool = False,
+) -> bool:
     """Email one notification: text and HTML, rendered in the person's time zone,
     with unsubscribe links (body and headers) and an optional .ics invitation.
 
-    ``mailer``: an open connection to send it through (a batch shares one).
+    Every recurring email of the product goes through here; the caller claims its
+    Delivery first (exactly once) and plans around quiet hours.
 
-    Nothing goes to a deactivated or erased account (its address may be a placeholder).
+    ``mailer``: an open connection to send it through (a batch shares one).
+    ``preference_checked``: the caller already left out everyone who turned this
+    kind off (a batch does it in one query); otherwise it is looked up here.
+
+    Nothing goes to a deactivated or erased account (its address may be a
+    placeholder), nor to someone who turned the kind off. Returns whether it went.
     """
     if not to.is_active:
-        return
+        return False
+    if not preference_checked and not notification_enabled(user=to, kind=kind):
+        return False
     url = unsubscribe_url(user=to, kind=kind)
     with timezone.override(zone(to.time_zone)):
         subject, text, html = email_render(
@@ -231,3 +246,4 @@ def notification_send(
         message.send()
     else:
         mailer.send_messages([message])
+    return True

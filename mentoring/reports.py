@@ -38,7 +38,13 @@ def _send_once(*, kind: str, key: str, user: User, template: str, context: dict)
     with transaction.atomic():
         if not Delivery.objects.claim(kind=kind, key=key):
             return False
-        notification_send(to=user, kind=Kind.PROGRESS_REPORTS, template=template, context=context)
+        notification_send(
+            to=user,
+            kind=Kind.PROGRESS_REPORTS,
+            template=template,
+            context=context,
+            preference_checked=True,  # the callers left out who turned it off
+        )
     return True
 
 

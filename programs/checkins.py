@@ -751,6 +751,7 @@ def checkin_notice_send(*, checkin_id: int, notice: str, sequence: int, user_ids
             )
             notification_send(
                 to=person,
+                preference_checked=True,
                 kind=Kind.CHECKIN_UPDATES,
                 template="programs/checkin_notice",
                 context={

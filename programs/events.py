@@ -18,15 +18,12 @@ import datetime as dt
 import logging
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.message import MIMEPart
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -36,8 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Event as VEvent
 
-from mentoring.emails import absolute_url, email_render
+from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
+from mentoring.notifications import Kind, notification_send
 from mentoring.validators import SensibleDateTimeField
 from programs import ics
 from programs.access import Need, ProgramAccess, access_program
@@ -193,12 +191,6 @@ def local_to_utc(value: dt.datetime, zone_name: str) -> dt.datetime:
             code="nonexistent_time",
         )
     return aware.astimezone(dt.UTC)
-
-
-@contextmanager
-def _in_zone_of(user: User) -> Iterator[None]:
-    with timezone.override(zone(user.time_zone)):
-        yield
 
 
 # ------------------------------------------------------------------------------
@@ -600,36 +592,6 @@ def event_url(event: Event) -> str:
     return absolute_url(reverse("programs:event_detail", args=[event.program_id, event.pk]))
 
 
-def _email_send(
-    *,
-    to: User,
-    template: str,
-    context: dict[str, Any],
-    ics_data: bytes | None = None,
-    method: str = ics.REQUEST,
-) -> None:
-    """One email in the person's own time zone, with an .ics attached when given."""
-    with _in_zone_of(to):
-        subject, text, html = email_render(
-            template,
-            {**context, "person": to, "tz_name": timezone.get_current_timezone_name()},
-        )
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to.email])
-    message.attach_alternative(html, "text/html")
-    if ics_data is not None:
-        part = MIMEPart()
-        part.set_content(
-            ics_data.decode(),
-            subtype="calendar",
-            charset="utf-8",
-            params={"method": method},
-            disposition="attachment",
-            filename="cancel.ics" if method == ics.CANCEL else "invite.ics",
-        )
-        message.attach(part)
-    message.send()
-
-
 def _notify_after_commit(rsvps: Sequence[EventRsvp], notice: str) -> None:
     jobs = [(rsvp.pk, notice, rsvp.status_changed_at.isoformat()) for rsvp in rsvps]
     if jobs:
@@ -690,8 +652,9 @@ def event_rsvp_notice_send(*, rsvp_id: int, notice: str, stamp: str) -> bool:
         url = event_url(event)
         attach = notice in (NOTICE_GOING, NOTICE_PROMOTED, NOTICE_DECLINED)
         method = ics.CANCEL if notice == NOTICE_DECLINED else ics.REQUEST
-        _email_send(
+        notification_send(
             to=person,
+            kind=Kind.EVENTS,
             template="programs/event_rsvp",
             context={
                 "event": event,
@@ -703,7 +666,7 @@ def event_rsvp_notice_send(*, rsvp_id: int, notice: str, stamp: str) -> bool:
             ics_data=ics.event_invite(event, attendee=person, url=url, method=method)
             if attach
             else None,
-            method=method,
+            ics_method=method,
         )
     return True
 
@@ -739,8 +702,9 @@ def event_change_notices_send(*, event_id: int, sequence: int) -> int:
             if not Delivery.objects.claim(kind=DELIVERY_CHANGE, key=key):
                 continue
             method = ics.CANCEL if event.is_cancelled else ics.REQUEST
-            _email_send(
+            notification_send(
                 to=rsvp.user,
+                kind=Kind.EVENTS,
                 template="programs/event_changed",
                 context={
                     "event": event,
@@ -752,7 +716,7 @@ def event_change_notices_send(*, event_id: int, sequence: int) -> int:
                 ics_data=ics.event_invite(event, attendee=rsvp.user, url=url, method=method)
                 if rsvp.status == Going
                 else None,
-                method=method,
+                ics_method=method,
             )
             sent += 1
     return sent
@@ -810,8 +774,7 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
                     if rsvp is None:
                         continue  # another sweep has it, or it is no longer due
                     if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
-                        _reminder_email(rsvp)
-                        sent += 1
+                        sent += _reminder_email(rsvp)
                     rsvp.reminded_at = now
                     rsvp.save(update_fields=["reminded_at"])
             except Exception:
@@ -822,10 +785,11 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def _reminder_email(rsvp: EventRsvp) -> None:
+def _reminder_email(rsvp: EventRsvp) -> bool:
     event = rsvp.event
-    _email_send(
+    return notification_send(
         to=rsvp.user,
+        kind=Kind.EVENTS,
         template="programs/event_reminder",
         context={"event": event, "program": event.program, "link": event_url(event)},
     )

@@ -626,5 +626,10 @@ def _email(
             "programs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "programs/pair_nudge"
         )
     notification_send(
-        to=person, kind=PREFERENCE[kind], template=template, context=context, mailer=mailer
+        to=person,
+        kind=PREFERENCE[kind],
+        template=template,
+        context=context,
+        mailer=mailer,
+        preference_checked=True,  # the batch left out who turned it off
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from mentoring.emails import absolute_url, email_send
 from mentoring.models import Delivery
+from mentoring.notifications import Kind, notification_send, zone
 from programs.models import CheckIn, Mentorship, Participant, Program
 from surveys.models import Invitation, Survey
 from surveys.services import invitation_token, new_nonce, survey_close
@@ -162,10 +163,18 @@ def answer_url(invitation: Invitation) -> str:
     )
 
 
-def _email(invitation: Invitation, *, reminder: bool) -> None:
+def _email(invitation: Invitation, *, reminder: bool) -> bool:
+    """Email one invitation or reminder; whether it went (see notification_send).
+
+    Someone with an account gets it through the notification pipeline: in their time
+    zone, with one-click unsubscribe from survey emails, and never once their account
+    is deactivated. Someone invited to the program who has not signed up yet gets it
+    at the program's address for them, dated in the program's time zone.
+    """
     survey = invitation.survey
     participant = invitation.participant
     user = participant.user
+    template = "surveys/reminder" if reminder else "surveys/invitation"
     context: dict[str, Any] = {
         "survey": survey,
         "program": survey.program,
@@ -176,11 +185,11 @@ def _email(invitation: Invitation, *, reminder: bool) -> None:
         "closes_at": survey.closes_at,
         "question_count": survey.questions.count(),
     }
-    email_send(
-        to=[participant.email],
-        template="surveys/reminder" if reminder else "surveys/invitation",
-        context=context,
-    )
+    if user is not None:
+        return notification_send(to=user, kind=Kind.SURVEYS, template=template, context=context)
+    with timezone.override(zone(survey.program.time_zone)):
+        email_send(to=[participant.email], template=template, context=context)
+    return True
 
 
 def _open_surveys(now: dt.datetime) -> Q:
@@ -208,8 +217,7 @@ def invitations_send(*, now: dt.datetime | None = None, survey_id: int | None = 
                 try:
                     with transaction.atomic():
                         if Delivery.objects.claim(kind=DELIVERY_INVITATION, key=str(invitation.pk)):
-                            _email(invitation, reminder=False)
-                            sent += 1
+                            sent += _email(invitation, reminder=False)
                         invitation.sent_at = now
                         survey = invitation.survey
                         invitation.next_reminder_at = (
@@ -250,8 +258,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                         if number <= min(survey.reminder_count, 2):
                             key = f"{invitation.pk}:{number}"
                             if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
-                                _email(invitation, reminder=True)
-                                sent += 1
+                                sent += _email(invitation, reminder=True)
                             invitation.reminders_sent = number
                         more = invitation.reminders_sent < min(survey.reminder_count, 2)
                         invitation.next_reminder_at = (

@@ -1,3 +1,3 @@
 """Fixtures the dashboard tests share with the programs tests."""
 
-from tests.programs.conftest import eager_celery, other_coordinator  # noqa: F401
+from tests.programs.conftest import eager_celery, other_coordinator, program  # noqa: F401
