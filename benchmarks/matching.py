@@ -136,22 +136,23 @@ RULES_ONLY = (Criterion("senior_enough", Kind.SENIORITY_GAP, mandatory=True, min
 
 class DrawnScores:
     """The hard rules of a Scorer, with scores drawn per pair: ``levels`` five values
-    (0, 25, 50, 75, 100) from a hash of the pair, or one value everywhere."""
+    (0, 25, 50, 75, 100), looked up from two random 16-bit numbers of the pair's
+    mentee and mentor, or one value everywhere."""
 
     def __init__(self, scorer: Scorer, *, levels: bool) -> None:
         self.scorer = scorer
         self.levels = levels
         self.n_mentees, self.n_mentors = scorer.n_mentees, scorer.n_mentors
         self.max_score = 100.0
+        rng = np.random.default_rng(11)
+        self._rows = rng.integers(0, 2**16, self.n_mentees, dtype=np.uint16)
+        self._cols = rng.integers(0, 2**16, self.n_mentors, dtype=np.uint16)
+        self._lookup = 25.0 * rng.integers(0, 5, 2**16)
 
     def _scores(self, rows: IntArray, cols: IntArray) -> FloatArray:
         if not self.levels:
             return np.full(np.broadcast_shapes(rows.shape, cols.shape), 50.0)
-        mixed = (rows.astype(np.uint64) * np.uint64(0x9E3779B1)) ^ (
-            cols.astype(np.uint64) * np.uint64(0x85EBCA77)
-        )
-        mixed = (mixed * np.uint64(0xC2B2AE3D)) >> np.uint64(29)
-        return 25.0 * (mixed % np.uint64(5)).astype(np.float64)
+        return self._lookup[self._rows[rows] ^ self._cols[cols]]
 
     def exact_block(self, rows: IntArray) -> tuple[FloatArray, BoolArray]:
         cols = np.arange(self.n_mentors, dtype=np.int64)
