@@ -1753,7 +1753,7 @@ def solve(
     candidates: int = 12,
     mentor_side: int = 2,
     block_rows: int = 256,
-    cache_mb: int = 512,
+    cache_mb: int = 1024,
     resolution: int = 16,
     theta: int = 8,
     auction_eps: int = 1024,
