@@ -589,11 +589,11 @@ class _Table:
 
     def keys(self, local: IntArray, z: UnitsArray) -> IntArray:
         """Keys of a block of rows (see _TIES): units * _TIES + tie, -1 if not usable."""
-        key = z.astype(self.key_dtype if z.dtype != np.int64 else np.int64)
-        key *= _TIES
-        key += self.row_ties[local][:, None] ^ self.col_ties[None, :]
+        key: IntArray = z.astype(self.key_dtype if z.dtype != np.int64 else np.int64)
+        np.multiply(key, _TIES, out=key)
+        np.add(key, self.row_ties[local][:, None] ^ self.col_ties[None, :], out=key)
         np.putmask(key, z < 0, -1)
-        return key  # type: ignore[return-value]
+        return key
 
     def pair_keys(self, rows: IntArray, cols: IntArray) -> IntArray:
         """Keys of single pairs (local rows)."""
