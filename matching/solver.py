@@ -102,6 +102,17 @@ _RESUME_MIN = 16
 _RESUME_LEVELS = 1
 # Bellman-Ford rounds before the prices of a warm solution are given up on.
 _BF_STEPS = 200
+# Ties between pairs of equal units are broken, wherever the solver picks a few pairs
+# of many (candidates, nearly tight pairs, missing pairs), by a fixed pseudo-random
+# number below _TIES per pair, so that mentees with equal rows do not all pick the
+# same mentors. A pair's "key" is units * _TIES + that number (-1 when not usable).
+_TIES = 1024
+# The nearly tight pairs solved first (only a warm start) are at most this many
+# per mentee; the pairs within a small gap (the core, which must be complete) are
+# only collected by the bound scan while they are at most _CORE_PER_ROW per mentee
+# on average, otherwise missing pairs are added and the rounds go on.
+_NEAR_PER_ROW = 16
+_CORE_PER_ROW = 32
 
 
 class Objective(StrEnum):
@@ -565,6 +576,29 @@ class _Table:
         # Mentors with room once the pins are placed, when pins fill some.
         self._room = setup.cap_left > 0
         self._pins_fill = bool((self._room != (setup.capacity > 0)).any())
+        # The tie-breaking number of pair (i, j) is (row_ties[i] ^ col_ties[j]) % _TIES.
+        rng = np.random.default_rng(0x5EED)
+        self.row_ties = rng.integers(0, _TIES, self.nf, dtype=np.int32)
+        self.col_ties = rng.integers(0, _TIES, self.m, dtype=np.int32)
+        # Keys fit an int32 when units do in an int16.
+        self.key_dtype = np.int32 if dtype == np.int16 else np.int64
+
+    def ties(self, rows: IntArray, cols: IntArray) -> Int32Array:
+        """The tie-breaking numbers of these pairs (local rows)."""
+        return self.row_ties[rows] ^ self.col_ties[cols]
+
+    def keys(self, local: IntArray, z: UnitsArray) -> IntArray:
+        """Keys of a block of rows (see _TIES): units * _TIES + tie, -1 if not usable."""
+        key: IntArray = z.astype(self.key_dtype if z.dtype != np.int64 else np.int64)
+        np.multiply(key, _TIES, out=key)
+        np.add(key, self.row_ties[local][:, None] ^ self.col_ties[None, :], out=key)
+        np.putmask(key, z < 0, -1)
+        return key
+
+    def pair_keys(self, rows: IntArray, cols: IntArray) -> IntArray:
+        """Keys of single pairs (local rows)."""
+        units = self.units(rows, cols)
+        return np.where(units >= 0, units * _TIES + self.ties(rows, cols), -1)
 
     def blocks(self) -> Iterator[tuple[IntArray, UnitsArray]]:
         """(local rows, units) a block of rows at a time: units >= 0 for a usable pair,
@@ -677,10 +711,10 @@ def _select(z: UnitsArray, k: int) -> tuple[IntArray, IntArray]:
 class _ColumnBest:
     """Each mentor's best mentees, from the maxima of small groups of rows.
 
-    The first scan hands over each block (``add``); ``pairs`` then takes, for each
-    column j, the groups whose maximum reaches the counts[j]-th highest group maximum
-    and keeps their entries at that threshold or above: at least counts[j] rows
-    (ties and shared groups may add more).
+    The first scan hands over each block's keys (``add``, see _TIES); ``pairs`` then
+    takes, for each column j, the groups whose maximum reaches the counts[j]-th
+    highest group maximum and keeps their entries at that threshold or above: at
+    least counts[j] rows (shared groups may add more; ties of units are broken).
     """
 
     GROUP = 16
@@ -708,14 +742,14 @@ class _ColumnBest:
         k = int(want.max())
         top = -np.sort(-np.partition(maxima, groups - k, axis=0)[groups - k :], axis=0)
         threshold = top[np.maximum(want - 1, 0), np.arange(m)].astype(np.int64)
-        threshold = np.maximum(threshold, max(floor, 0))
+        threshold = np.maximum(threshold, max(floor, 0) * _TIES)
         threshold[want == 0] = np.iinfo(np.int64).max
         g, cols = _nonzero(maxima >= threshold[None, :])
         lengths = last[g] - first[g]
         offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         rows = np.repeat(first[g], lengths) + offset
         cols = np.repeat(cols, lengths)
-        keep = table.units(rows, cols) >= threshold[cols]
+        keep = table.pair_keys(rows, cols) >= threshold[cols]
         return rows[keep], cols[keep]
 
 
@@ -1061,12 +1095,12 @@ def _solve_exact(
     mentor_side = tuning.mentor_side if table.cache is not None else 0
     column_best = _ColumnBest()
     for local, z in table.blocks():
-        zf = _floored(z, floor)
-        r, c = _select(zf, tuning.candidates)
+        key = table.keys(local, _floored(z, floor))
+        r, c = _select(key, tuning.candidates)
         rows_parts.append(local[r])
         cols_parts.append(c)
         if mentor_side:
-            column_best.add(local, zf)
+            column_best.add(local, key)
     table.done()
     clock.lap("scan_first")
     _check_range(table.top, nf, int(cap.sum()), table.m, objective)
@@ -1090,7 +1124,15 @@ def _solve_exact(
     clock.lap("auction")
     for resume in range(tuning.resumes + 1):
         scan = _scan(
-            table, v, beta, floor, pairs.duals(v, beta, nf), tuning.add_per_row, near=tuning.near
+            table,
+            v,
+            beta,
+            floor,
+            pairs.duals(v, beta, nf),
+            tuning.add_per_row,
+            near=tuning.near,
+            near_per_row=_NEAR_PER_ROW,
+            margin=tuning.auction_eps // tuning.resolution,
         )
         clock.lap("scan_pricing")
         before = len(pairs.rows)
@@ -1156,6 +1198,7 @@ def _solve_exact(
             pairs.duals(v, beta, nf),
             tuning.add_per_row,
             near=tuning.target_gap,
+            near_budget=_CORE_PER_ROW * nf,
         )
         u = scan.u
         clock.lap("scan_bound")
@@ -1164,7 +1207,7 @@ def _solve_exact(
             raise RuntimeError(f"matching: dual bound under a feasible assignment ({gap})")
         if gap == 0:
             break
-        if gap <= tuning.target_gap:
+        if gap <= tuning.target_gap and scan.near_complete:
             # The pairs within the gap were collected by the same scan.
             keep = u[scan.near_rows] + v[scan.near_cols] - scan.near_weights <= gap
             core_rows, core_cols = scan.near_rows[keep], scan.near_cols[keep]
@@ -1381,6 +1424,8 @@ class _Scan:
     near_rows: IntArray
     near_cols: IntArray
     near_weights: IntArray
+    # False when the nearly tight pairs were too many to keep every one.
+    near_complete: bool = True
 
 
 def _scan(
@@ -1391,6 +1436,9 @@ def _scan(
     u_known: IntArray,
     add_per_row: int,
     near: int | None = None,
+    near_per_row: int | None = None,
+    near_budget: int | None = None,
+    margin: int = 0,
 ) -> _Scan:
     """u_i = max(0, max_j w_ij - v_j) over every usable pair, and the pairs above u.
 
@@ -1398,9 +1446,15 @@ def _scan(
     ``u_known`` (the row's best among the pairs already known), best first: the
     pairs the candidates are missing. With ``near``, also every pair with
     w_ij - v_j >= u_known_i - near: since u_i >= u_known_i, these include every
-    pair whose reduced cost u_i + v_j - w_ij is at most ``near``.
+    pair whose reduced cost u_i + v_j - w_ij is at most ``near``; only the best
+    ``near_per_row`` of each row (ties broken, see _TIES) when given, and none once
+    more than ``near_budget`` have come (``near_complete`` is then False). The
+    missing pairs are only those that exceed ``u_known`` by more than ``margin``
+    (after an auction: its last epsilon, what its prices are only good to).
     """
     u = np.zeros(table.nf, dtype=np.int64)
+    near_count = 0
+    complete = True
     found_r: list[IntArray] = []
     found_c: list[IntArray] = []
     near_r: list[IntArray] = []
@@ -1413,25 +1467,77 @@ def _scan(
         if x.shape[1]:
             u[local] = np.maximum(x.max(axis=1), 0)
         if near is not None:
-            # The found pairs are among the near ones (x > known >= known - near).
             need = np.maximum(known - near, low + 1)
-            r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
-            near_r.append(local[r])
-            near_c.append(c.astype(np.int64))
-            near_w.append(z[r, c].astype(np.int64) + beta)
-            gain = x[r, c].astype(np.int64) - known[r]
-            hit = gain > 0
-            r, c, gain = r[hit], c[hit], gain[hit]
-        else:
-            r, c = _nonzero(x > _narrow(known, x.dtype)[:, None])
-            gain = x[r, c].astype(np.int64) - known[r]
-        if len(r):
-            order = np.lexsort((c, -gain, r))
-            r, c = r[order], c[order]
-            take = np.arange(len(r)) - np.searchsorted(r, r) < add_per_row
-            found_r.append(local[r[take]])
-            found_c.append(c[take].astype(np.int64))
-    return _Scan(u, _cat(found_r), _cat(found_c), _cat(near_r), _cat(near_c), _cat(near_w))
+            if near_per_row is None:
+                r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
+            else:
+                r, c = _row_some(table, local, x, need, near_per_row)
+            near_count += len(r)
+            if near_budget is not None and near_count > near_budget:
+                complete = False
+            if complete:
+                near_r.append(local[r])
+                near_c.append(c.astype(np.int64))
+                near_w.append(z[r, c].astype(np.int64) + beta)
+        r, c = _row_best(table, local, x, known + 1 + margin, add_per_row)
+        found_r.append(local[r])
+        found_c.append(c.astype(np.int64))
+    if not complete:
+        near_r, near_c, near_w = [], [], []
+    return _Scan(
+        u, _cat(found_r), _cat(found_c), _cat(near_r), _cat(near_c), _cat(near_w), complete
+    )
+
+
+def _row_some(
+    table: _Table,
+    local: IntArray,
+    x: npt.NDArray[np.int32] | IntArray,
+    need: IntArray,
+    k: int,
+) -> tuple[IntArray, IntArray]:
+    """Entries of a block with x >= need (per row): every one in a row that has at
+    most k, otherwise k of them, evenly spaced from a place the row's tie number
+    picks (no sort: for a warm start, where any k do)."""
+    r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
+    counts = np.bincount(r, minlength=len(local))
+    crowded = np.flatnonzero(counts > k)
+    if not len(crowded):
+        return r, c
+    keep = counts[r] <= k
+    starts = np.cumsum(counts) - counts
+    n = counts[crowded][:, None]
+    step = np.arange(k)[None, :] * n // k
+    at = starts[crowded][:, None] + (table.row_ties[local[crowded]][:, None] + step) % n
+    return np.concatenate([r[keep], r[at.ravel()]]), np.concatenate([c[keep], c[at.ravel()]])
+
+
+def _row_best(
+    table: _Table,
+    local: IntArray,
+    x: npt.NDArray[np.int32] | IntArray,
+    need: IntArray,
+    k: int,
+) -> tuple[IntArray, IntArray]:
+    """Entries of a block with x >= need (per row): every one in a row that has at
+    most k, otherwise that row's k highest x (ties broken, see _TIES)."""
+    r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
+    counts = np.bincount(r, minlength=len(local))
+    crowded = np.flatnonzero(counts > k)
+    if not len(crowded):
+        return r, c
+    keep = counts[r] <= k
+    y = x[crowded].astype(np.int64)
+    y -= need[crowded][:, None]
+    below = y < 0
+    y *= _TIES
+    y += table.row_ties[local[crowded]][:, None] ^ table.col_ties[None, :]
+    np.putmask(y, below, -1)
+    best = np.argpartition(-y, k - 1, axis=1)[:, :k]
+    return (
+        np.concatenate([r[keep], np.repeat(crowded, k)]),
+        np.concatenate([c[keep], best.ravel()]),
+    )
 
 
 def _narrow(values: IntArray, dtype: np.dtype[np.signedinteger]) -> npt.NDArray[np.signedinteger]:
@@ -1647,7 +1753,7 @@ def solve(
     candidates: int = 12,
     mentor_side: int = 2,
     block_rows: int = 256,
-    cache_mb: int = 512,
+    cache_mb: int = 1024,
     resolution: int = 16,
     theta: int = 8,
     auction_eps: int = 1024,
