@@ -227,6 +227,12 @@ class Participant(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "role", "status"], name="participant_prog_role_status"),
+            # The invitation sweep's work list (programs.services.invitations_send).
+            models.Index(
+                fields=["id"],
+                condition=Q(status="invited", invited_at__isnull=True),
+                name="participant_invitation_due",
+            ),
         ]
 
     def __str__(self) -> str:
