@@ -381,6 +381,13 @@ CELERY_BEAT_SCHEDULE["send-invitations"] = {
     "schedule": float(INVITATION_SWEEP_INTERVAL),
     "options": {"expires": float(INVITATION_SWEEP_INTERVAL)},
 }
+# Matching: the sweep that introduces published pairs whose introduction task was lost
+# (same interval and batch as the invitations).
+CELERY_BEAT_SCHEDULE["send-match-introductions"] = {
+    "task": "matching.tasks.send_due_match_introductions_task",
+    "schedule": float(INVITATION_SWEEP_INTERVAL),
+    "options": {"expires": float(INVITATION_SWEEP_INTERVAL)},
+}
 # Self-match: the sweep that passes requests a mentor did not answer in time to the
 # mentee's next choice.
 MATCH_REQUEST_EXPIRY_INTERVAL = env_int("MATCH_REQUEST_EXPIRY_INTERVAL", 300, minimum=30)
