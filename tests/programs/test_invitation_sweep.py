@@ -236,3 +236,21 @@ def test_a_claim_held_by_a_sender_that_died_is_sent_once_by_the_next_sweep(
         assert services.invitations_send() == 0
     _each_once([held, other])
     assert Delivery.objects.filter(kind="invitation", key=key).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_sweep_repeats_no_invitation_it_had_sent(
+    program: Program, coordinator: User, settings
+) -> None:
+    from tests.programs.refusing_mail import WorkerKilled
+
+    people = _enrol(program, coordinator, 8)
+    settings.MAILERS = {"default": {"BACKEND": "tests.programs.refusing_mail.EmailBackend"}}
+    settings.KILL_AFTER_SENDS = 3
+    with pytest.raises(WorkerKilled):
+        services.invitations_send()
+    assert len(mail.outbox) == 3
+
+    settings.KILL_AFTER_SENDS = None
+    assert services.invitations_send() == 5
+    _each_once(people)
