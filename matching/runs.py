@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
@@ -687,52 +688,92 @@ def match_run_publish(*, run: MatchRun, by: User, now: dt.datetime | None = None
     return len(created)
 
 
+DELIVERY_INTRODUCTION = "match-introduction"
+
+
+def _introduction_due() -> QuerySet[Mentorship]:
+    """Pairs from a run whose introductions are still to send: the whole "to send"
+    state, so the sweep finds it again whatever happened to the queued tasks."""
+    return Mentorship.objects.filter(
+        source=Mentorship.Source.MATCH_RUN,
+        state=Mentorship.State.ACTIVE,
+        introduced_at__isnull=True,
+    )
+
+
 def match_introduction_send(*, mentorship_id: int) -> int:
-    """Email both people of a new pair, once each (safe to run twice)."""
+    """Email both people of a new pair, once each (safe to run twice and in parallel).
+    Returns how many emails went out now.
+
+    Each email is claimed in the transaction that sends it (docs/outbound.md): the
+    pair's row locked with SKIP LOCKED, the unique Delivery
+    ``match-introduction:<pair>:<person>`` written, the email sent, committed. Once
+    both went out the pair is marked ``introduced_at``; a sender that dies between
+    the two leaves the pair due, and the next sweep sends the one still missing.
+    """
     from mentoring.emails import absolute_url, email_send
 
-    mentorship = (
-        Mentorship.objects.select_related(
-            "program", "mentor", "mentor__user", "mentee", "mentee__user"
-        )
-        .filter(pk=mentorship_id, state=Mentorship.State.ACTIVE)
-        .first()
-    )
-    if mentorship is None:
-        return 0
     sent = 0
-    reasons = explanation_reasons(mentorship.explanation or [])
-    for me, partner, role in (
-        (mentorship.mentee, mentorship.mentor, Participant.Role.MENTEE),
-        (mentorship.mentor, mentorship.mentee, Participant.Role.MENTOR),
-    ):
-        email = me.user.email if me.user is not None else me.email
+    for side in ("mentee", "mentor"):
         with transaction.atomic():
-            if not Delivery.objects.claim(
-                kind="match-introduction", key=f"{mentorship.pk}:{me.pk}"
-            ):
-                continue
-            email_send(
-                to=[email],
-                template="matching/introduction",
-                context={
-                    "program": mentorship.program,
-                    "mentorship": mentorship,
-                    "me": me,
-                    "partner": partner,
-                    "role": role,
-                    "reasons": reasons,
-                    # The pair's workspace once the person has an account; until
-                    # then the home page, where their invitation leads.
-                    "url": absolute_url(
-                        reverse("programs:workspace", args=[mentorship.pk])
-                        if me.user is not None
-                        else "/"
-                    ),
-                },
-                reply_to=[partner.user.email if partner.user is not None else partner.email],
+            mentorship = (
+                _introduction_due()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("program", "mentor", "mentor__user", "mentee", "mentee__user")
+                .filter(pk=mentorship_id)
+                .first()
             )
-            sent += 1
+            if mentorship is None:
+                return sent  # introduced, ended, or another sender has it now
+            me, partner, role = (
+                (mentorship.mentee, mentorship.mentor, Participant.Role.MENTEE)
+                if side == "mentee"
+                else (mentorship.mentor, mentorship.mentee, Participant.Role.MENTOR)
+            )
+            key = f"{mentorship.pk}:{me.pk}"
+            if Delivery.objects.claim(kind=DELIVERY_INTRODUCTION, key=key):
+                reasons = explanation_reasons(mentorship.explanation or [])
+                email_send(
+                    to=[me.user.email if me.user is not None else me.email],
+                    template="matching/introduction",
+                    context={
+                        "program": mentorship.program,
+                        "mentorship": mentorship,
+                        "me": me,
+                        "partner": partner,
+                        "role": role,
+                        "reasons": reasons,
+                        # The pair's workspace once the person has an account;
+                        # until then the home page, where their invitation leads.
+                        "url": absolute_url(
+                            reverse("programs:workspace", args=[mentorship.pk])
+                            if me.user is not None
+                            else "/"
+                        ),
+                    },
+                    reply_to=[partner.user.email if partner.user is not None else partner.email],
+                )
+                sent += 1
+            if side == "mentor":
+                mentorship.introduced_at = timezone.now()
+                mentorship.save(update_fields=["introduced_at"])
+    return sent
+
+
+def match_introductions_send(*, limit: int | None = None) -> int:
+    """The introduction sweep (beat, every INVITATION_SWEEP_INTERVAL seconds): every
+    pair still to introduce, at most ``limit`` pairs, oldest first. Returns how many
+    emails went out. A failed send is logged and left due for the next sweep."""
+    limit = limit or settings.INVITATION_SWEEP_BATCH
+    ids = list(_introduction_due().order_by("pk").values_list("pk", flat=True)[:limit])
+    sent = 0
+    for mentorship_id in ids:
+        try:
+            sent += match_introduction_send(mentorship_id=mentorship_id)
+        except Exception:
+            logger.exception(
+                "Introduction of pair %s failed; the next sweep retries", mentorship_id
+            )
     return sent
 
 

@@ -21,7 +21,14 @@ def run_match_task(run_id: int) -> str:
 
 @shared_task(name="matching.tasks.send_match_introduction_task", acks_late=True)
 def send_match_introduction_task(mentorship_id: int) -> int:
+    """Introduce one new pair, queued at publishing: a shortcut to the sweep below."""
     return runs.match_introduction_send(mentorship_id=mentorship_id)
+
+
+@shared_task(name="matching.tasks.send_due_match_introductions_task", acks_late=True)
+def send_due_match_introductions_task() -> int:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE): pairs whose introduction task was lost."""
+    return runs.match_introductions_send()
 
 
 @shared_task(name="matching.tasks.send_match_request_notice_task", acks_late=True)

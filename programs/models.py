@@ -227,6 +227,12 @@ class Participant(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "role", "status"], name="participant_prog_role_status"),
+            # The invitation sweep's work list (programs.services.invitations_send).
+            models.Index(
+                fields=["id"],
+                condition=Q(status="invited", invited_at__isnull=True),
+                name="participant_invitation_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -672,6 +678,9 @@ class Mentorship(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     end_reason = models.CharField(_("reason"), max_length=16, choices=EndReason.choices, blank=True)
+    # Pairs from a matching run: when both introduction emails went out. Null while
+    # they are due, which is what the introduction sweep looks for (docs/outbound.md).
+    introduced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -698,6 +707,12 @@ class Mentorship(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "state"], name="mentorship_program_state"),
+            # The introduction sweep's work list (matching.runs.match_introductions_send).
+            models.Index(
+                fields=["id"],
+                condition=Q(source="match_run", state="active", introduced_at__isnull=True),
+                name="mentorship_introduction_due",
+            ),
         ]
 
     def __str__(self) -> str:

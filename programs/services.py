@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from mentoring.models import User
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.signals import participants_enrolled
+
+logger = logging.getLogger(__name__)
 
 INVITE_SALT = "programs.participant.invite"
 INVITE_VALID_FOR = dt.timedelta(days=30)
@@ -341,44 +344,111 @@ def participant_invitation_resend(*, participant: Participant, by: User) -> None
     transaction.on_commit(lambda: _enqueue_invitations(ids))
 
 
-def invitation_send(*, participant_id: int) -> bool:
+DELIVERY_INVITATION = "invitation"
+# A sweep stops early after this many sends in a row failed: the mail server is down,
+# and the rest waits for the next sweep instead of failing one by one.
+INVITATION_FAILURES_IN_A_ROW = 3
+
+
+def _invitation_due(
+    participants: QuerySet[Participant], *, now: dt.datetime
+) -> QuerySet[Participant]:
+    """Invitations the database says are still to send: made, not sent, still valid.
+
+    This is the whole "to send" state (no task carries it): the sweep finds it again
+    whatever happened to the tasks queued after the invitations were made.
+    """
+    return (
+        participants.filter(status=Participant.Status.INVITED, invited_at__isnull=True)
+        .exclude(invite_nonce="")
+        .exclude(invite_expires_at__lte=now)
+        .exclude(program__state=Program.State.CLOSED)
+    )
+
+
+def invitation_send(*, participant_id: int, now: dt.datetime | None = None) -> bool:
     """Email one invitation unless it went out already. True when it was sent now.
 
-    The row stays locked while the email is handed to the mail server and is marked
-    sent in the same transaction: a second worker skips it, and a failed send
-    leaves it unsent for the retry.
+    Claimed in the transaction that sends it (docs/outbound.md): the row is locked
+    with SKIP LOCKED (another sender skips it) and the unique Delivery
+    ``invitation:<id>:<nonce>`` is written before the email goes out, then
+    ``invited_at`` is set and all commits at once. A failed send rolls all back, so a
+    later sweep sends it; a sender that dies mid-send leaves nothing claimed. A new
+    link (resend) has a new nonce, so it is a new delivery.
     """
     from django.urls import reverse
 
     from mentoring.emails import absolute_url, email_send
+    from mentoring.models import Delivery
 
+    now = now or timezone.now()
     with transaction.atomic():
         participant = (
-            Participant.objects.select_for_update(skip_locked=True, of=("self",))
+            _invitation_due(
+                Participant.objects.select_for_update(skip_locked=True, of=("self",)),
+                now=now,
+            )
             .select_related("program", "invited_by")
-            .filter(pk=participant_id, invited_at__isnull=True, status=Participant.Status.INVITED)
-            .exclude(invite_nonce="")
+            .filter(pk=participant_id)
             .first()
         )
         if participant is None:
             return False
-        link = absolute_url(
-            reverse("programs:invitation_accept", args=[invite_token_make(participant)])
-        )
-        email_send(
-            to=[participant.email],
-            template="programs/invitation",
-            context={
-                "participant": participant,
-                "program": participant.program,
-                "link": link,
-                "inviter": participant.invited_by,
-                "expires_at": participant.invite_expires_at,
-            },
-        )
+        key = f"{participant.pk}:{participant.invite_nonce}"
+        claimed = Delivery.objects.claim(kind=DELIVERY_INVITATION, key=key)
+        if claimed:
+            link = absolute_url(
+                reverse("programs:invitation_accept", args=[invite_token_make(participant)])
+            )
+            email_send(
+                to=[participant.email],
+                template="programs/invitation",
+                context={
+                    "participant": participant,
+                    "program": participant.program,
+                    "link": link,
+                    "inviter": participant.invited_by,
+                    "expires_at": participant.invite_expires_at,
+                },
+            )
+        # Not claimed: this link went out before; record it, so no sweep finds it again.
         participant.invited_at = timezone.now()
         participant.save(update_fields=["invited_at"])
-    return True
+    return claimed
+
+
+def invitations_send(
+    *,
+    participant_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """The invitation sweep: send every due invitation (of these people, when given),
+    at most ``limit`` (INVITATION_SWEEP_BATCH), oldest first. Returns how many went.
+
+    Run by beat every INVITATION_SWEEP_INTERVAL seconds and by the batch tasks queued
+    after each enrolment (for their own ids, a shortcut that saves waiting for beat).
+    Safe to run twice and in parallel: each invitation is claimed by invitation_send.
+    A failed send is logged and left due for the next sweep.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.INVITATION_SWEEP_BATCH
+    due = _invitation_due(Participant.objects.all(), now=now)
+    if participant_ids is not None:
+        due = due.filter(pk__in=list(participant_ids))
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+    sent = failures = 0
+    for participant_id in ids:
+        try:
+            sent += invitation_send(participant_id=participant_id, now=now)
+        except Exception:
+            logger.exception("Invitation %s failed; the next sweep retries it", participant_id)
+            failures += 1
+            if failures >= INVITATION_FAILURES_IN_A_ROW:
+                break
+        else:
+            failures = 0
+    return sent
 
 
 @transaction.atomic

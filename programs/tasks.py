@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from django.conf import settings
 
 from programs import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="programs.tasks.send_invitations_task")
 def send_invitations_task(participant_ids: list[int]) -> int:
-    """Email each not-yet-sent invitation among these ids exactly once."""
-    return sum(services.invitation_send(participant_id=pid) for pid in participant_ids)
+    """The invitation sweep for these ids only, queued after enrolment: a shortcut.
+    Lost, it costs one INVITATION_SWEEP_INTERVAL: the beat sweep sends them then."""
+    return services.invitations_send(participant_ids=participant_ids)
+
+
+@shared_task(name="programs.tasks.send_due_invitations_task")
+def send_due_invitations_task() -> int:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE): every invitation still to send, one
+    bounded batch; a full batch queues the next at once, so a backlog drains quickly."""
+    sent = services.invitations_send()
+    if sent >= settings.INVITATION_SWEEP_BATCH:
+        try:
+            send_due_invitations_task.delay()
+        except Exception:
+            logger.exception("Queueing the next invitation sweep failed; beat's next one will")
+    return sent
 
 
 # Registers the CSV import's tasks with Celery (autodiscovery imports this module only).

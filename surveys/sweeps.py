@@ -6,9 +6,10 @@ published. Every step is safe to run twice or in two workers at once:
 
 - invitations are rows unique per (survey, participant, occasion), created with
   ``ignore_conflicts``, so a second sweep creates nothing new;
-- each email is claimed in the transaction that sends it: the invitation's row is
-  locked with SKIP LOCKED, and a mentoring.Delivery record (kind, key) is written
-  before sending, so a retried or parallel sweep never sends it twice;
+- each email is claimed in the transaction that sends it, one transaction per email:
+  the invitation's row is locked with SKIP LOCKED, and a mentoring.Delivery record
+  (kind, key) is written before sending, so a retried or parallel sweep never sends
+  it twice, and a worker killed mid-sweep repeats at most the one in flight;
 - batches are bounded; what is left waits for the next run, minutes later.
 """
 
@@ -200,43 +201,59 @@ def _open_surveys(now: dt.datetime) -> Q:
 
 
 def invitations_send(*, now: dt.datetime | None = None, survey_id: int | None = None) -> int:
-    """Email every invitation not yet sent, once each. Returns how many went now."""
+    """Email every invitation not yet sent, once each. Returns how many went now.
+
+    Each email is claimed, sent and committed in its own short transaction (as
+    programs.events.event_reminders_send): a worker that dies mid-sweep leaves at
+    most the one email in flight unrecorded; committing a batch at once would send
+    the whole batch again. A failed send rolls back that one only, retried later.
+    """
     now = now or timezone.now()
     sent = 0
+    failed: set[int] = set()
     due = Invitation.objects.filter(_open_surveys(now), sent_at__isnull=True)
     if survey_id is not None:
         due = due.filter(survey_id=survey_id)
     for _batch in range(BATCHES_PER_SWEEP):
-        with transaction.atomic():
-            batch = list(
-                due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("survey__program", "participant__user")
-                .order_by("id")[:BATCH]
-            )
-            for invitation in batch:
-                try:
-                    with transaction.atomic():
-                        if Delivery.objects.claim(kind=DELIVERY_INVITATION, key=str(invitation.pk)):
-                            sent += _email(invitation, reminder=False)
-                        invitation.sent_at = now
-                        survey = invitation.survey
-                        invitation.next_reminder_at = (
-                            now + dt.timedelta(days=survey.reminder_days)
-                            if survey.reminder_count > 0 and not invitation.is_answered
-                            else None
-                        )
-                        invitation.save(update_fields=["sent_at", "next_reminder_at"])
-                except Exception:
-                    logger.exception("Survey invitation %s failed; retried later", invitation.pk)
-        if len(batch) < BATCH:
+        # A bounded batch of candidates, read without locks; each is locked below.
+        candidates = list(
+            due.exclude(pk__in=failed).order_by("id").values_list("id", flat=True)[:BATCH]
+        )
+        for invitation_id in candidates:
+            try:
+                with transaction.atomic():
+                    invitation = (
+                        due.select_for_update(skip_locked=True, of=("self",))
+                        .select_related("survey__program", "participant__user")
+                        .filter(pk=invitation_id)
+                        .first()
+                    )
+                    if invitation is None:
+                        continue  # another sweep has it, or it was sent meanwhile
+                    if Delivery.objects.claim(kind=DELIVERY_INVITATION, key=str(invitation.pk)):
+                        sent += _email(invitation, reminder=False)
+                    invitation.sent_at = now
+                    survey = invitation.survey
+                    invitation.next_reminder_at = (
+                        now + dt.timedelta(days=survey.reminder_days)
+                        if survey.reminder_count > 0 and not invitation.is_answered
+                        else None
+                    )
+                    invitation.save(update_fields=["sent_at", "next_reminder_at"])
+            except Exception:
+                failed.add(invitation_id)
+                logger.exception("Survey invitation %s failed; retried later", invitation_id)
+        if len(candidates) < BATCH:
             break
     return sent
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Remind people who have not answered, at most ``reminder_count`` (<= 2) times."""
+    """Remind people who have not answered, at most ``reminder_count`` (<= 2) times.
+    One transaction per reminder, as invitations_send."""
     now = now or timezone.now()
     sent = 0
+    failed: set[int] = set()
     due = Invitation.objects.filter(
         _open_surveys(now),
         answered_at__isnull=True,
@@ -244,30 +261,38 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         next_reminder_at__lte=now,
     )
     for _batch in range(BATCHES_PER_SWEEP):
-        with transaction.atomic():
-            batch = list(
-                due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("survey__program", "participant__user")
-                .order_by("next_reminder_at", "id")[:BATCH]
-            )
-            for invitation in batch:
-                survey = invitation.survey
-                number = invitation.reminders_sent + 1
-                try:
-                    with transaction.atomic():
-                        if number <= min(survey.reminder_count, 2):
-                            key = f"{invitation.pk}:{number}"
-                            if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
-                                sent += _email(invitation, reminder=True)
-                            invitation.reminders_sent = number
-                        more = invitation.reminders_sent < min(survey.reminder_count, 2)
-                        invitation.next_reminder_at = (
-                            now + dt.timedelta(days=survey.reminder_days) if more else None
-                        )
-                        invitation.save(update_fields=["reminders_sent", "next_reminder_at"])
-                except Exception:
-                    logger.exception("Survey reminder %s failed; retried later", invitation.pk)
-        if len(batch) < BATCH:
+        candidates = list(
+            due.exclude(pk__in=failed)
+            .order_by("next_reminder_at", "id")
+            .values_list("id", flat=True)[:BATCH]
+        )
+        for invitation_id in candidates:
+            try:
+                with transaction.atomic():
+                    invitation = (
+                        due.select_for_update(skip_locked=True, of=("self",))
+                        .select_related("survey__program", "participant__user")
+                        .filter(pk=invitation_id)
+                        .first()
+                    )
+                    if invitation is None:
+                        continue  # another sweep has it, or it was answered meanwhile
+                    survey = invitation.survey
+                    number = invitation.reminders_sent + 1
+                    if number <= min(survey.reminder_count, 2):
+                        key = f"{invitation.pk}:{number}"
+                        if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
+                            sent += _email(invitation, reminder=True)
+                        invitation.reminders_sent = number
+                    more = invitation.reminders_sent < min(survey.reminder_count, 2)
+                    invitation.next_reminder_at = (
+                        now + dt.timedelta(days=survey.reminder_days) if more else None
+                    )
+                    invitation.save(update_fields=["reminders_sent", "next_reminder_at"])
+            except Exception:
+                failed.add(invitation_id)
+                logger.exception("Survey reminder %s failed; retried later", invitation_id)
+        if len(candidates) < BATCH:
             break
     return sent
 

@@ -371,6 +371,23 @@ CELERY_BEAT_SCHEDULE["send-event-reminders"] = {
     # A sweep still queued when the next is due is redundant: the next one covers it.
     "options": {"expires": float(EVENT_REMINDER_INTERVAL)},
 }
+# Invitations: the sweep that sends every invitation still to send (the tasks queued
+# after enrolment are a shortcut; one lost costs this long). Each sweep sends at most
+# INVITATION_SWEEP_BATCH and queues the next at once when it sent a full batch.
+INVITATION_SWEEP_INTERVAL = env_int("INVITATION_SWEEP_INTERVAL", 60, minimum=10)
+INVITATION_SWEEP_BATCH = env_int("INVITATION_SWEEP_BATCH", 1000, minimum=1)
+CELERY_BEAT_SCHEDULE["send-invitations"] = {
+    "task": "programs.tasks.send_due_invitations_task",
+    "schedule": float(INVITATION_SWEEP_INTERVAL),
+    "options": {"expires": float(INVITATION_SWEEP_INTERVAL)},
+}
+# Matching: the sweep that introduces published pairs whose introduction task was lost
+# (same interval and batch as the invitations).
+CELERY_BEAT_SCHEDULE["send-match-introductions"] = {
+    "task": "matching.tasks.send_due_match_introductions_task",
+    "schedule": float(INVITATION_SWEEP_INTERVAL),
+    "options": {"expires": float(INVITATION_SWEEP_INTERVAL)},
+}
 # Self-match: the sweep that passes requests a mentor did not answer in time to the
 # mentee's next choice.
 MATCH_REQUEST_EXPIRY_INTERVAL = env_int("MATCH_REQUEST_EXPIRY_INTERVAL", 300, minimum=30)

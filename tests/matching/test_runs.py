@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from matching import runs
 from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
-from mentoring.models import User
+from mentoring.models import Delivery, User
 from programs.models import Mentorship, Participant, Profile, Program
 from programs.services import ProgramError
 from tests.factories import user_create
-from tests.factories.programs import participant_create
+from tests.factories.programs import mentorship_make, participant_create
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
 
@@ -469,3 +469,53 @@ def test_a_mentee_waiting_for_a_new_mentor_is_matched_first(
     Participant.objects.filter(pk=eve.pk).update(rematch_requested_at=None)
     again = _run(program, coordinator)
     assert _pairs(again)["Eve Mentee"] is None
+
+
+# -- introductions whose tasks were lost -----------------------------------------------
+
+
+def test_pairs_whose_introduction_tasks_were_lost_are_introduced_once_by_the_sweep(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    # No on_commit capture: the introduction tasks are queued nowhere, as if lost.
+    assert runs.match_run_publish(run=run, by=coordinator) == 2
+    assert mail.outbox == []
+
+    assert runs.match_introductions_send() == 4
+    assert runs.match_introductions_send() == 0
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(p.user.email for p in people.values() if p.user)
+    assert not Mentorship.objects.filter(introduced_at__isnull=True).exists()
+
+
+def test_a_pair_half_introduced_when_its_sender_died_gets_only_the_missing_email(
+    program: Program, coordinator: User, people: dict[str, Participant], criteria: None
+) -> None:
+    run = _run(program, coordinator)
+    runs.match_run_publish(run=run, by=coordinator)
+    pair = Mentorship.objects.select_related("mentee__user").get(mentee=people["ana"])
+    # The dead sender committed the mentee's email and died before the mentor's.
+    Delivery.objects.create(
+        kind="match-introduction", key=f"{pair.pk}:{pair.mentee_id}", sent_at=timezone.now()
+    )
+
+    assert runs.match_introductions_send() == 3
+    assert "ana@example.org" not in [m.to[0] for m in mail.outbox]
+    assert runs.match_introductions_send() == 0
+
+
+def test_pairs_made_by_hand_get_no_introduction_from_the_sweep(program: Program) -> None:
+    mentorship_make(program=program)
+    assert runs.match_introductions_send() == 0
+    assert mail.outbox == []
+
+
+def test_beat_runs_the_introduction_sweep() -> None:
+    from django.conf import settings
+
+    from mentoring.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-match-introductions"]
+    assert entry["task"] in app.tasks
+    assert float(entry["schedule"]) <= 60  # type: ignore[arg-type]

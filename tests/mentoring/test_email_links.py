@@ -212,6 +212,8 @@ def event_emails(world: World, capture: Any) -> None:
 
 
 def match_introduction(world: World, capture: Any) -> None:
+    # Introductions are for pairs a matching run made.
+    Mentorship.objects.filter(pk=world.mentorship.pk).update(source=Mentorship.Source.MATCH_RUN)
     runs.match_introduction_send(mentorship_id=world.mentorship.pk)
 
 

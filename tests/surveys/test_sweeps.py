@@ -183,3 +183,27 @@ def test_questions_are_locked_once_published(program, coordinator, crowd) -> Non
     survey = survey_open(program, coordinator)
     with pytest.raises(services.SurveyError):
         services.question_create(survey=survey, by=coordinator, text="Late", kind="text")
+
+
+def test_a_worker_killed_mid_sweep_repeats_no_invitation_it_had_sent(
+    program, coordinator, crowd, settings
+) -> None:
+    from collections import Counter
+
+    from tests.programs.refusing_mail import WorkerKilled
+
+    survey = survey_build(program, coordinator)
+    services.survey_publish(survey=survey, by=coordinator)  # its task lost: nothing sent
+    settings.MAILERS = {"default": {"BACKEND": "tests.programs.refusing_mail.EmailBackend"}}
+    settings.KILL_AFTER_SENDS = 4
+    with pytest.raises(WorkerKilled):
+        sweeps.surveys_sweep()
+    assert len(mail.outbox) == 4
+
+    settings.KILL_AFTER_SENDS = None
+    sweeps.surveys_sweep()
+
+    # Each person once: the four sent before the kill were recorded as they went.
+    recipients = Counter(m.to[0] for m in mail.outbox)
+    assert len(recipients) == 13
+    assert set(recipients.values()) == {1}
