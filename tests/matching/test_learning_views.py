@@ -124,26 +124,25 @@ def test_adopting_without_evidence_changes_nothing(program: Program, coordinator
     assert not MatchCriterion.objects.filter(program=program, weight="custom").exists()
 
 
+def persona(who: str, program: Program, hr: User) -> User:
+    if who == "hr":
+        return hr
+    if who == "mentee":
+        user = User.objects.create(email="mia@example.org", full_name="Mia")
+        Participant.objects.create(
+            program=program, user=user, role=Participant.Role.MENTEE, email=user.email
+        )
+        return user
+    other = User.objects.create(email="bea@example.org", is_coordinator=True)
+    program_create(name="Guild", coordinators=[other])
+    return other
+
+
 @pytest.mark.parametrize(("who", "status"), [("mentee", 403), ("hr", 403), ("other", 404)])
 def test_only_the_programs_coordinators_see_or_adopt(
     learnt: Program, who: str, status: int, hr: User
 ) -> None:
-    users = {
-        "mentee": lambda: (
-            Participant.objects.create(
-                program=learnt,
-                user=User.objects.create(email="mia@example.org", full_name="Mia"),
-                role=Participant.Role.MENTEE,
-                email="mia@example.org",
-            ).user
-        ),
-        "hr": lambda: hr,
-        "other": lambda: program_create(
-            name="Guild",
-            coordinators=[User.objects.create(email="bea@example.org", is_coordinator=True)],
-        ).coordinators.get(),
-    }
-    client = client_for(users[who]())
+    client = client_for(persona(who, learnt, hr))
 
     assert client.get(page(learnt)).status_code == status
     assert client.post(adopt(learnt)).status_code == status
