@@ -18,6 +18,16 @@ urlpatterns = [
         name="criterion_delete",
     ),
     path(
+        "program/<int:program_id>/suggested-weights/",
+        runs.weight_suggestions,
+        name="weight_suggestions",
+    ),
+    path(
+        "program/<int:program_id>/suggested-weights/adopt/",
+        runs.weight_suggestions_adopt,
+        name="weight_suggestions_adopt",
+    ),
+    path(
         "program/<int:program_id>/pair-rules/<int:rule_id>/delete/",
         runs.pair_rule_delete,
         name="pair_rule_delete",

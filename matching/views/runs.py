@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from matching import inputs, runs
+from matching import inputs, learning, runs
 from matching.forms import CriterionForm, MatchSettingsForm, PairRuleForm, WeightForm, WhatIfForm
 from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettings, PairRule
 from mentoring.models import User
@@ -190,6 +190,81 @@ def pair_rule_delete(request: HttpRequest, program_id: int, rule_id: int) -> Htt
     runs.pair_rule_delete(rule=rule, by=_user(request))
     messages.success(request, _("Pair rule removed."))
     return redirect("matching:criteria", program_id=program.pk)
+
+
+# -- weights learnt from outcomes -------------------------------------------------------
+
+
+def _points(share: float) -> str:
+    """A change in a chance as signed percentage points: "+12", "-3", "0"."""
+    value = round(share * 100)
+    return f"+{value}" if value > 0 else str(value)
+
+
+@login_required
+@require_safe
+def weight_suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
+    """What past pairs' outcomes suggest for the weights (aggregates only), with a
+    what-if preview of the suggestion on the latest run's people."""
+    program = _program(request, program_id)
+    found = learning.weight_suggestions(program=program)
+    catalog = inputs.field_catalog(program)
+    rows = []
+    for row in found.rows:
+        estimate = row.estimate
+        rows.append(
+            {
+                "suggestion": row,
+                "label": criterion_label(inputs.criterion_row(row.criterion), catalog),
+                "effect": _points(estimate.effect) if estimate.effect is not None else "",
+                "low": _points(estimate.low) if estimate.low is not None else "",
+                "high": _points(estimate.high) if estimate.high is not None else "",
+            }
+        )
+    latest = (
+        runs.run_list(program=program)
+        .filter(status__in=[MatchRun.Status.DRAFT, MatchRun.Status.PUBLISHED])
+        .first()
+    )
+    context: dict[str, Any] = {
+        "program": program,
+        "found": found,
+        "rows": rows,
+        "run": latest,
+    }
+    if request.GET.get("preview") and found.any_enough and latest is not None:
+        try:
+            context["whatif"] = runs.match_whatif(
+                run=latest, criteria_weights=found.whatif_weights()
+            )
+        except ProgramError as error:
+            context["whatif_error"] = str(error)
+    return render(request, "matching/weight_suggestions.html", context)
+
+
+@login_required
+@require_POST
+def weight_suggestions_adopt(request: HttpRequest, program_id: int) -> HttpResponse:
+    """Make the suggested weights (all, or one criterion's) the program's weights."""
+    program = _program(request, program_id)
+    raw = request.POST.get("criterion", "")
+    criterion_id = int(raw) if raw.isdigit() else None
+    changed = learning.weight_suggestions_adopt(
+        program=program, by=_user(request), criterion_id=criterion_id
+    )
+    if changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d suggested weight adopted. The next run uses it.",
+                "%(n)d suggested weights adopted. The next run uses them.",
+                changed,
+            )
+            % {"n": changed},
+        )
+    else:
+        messages.error(request, _("There is no suggestion to adopt yet."))
+    return redirect("matching:weight_suggestions", program_id=program.pk)
 
 
 # -- runs -------------------------------------------------------------------------------

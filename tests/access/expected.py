@@ -442,6 +442,8 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
+    "matching:weight_suggestions": COORDINATOR_PAGE,
+    "matching:weight_suggestions_adopt": COORDINATOR_ACTION,
     "mfa_activate_totp": {
         "anonymous": ("302-login", "302-login"),
         "outsider": ("302", "302"),
