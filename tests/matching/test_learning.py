@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -307,3 +308,21 @@ def test_checkin_meetings_decide_an_active_pair(program: Program) -> None:
 
     assert sorted(good.tolist()) == [False, True]
     assert features.shape == (2, 2)
+
+
+def test_the_history_is_read_once_and_again_when_a_pair_changes(
+    program: Program, django_assert_max_num_queries: Any
+) -> None:
+    skills, languages = criteria_of(program)
+    history(program, skills, languages, pairs=40)
+    first = learning.weight_suggestions(program=program, now=NOW)
+    # The second time only the fingerprint's aggregates run, not the pairs' read.
+    with django_assert_max_num_queries(6):
+        again = learning.weight_suggestions(program=program, now=NOW)
+    assert again.pairs == first.pairs == 40
+    # A pair that ends changes the history: it is read again.
+    Mentorship.objects.filter(pk=Mentorship.objects.order_by("pk")[0].pk).update(
+        state=Mentorship.State.ACTIVE, ended_at=None
+    )
+    changed = learning.weight_suggestions(program=program, now=NOW)
+    assert changed.pairs != first.pairs or changed.rows != first.rows
