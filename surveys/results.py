@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from mentoring.suppression import suppress_breakdown, suppress_table
+from mentoring.suppression import is_small, suppress_breakdown, suppress_table
 from programs.models import Participant, Program
 from surveys.models import Answer, Invitation, Question, Response, Survey
 
@@ -104,6 +104,9 @@ class QuestionResult:
     nps: int | None = None
     texts: list[TextAnswer] = field(default_factory=list)
     texts_withheld: bool = False  # anonymous free text below the minimum
+    # No answer's count could be shown without giving a hidden one away (the
+    # question's totals are known from the head): every count hidden, zeros too.
+    withheld: bool = False
 
     @property
     def option_labels(self) -> list[str]:
@@ -165,24 +168,16 @@ def _choice_result(
     answers: list[tuple[str, dt.date, Any]],
     minimum: int,
     weeks: Sequence[dt.date],
+    head: ResponseCounts | None = None,
 ) -> QuestionResult:
+    """One question's figures. ``head`` is what the results' head shows (answered
+    per role and in all): a count of this question equal to one shown there is
+    known to the reader, so it stays shown and counts as shown in the checks."""
     labels = _option_labels(question)
+    head_roles = {row.role: row.cells[0] for row in head.roles} if head else {}
+    head_total = head.answered if head else None
     if question.kind == Question.Kind.MULTI_CHOICE:
-        # Each option splits the respondents in two (chose it or not), so each is its
-        # own breakdown with the same total. No breakdown by role: one table per
-        # option would hide the role totals differently from option to option.
-        chosen = Counter[int]()
-        for _role, _week, value in answers:
-            for index in _option_index(question, value):
-                chosen[index] += 1
-        people = len(answers)
-        bars = []
-        total: int | None = people
-        for index, label in enumerate(labels):
-            split = suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
-            total = split.total
-            bars.append(Bar(label, split.cells[0], _percent(split.cells[0], split.total)))
-        return QuestionResult(question, total, bars=bars)
+        return _multi_choice_result(question, labels, answers, minimum, head_total)
     counts = [[0] * len(labels) for _ in roles]
     values_by_role: dict[str, list[int]] = defaultdict(list)
     values_by_week: dict[dt.date, list[int]] = defaultdict(list)
@@ -194,42 +189,87 @@ def _choice_result(
         if question.kind in NUMBER_KINDS:
             values_by_role[role].append(int(value))
             values_by_week[week].append(int(value))
-    table = suppress_table(counts, minimum=minimum)
+    sizes = [sum(row) for row in counts]
+    table = suppress_table(
+        counts,
+        minimum=minimum,
+        known_row_totals=[
+            head_roles.get(role) is not None and head_roles[role] == size
+            for role, size in zip(roles, sizes, strict=True)
+        ],
+        known_grand_total=head_total is not None and head_total == sum(sizes),
+    )
     total = table.grand_total
     bars = [
         Bar(label, count, _percent(count, total))
         for label, count in zip(labels, table.column_totals, strict=True)
     ]
-    result = QuestionResult(question, total, bars=bars)
-    all_values = (
-        [int(value) for _role, _week, value in answers] if question.kind in NUMBER_KINDS else []
-    )
+    result = QuestionResult(question, total, bars=bars, withheld=table.withheld)
+    numbers = question.kind in NUMBER_KINDS
     rows = []
     for r, role in enumerate(roles):
-        shown = table.row_totals[r] is not None and table.row_totals[r] != 0
+        # A group's average is one more equation on its counts: shown only when all
+        # of them are (it then adds nothing).
+        whole = bool(table.row_totals[r]) and None not in table.cells[r] and not table.withheld
         rows.append(
             RoleRow(
                 role=role,
                 label=str(ROLE_LABELS[role]),
                 count=table.row_totals[r],
                 cells=table.cells[r],
-                average=_average(values_by_role[role]) if shown else None,
+                average=_average(values_by_role[role]) if numbers and whole else None,
                 nps=nps_score(values_by_role[role])
-                if shown and question.kind == Question.Kind.NPS
+                if whole and question.kind == Question.Kind.NPS
                 else None,
             )
         )
     result.roles = rows
-    if total:
-        result.average = _average(all_values) if question.kind in NUMBER_KINDS else None
+    whole = bool(total) and None not in table.column_totals and not table.withheld
+    all_values = [v for role in roles for v in values_by_role[role]]
+    if numbers and whole:
+        result.average = _average(all_values)
         result.nps = nps_score(all_values) if question.kind == Question.Kind.NPS else None
-    if question.kind in NUMBER_KINDS and weeks:
+    if numbers and weeks and total is not None:
         weekly = suppress_breakdown([len(values_by_week[w]) for w in weeks], minimum=minimum)
-        result.weeks = [
-            WeekRow(week, count, _average(values_by_week[week]) if count else None)
-            for week, count in zip(weeks, weekly.cells, strict=True)
-        ]
+        # Week counts add up to the question's count: shown only when it is.
+        if weekly.total == total:
+            result.weeks = [
+                WeekRow(week, count, _average(values_by_week[week]) if count and whole else None)
+                for week, count in zip(weeks, weekly.cells, strict=True)
+            ]
     return result
+
+
+def _multi_choice_result(
+    question: Question,
+    labels: Sequence[str],
+    answers: list[tuple[str, dt.date, Any]],
+    minimum: int,
+    head_total: int | None,
+) -> QuestionResult:
+    """Each option splits the respondents in two (chose it or not), so each is its
+    own breakdown with the same total. No breakdown by role: one table per option
+    would hide the role totals differently from option to option."""
+    chosen = Counter[int]()
+    for _role, _week, value in answers:
+        for index in _option_index(question, value):
+            chosen[index] += 1
+    people = len(answers)
+    splits = [
+        suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
+        for index in range(len(labels))
+    ]
+    total: int | None = None if is_small(people, minimum) else people
+    if total is not None and any(split.total is None for split in splits):
+        # A split that had to hide its total (two hidden 1s) while the count of people
+        # is shown, here or in the head: withhold every option, zeros too.
+        bars = [Bar(label, None, None) for label in labels]
+        return QuestionResult(question, total, bars=bars, withheld=True)
+    bars = [
+        Bar(label, split.cells[0], _percent(split.cells[0], total))
+        for label, split in zip(labels, splits, strict=True)
+    ]
+    return QuestionResult(question, total, bars=bars)
 
 
 @dataclass(frozen=True)
@@ -294,7 +334,12 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
     )
     weeks = sorted(per_week)
     weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
-    week_rows = [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)] if weekly else []
+    # The weeks add up to the head's "answered": shown only when it is.
+    week_rows = (
+        [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)]
+        if weekly and weekly.total is not None and weekly.total == counts.answered
+        else []
+    )
     # Every answer (one query), then free text (one query).
     questions = list(survey.questions.order_by("position", "id"))
     by_question: dict[int, list[tuple[str, dt.date, Any]]] = defaultdict(list)
@@ -319,7 +364,7 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
             continue
         results.append(
             _choice_result(
-                question, question_roles or roles, by_question[question.pk], minimum, weeks
+                question, question_roles or roles, by_question[question.pk], minimum, weeks, counts
             )
         )
     if role_filter in roles:

@@ -157,7 +157,7 @@ def determined_counts(results: SurveyResults, item: QuestionResult) -> list[str]
     question = item.question
     if question.kind == Question.Kind.MULTI_CHOICE:
         return _multi_choice(model, results, item)
-    floor = 0 if getattr(item, "withheld", False) else 1
+    floor = 0 if item.withheld else 1
     labels = item.option_labels
     head = {row.role: row.cells[0] for row in results.roles}
     x = [[{model.var(): 1.0} for _label in labels] for _row in item.roles]
@@ -169,12 +169,14 @@ def determined_counts(results: SurveyResults, item: QuestionResult) -> list[str]
         if head.get(row.role) is not None:
             model.equal(total, head[row.role])  # type: ignore[arg-type]
         _group_figures(model, question, x[r], total, row.count, row.average, row.nps)
-    columns = [_sum(*(x[r][c] for r in range(len(item.roles)))) for c in range(len(labels))]
+    if results.role_filter:  # the other roles' answers are in the bars, unseen
+        x.append([{model.var(): 1.0} for _label in labels])
+    columns = [_sum(*(row[c] for row in x)) for c in range(len(labels))]
     for c, bar in enumerate(item.bars):
         model.count(f"everyone '{bar.label}'", columns[c], bar.count, floor=floor)
     everyone = _sum(*columns)
     model.count("everyone answered", everyone, item.count, floor=floor)
-    if results.answered is not None and not results.role_filter:
+    if results.answered is not None:
         model.equal(everyone, results.answered)
     _group_figures(model, question, columns, everyone, item.count, item.average, item.nps)
     # Weeks: the question's counts per week (and averages), the survey's per week.
@@ -201,7 +203,7 @@ def determined_counts(results: SurveyResults, item: QuestionResult) -> list[str]
 
 def _multi_choice(model: _Model, results: SurveyResults, item: QuestionResult) -> list[str]:
     people = {model.var(): 1.0}
-    floor = 0 if getattr(item, "withheld", False) else 1
+    floor = 0 if item.withheld else 1
     model.count("answered", people, item.count, floor=floor)
     if results.answered is not None:
         model.equal(people, results.answered)
