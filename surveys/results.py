@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,6 +296,13 @@ def response_counts(*, survey: Survey) -> ResponseCounts:
         .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .values_list("role", "n", "answered")
     }
+    return response_counts_from(minimum=minimum, roles=roles, invited=invited)
+
+
+def response_counts_from(
+    *, minimum: int, roles: Sequence[str], invited: Mapping[str, tuple[int, int]]
+) -> ResponseCounts:
+    """The head from (invited, answered) per role; no queries."""
     # Who was invited is no secret to coordinators (they invited them); who answered
     # is a group of respondents, suppressed like every other.
     answered = suppress_breakdown([invited.get(role, (0, 0))[1] for role in roles], minimum=minimum)
@@ -321,9 +328,6 @@ def response_counts(*, survey: Survey) -> ResponseCounts:
 def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
     """Everything the results page, the CSV export and the summary cards show."""
     counts = response_counts(survey=survey)
-    minimum = counts.minimum
-    roles = [role for role in ROLES if role in survey.roles]
-    role_rows = counts.roles
     # Responses per week (one query).
     per_week = dict(
         Response.objects.filter(survey=survey)
@@ -331,14 +335,6 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         .values("week_on")
         .annotate(n=Count("pk"))
         .values_list("week_on", "n")
-    )
-    weeks = sorted(per_week)
-    weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
-    # The weeks add up to the head's "answered": shown only when it is.
-    week_rows = (
-        [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)]
-        if weekly and weekly.total is not None and weekly.total == counts.answered
-        else []
     )
     # Every answer (one query), then free text (one query).
     questions = list(survey.questions.order_by("position", "id"))
@@ -349,7 +345,41 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         .values_list("question_id", "response__role", "response__week_on", "value")
     ):
         by_question[question_id].append((role, week, value))
-    texts = _texts(survey, [q for q in questions if q.kind == Question.Kind.TEXT], minimum)
+    texts = _texts(survey, [q for q in questions if q.kind == Question.Kind.TEXT], counts.minimum)
+    return survey_results_from(
+        survey=survey,
+        counts=counts,
+        per_week=per_week,
+        questions=questions,
+        by_question=by_question,
+        texts=texts,
+        role_filter=role_filter,
+    )
+
+
+def survey_results_from(
+    *,
+    survey: Survey,
+    counts: ResponseCounts,
+    per_week: Mapping[dt.date, int],
+    questions: Sequence[Question],
+    by_question: Mapping[int, list[tuple[str, dt.date, Any]]],
+    texts: Mapping[int, tuple[int, list[TextAnswer]]],
+    role_filter: str = "",
+) -> SurveyResults:
+    """The results from the head, the responses per week and every answer (as
+    (role, week, value) per question id); no queries."""
+    minimum = counts.minimum
+    roles = [role for role in ROLES if role in survey.roles]
+    role_rows = counts.roles
+    weeks = sorted(per_week)
+    weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
+    # The weeks add up to the head's "answered": shown only when it is.
+    week_rows = (
+        [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)]
+        if weekly and weekly.total is not None and weekly.total == counts.answered
+        else []
+    )
     results = []
     for question in questions:
         question_roles = [role for role in roles if role in question.roles]
@@ -364,7 +394,12 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
             continue
         results.append(
             _choice_result(
-                question, question_roles or roles, by_question[question.pk], minimum, weeks, counts
+                question,
+                question_roles or roles,
+                by_question.get(question.pk, []),
+                minimum,
+                weeks,
+                counts,
             )
         )
     if role_filter in roles:

@@ -9,12 +9,17 @@ that only one value fits.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter, defaultdict
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from programs.models import Participant
 from surveys import services
-from surveys.models import Invitation, Question
-from surveys.results import survey_results
+from surveys.models import Invitation, Question, Survey
+from surveys.results import ROLES, response_counts_from, survey_results, survey_results_from
 from tests.factories.surveys import answers_for, people, survey_open
 from tests.surveys.results_solver import determined_counts
 
@@ -53,3 +58,86 @@ def test_no_question_of_the_seven_answers_gives_a_hidden_count_away(seven_answer
         for item in results.questions:
             if item.question.kind != Question.Kind.TEXT:
                 assert determined_counts(results, item) == [], (role_filter, item.question.text)
+
+
+# ------------------------------------------------------------------------------
+# Over random answer sets, nothing hidden can be solved for
+# ------------------------------------------------------------------------------
+
+WEEKS = (dt.date(2026, 3, 2), dt.date(2026, 3, 9))
+CHOICES = ["Yes", "No", "Maybe"]
+
+
+def _questions() -> list[Question]:
+    kinds = [
+        Question.Kind.RATING,
+        Question.Kind.NPS,
+        Question.Kind.SINGLE_CHOICE,
+        Question.Kind.MULTI_CHOICE,
+    ]
+    return [
+        Question(
+            pk=i + 1,
+            position=i,
+            kind=kind,
+            text=str(kind),
+            audience="both",
+            choices=CHOICES if kind in CHOICE_KINDS else [],
+        )
+        for i, kind in enumerate(kinds)
+    ]
+
+
+CHOICE_KINDS = (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTI_CHOICE)
+
+answer = st.tuples(
+    st.integers(1, 5),
+    st.integers(0, 10),
+    st.sampled_from(CHOICES),
+    st.sets(st.sampled_from(CHOICES)),
+    st.sampled_from(WEEKS),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    mentors=st.lists(answer, max_size=8),
+    mentees=st.lists(answer, max_size=8),
+    minimum=st.sampled_from([2, 3, 5]),
+    role_filter=st.sampled_from(["", Participant.Role.MENTOR, Participant.Role.MENTEE]),
+)
+def test_no_hidden_count_can_be_solved_for_from_everything_shown(
+    mentors: list[tuple[int, int, str, set[str], dt.date]],
+    mentees: list[tuple[int, int, str, set[str], dt.date]],
+    minimum: int,
+    role_filter: str,
+) -> None:
+    questions = _questions()
+    by_question: dict[int, list[tuple[str, dt.date, object]]] = defaultdict(list)
+    per_week: Counter[dt.date] = Counter()
+    for role, answers in ((Participant.Role.MENTOR, mentors), (Participant.Role.MENTEE, mentees)):
+        for rating, nps, single, multi, week in answers:
+            per_week[week] += 1
+            for question, value in zip(
+                questions, (rating, nps, single, sorted(multi)), strict=True
+            ):
+                by_question[question.pk].append((role, week, value))
+    head = response_counts_from(
+        minimum=minimum,
+        roles=ROLES,
+        invited={
+            Participant.Role.MENTOR: (len(mentors) + 1, len(mentors)),
+            Participant.Role.MENTEE: (len(mentees) + 1, len(mentees)),
+        },
+    )
+    results = survey_results_from(
+        survey=Survey(audience="both", is_anonymous=True),
+        counts=head,
+        per_week=dict(per_week),
+        questions=questions,
+        by_question=by_question,
+        texts={},
+        role_filter=role_filter,
+    )
+    for item in results.questions:
+        assert determined_counts(results, item) == [], item.question.kind
