@@ -166,8 +166,8 @@ def determined_counts(results: SurveyResults, item: QuestionResult) -> list[str]
             model.count(f"{row.role} '{label}'", x[r][c], row.cells[c], floor=floor)
         total = _sum(*x[r])
         model.count(f"{row.role} answered", total, row.count, floor=floor)
-        if head.get(row.role) is not None:
-            model.equal(total, head[row.role])  # type: ignore[arg-type]
+        if row.role in head:  # the head's count of the role is this one too
+            model.count(f"head: {row.role} answered", total, head[row.role], floor=1)
         _group_figures(model, question, x[r], total, row.count, row.average, row.nps)
     if results.role_filter:  # the other roles' answers are in the bars, unseen
         x.append([{model.var(): 1.0} for _label in labels])
@@ -176,28 +176,29 @@ def determined_counts(results: SurveyResults, item: QuestionResult) -> list[str]
         model.count(f"everyone '{bar.label}'", columns[c], bar.count, floor=floor)
     everyone = _sum(*columns)
     model.count("everyone answered", everyone, item.count, floor=floor)
-    if results.answered is not None:
-        model.equal(everyone, results.answered)
+    model.count("head: answered", everyone, results.answered, floor=1)
     _group_figures(model, question, columns, everyone, item.count, item.average, item.nps)
     # Weeks: the question's counts per week (and averages), the survey's per week.
     if item.weeks:
         survey_weeks = {week.week_on: week.count for week in results.weeks}
-        y = [[{model.var(): 1.0} for _label in labels] for _week in item.weeks]
-        for c in range(len(labels)):
-            model.equal(
-                _sum(
-                    *(y[w][c] for w in range(len(item.weeks))),
-                    {i: -k for i, k in columns[c].items()},
-                ),
-                0,
-            )
+        averages = any(week.average is not None for week in item.weeks)
+        if averages:  # answers per week and option, adding up to the bars
+            y = [[{model.var(): 1.0} for _label in labels] for _week in item.weeks]
+            for c in range(len(labels)):
+                weekly = _sum(*(y[w][c] for w in range(len(item.weeks))))
+                model.equal(_sum(weekly, {i: -k for i, k in columns[c].items()}), 0)
+            sizes = [_sum(*row) for row in y]
+        else:  # answers per week, adding up to the question's count
+            sizes = [{model.var(): 1.0} for _week in item.weeks]
+            model.equal(_sum(*sizes, {i: -k for i, k in everyone.items()}), 0)
         for w, week in enumerate(item.weeks):
-            size = _sum(*y[w])
-            model.count(f"week {week.week_on}", size, week.count, floor=1)
-            if survey_weeks.get(week.week_on) is not None:
-                model.equal(size, survey_weeks[week.week_on])  # type: ignore[arg-type]
-            if question.kind in NUMBER_KINDS:
-                _group_figures(model, question, y[w], size, week.count, week.average, None)
+            model.count(f"week {week.week_on}", sizes[w], week.count, floor=1)
+            if week.week_on in survey_weeks:
+                model.count(
+                    f"head: week {week.week_on}", sizes[w], survey_weeks[week.week_on], floor=1
+                )
+            if averages and question.kind in NUMBER_KINDS:
+                _group_figures(model, question, y[w], sizes[w], week.count, week.average, None)
     return model.determined()
 
 
@@ -205,8 +206,7 @@ def _multi_choice(model: _Model, results: SurveyResults, item: QuestionResult) -
     people = {model.var(): 1.0}
     floor = 0 if item.withheld else 1
     model.count("answered", people, item.count, floor=floor)
-    if results.answered is not None:
-        model.equal(people, results.answered)
+    model.count("head: answered", people, results.answered, floor=1)
     for bar in item.bars:
         chose = {model.var(): 1.0}
         model.count(f"chose '{bar.label}'", chose, bar.count, floor=floor)
