@@ -9,10 +9,13 @@ that only one value fits.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter, defaultdict
 
 import pytest
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +24,7 @@ from surveys import services
 from surveys.models import Invitation, Question, Survey
 from surveys.results import ROLES, response_counts_from, survey_results, survey_results_from
 from tests.factories.surveys import answers_for, people, survey_open
+from tests.integrations.conftest import api_as  # noqa: F401 - the API client fixture
 from tests.surveys.results_solver import determined_counts
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +145,35 @@ def test_no_hidden_count_can_be_solved_for_from_everything_shown(
     )
     for item in results.questions:
         assert determined_counts(results, item) == [], item.question.kind
+
+
+# ------------------------------------------------------------------------------
+# The page, the CSV and the API show the same
+# ------------------------------------------------------------------------------
+
+
+def test_page_csv_and_api_show_neither_the_hidden_counts_nor_the_average(
+    client, api_as, program, coordinator, seven_answers
+) -> None:
+    rating = seven_answers.questions.filter(kind=Question.Kind.RATING).first()
+    client.force_login(coordinator)
+    export = client.get(reverse("surveys:survey_export", args=[program.pk, seven_answers.pk]))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    mine = [row for row in rows if row[1] == rating.text]
+    distribution = {
+        row[3]: row[4] for row in mine if row[0] == "distribution" and row[2] == "everyone"
+    }
+    assert distribution == {"1": "0", "2": "0", "3": "0", "4": "hidden", "5": "hidden"}
+    assert [row for row in mine if row[0] in ("average", "NPS") and row[5]] == []
+    page = client.get(reverse("surveys:survey_results", args=[program.pk, seven_answers.pk]))
+    card = page.content.decode().split(f'id="q{rating.pk}-title"')[1].split("</section>")[0]
+    assert "4.4" not in card
+    assert "Average</dt>" not in card
+    body = (
+        api_as(coordinator).get(f"/programs/{program.pk}/surveys/{seven_answers.pk}/results").json()
+    )
+    found = next(q for q in body["questions"] if q["id"] == rating.pk)
+    assert found["average"] is None
+    assert [o["count"] for o in found["options"]] == [0, 0, 0, None, None]
+    assert all(role["average"] is None for role in found["roles"])
+    assert all(week["average"] is None for week in found["weeks"])
