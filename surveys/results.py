@@ -1,12 +1,29 @@
 """Survey results for coordinators, the CSV export and HR: every figure suppressed.
 
-All three read the same :class:`SurveyResults` (or :class:`HrOverview`), so the
-export shows exactly what the page shows. The rules (mentoring.suppression):
+The page, the CSV export and the API read the same :class:`SurveyResults` (or
+:class:`HrOverview`), so each shows exactly what the page shows; the survey.closed
+webhook reads :func:`response_counts`, the same head. No email carries results.
+The rules (mentoring.suppression):
 
 - every count of people (respondents per role, per answer, per week) comes from a
   suppressed table or breakdown: nothing below the minimum group size is shown, nor
-  anything that would give a hidden count back by subtraction;
-- an average or NPS of a group is shown only when that group's count is shown;
+  anything that would give a hidden count back by subtraction, nor hidden counts
+  pinned down by "zeros are shown, so a hidden count is at least 1" (an exact check
+  in mentoring.suppression);
+- an average or NPS is one more equation on the counts it summarises (4a + 5b = 31
+  beside a + b = 7 gives a and b away), so it is shown only when every count of its
+  distribution is shown: the whole question's only when no answer's count is hidden,
+  a role's only when none of that role's is, a week's only beside the whole
+  question's (weeks are not split by answer, so they add nothing then). Where it is
+  shown it adds nothing a reader could not work out, which is what makes it safe;
+- zeros are shown (nobody is described), and the checks count on a reader knowing
+  that every hidden count is therefore at least 1;
+- one number, one visibility: a question's count per role (or in all) that equals
+  the head's shown "answered" is treated as known, stays shown and counts as shown
+  in the checks; when no suppression is safe with it shown, the question's
+  distribution is *withheld* (every answer's count hidden, zeros too, so a hidden
+  count may then be 0). Week counts add up to a total, so they are listed only when
+  that total (the head's "answered", the question's count) is shown;
 - the minimum is the larger of the site's MIN_GROUP_SIZE and the program's own;
 - a view filtered by role shows rows of the one suppressed table, never a table
   suppressed on its own (two differently suppressed views of the same numbers
