@@ -194,7 +194,9 @@ def _choice_result(
     head_roles = {row.role: row.cells[0] for row in head.roles} if head else {}
     head_total = head.answered if head else None
     if question.kind == Question.Kind.MULTI_CHOICE:
-        return _multi_choice_result(question, labels, answers, minimum, head_total)
+        return _multi_choice_result(
+            question, labels, answers, minimum, head_total, head_given=head is not None
+        )
     counts = [[0] * len(labels) for _ in roles]
     values_by_role: dict[str, list[int]] = defaultdict(list)
     values_by_week: dict[dt.date, list[int]] = defaultdict(list)
@@ -263,6 +265,8 @@ def _multi_choice_result(
     answers: list[tuple[str, dt.date, Any]],
     minimum: int,
     head_total: int | None,
+    *,
+    head_given: bool,
 ) -> QuestionResult:
     """Each option splits the respondents in two (chose it or not), so each is its
     own breakdown with the same total. No breakdown by role: one table per option
@@ -276,7 +280,9 @@ def _multi_choice_result(
         suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
         for index in range(len(labels))
     ]
-    total: int | None = None if is_small(people, minimum) else people
+    # The head's "answered" is this count when everyone answered: hidden there, so here.
+    head_hides = head_total is None and head_given
+    total: int | None = None if is_small(people, minimum) or head_hides else people
     if total is not None and any(split.total is None for split in splits):
         # A split that had to hide its total (two hidden 1s) while the count of people
         # is shown, here or in the head: withhold every option, zeros too.

@@ -24,7 +24,6 @@ from surveys import services
 from surveys.models import Invitation, Question, Survey
 from surveys.results import ROLES, response_counts_from, survey_results, survey_results_from
 from tests.factories.surveys import answers_for, people, survey_open
-from tests.integrations.conftest import api_as  # noqa: F401 - the API client fixture
 from tests.surveys.results_solver import determined_counts
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +152,11 @@ def test_no_hidden_count_can_be_solved_for_from_everything_shown(
 
 
 def test_page_csv_and_api_show_neither_the_hidden_counts_nor_the_average(
-    client, api_as, program, coordinator, seven_answers
+    client,
+    api_as,
+    program,
+    coordinator,
+    seven_answers,
 ) -> None:
     rating = seven_answers.questions.filter(kind=Question.Kind.RATING).first()
     client.force_login(coordinator)
