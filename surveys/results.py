@@ -1,12 +1,29 @@
 """Survey results for coordinators, the CSV export and HR: every figure suppressed.
 
-All three read the same :class:`SurveyResults` (or :class:`HrOverview`), so the
-export shows exactly what the page shows. The rules (mentoring.suppression):
+The page, the CSV export and the API read the same :class:`SurveyResults` (or
+:class:`HrOverview`), so each shows exactly what the page shows; the survey.closed
+webhook reads :func:`response_counts`, the same head. No email carries results.
+The rules (mentoring.suppression):
 
 - every count of people (respondents per role, per answer, per week) comes from a
   suppressed table or breakdown: nothing below the minimum group size is shown, nor
-  anything that would give a hidden count back by subtraction;
-- an average or NPS of a group is shown only when that group's count is shown;
+  anything that would give a hidden count back by subtraction, nor hidden counts
+  pinned down by "zeros are shown, so a hidden count is at least 1" (an exact check
+  in mentoring.suppression);
+- an average or NPS is one more equation on the counts it summarises (4a + 5b = 31
+  beside a + b = 7 gives a and b away), so it is shown only when every count of its
+  distribution is shown: the whole question's only when no answer's count is hidden,
+  a role's only when none of that role's is, a week's only beside the whole
+  question's (weeks are not split by answer, so they add nothing then). Where it is
+  shown it adds nothing a reader could not work out, which is what makes it safe;
+- zeros are shown (nobody is described), and the checks count on a reader knowing
+  that every hidden count is therefore at least 1;
+- one number, one visibility: a question's count per role (or in all) that equals
+  the head's shown "answered" is treated as known, stays shown and counts as shown
+  in the checks; when no suppression is safe with it shown, the question's
+  distribution is *withheld* (every answer's count hidden, zeros too, so a hidden
+  count may then be 0). Week counts add up to a total, so they are listed only when
+  that total (the head's "answered", the question's count) is shown;
 - the minimum is the larger of the site's MIN_GROUP_SIZE and the program's own;
 - a view filtered by role shows rows of the one suppressed table, never a table
   suppressed on its own (two differently suppressed views of the same numbers
@@ -24,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +49,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from mentoring.suppression import suppress_breakdown, suppress_table
+from mentoring.suppression import is_small, suppress_breakdown, suppress_table
 from programs.models import Participant, Program
 from surveys.models import Answer, Invitation, Question, Response, Survey
 
@@ -104,6 +121,9 @@ class QuestionResult:
     nps: int | None = None
     texts: list[TextAnswer] = field(default_factory=list)
     texts_withheld: bool = False  # anonymous free text below the minimum
+    # No answer's count could be shown without giving a hidden one away (the
+    # question's totals are known from the head): every count hidden, zeros too.
+    withheld: bool = False
 
     @property
     def option_labels(self) -> list[str]:
@@ -165,24 +185,18 @@ def _choice_result(
     answers: list[tuple[str, dt.date, Any]],
     minimum: int,
     weeks: Sequence[dt.date],
+    head: ResponseCounts | None = None,
 ) -> QuestionResult:
+    """One question's figures. ``head`` is what the results' head shows (answered
+    per role and in all): a count of this question equal to one shown there is
+    known to the reader, so it stays shown and counts as shown in the checks."""
     labels = _option_labels(question)
+    head_roles = {row.role: row.cells[0] for row in head.roles} if head else {}
+    head_total = head.answered if head else None
     if question.kind == Question.Kind.MULTI_CHOICE:
-        # Each option splits the respondents in two (chose it or not), so each is its
-        # own breakdown with the same total. No breakdown by role: one table per
-        # option would hide the role totals differently from option to option.
-        chosen = Counter[int]()
-        for _role, _week, value in answers:
-            for index in _option_index(question, value):
-                chosen[index] += 1
-        people = len(answers)
-        bars = []
-        total: int | None = people
-        for index, label in enumerate(labels):
-            split = suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
-            total = split.total
-            bars.append(Bar(label, split.cells[0], _percent(split.cells[0], split.total)))
-        return QuestionResult(question, total, bars=bars)
+        return _multi_choice_result(
+            question, labels, answers, minimum, head_total, head_given=head is not None
+        )
     counts = [[0] * len(labels) for _ in roles]
     values_by_role: dict[str, list[int]] = defaultdict(list)
     values_by_week: dict[dt.date, list[int]] = defaultdict(list)
@@ -194,42 +208,91 @@ def _choice_result(
         if question.kind in NUMBER_KINDS:
             values_by_role[role].append(int(value))
             values_by_week[week].append(int(value))
-    table = suppress_table(counts, minimum=minimum)
+    sizes = [sum(row) for row in counts]
+    table = suppress_table(
+        counts,
+        minimum=minimum,
+        known_row_totals=[
+            head_roles.get(role) is not None and head_roles[role] == size
+            for role, size in zip(roles, sizes, strict=True)
+        ],
+        known_grand_total=head_total is not None and head_total == sum(sizes),
+    )
     total = table.grand_total
     bars = [
         Bar(label, count, _percent(count, total))
         for label, count in zip(labels, table.column_totals, strict=True)
     ]
-    result = QuestionResult(question, total, bars=bars)
-    all_values = (
-        [int(value) for _role, _week, value in answers] if question.kind in NUMBER_KINDS else []
-    )
+    result = QuestionResult(question, total, bars=bars, withheld=table.withheld)
+    numbers = question.kind in NUMBER_KINDS
     rows = []
     for r, role in enumerate(roles):
-        shown = table.row_totals[r] is not None and table.row_totals[r] != 0
+        # A group's average is one more equation on its counts: shown only when all
+        # of them are (it then adds nothing).
+        whole = bool(table.row_totals[r]) and None not in table.cells[r] and not table.withheld
         rows.append(
             RoleRow(
                 role=role,
                 label=str(ROLE_LABELS[role]),
                 count=table.row_totals[r],
                 cells=table.cells[r],
-                average=_average(values_by_role[role]) if shown else None,
+                average=_average(values_by_role[role]) if numbers and whole else None,
                 nps=nps_score(values_by_role[role])
-                if shown and question.kind == Question.Kind.NPS
+                if whole and question.kind == Question.Kind.NPS
                 else None,
             )
         )
     result.roles = rows
-    if total:
-        result.average = _average(all_values) if question.kind in NUMBER_KINDS else None
+    whole = bool(total) and None not in table.column_totals and not table.withheld
+    all_values = [v for role in roles for v in values_by_role[role]]
+    if numbers and whole:
+        result.average = _average(all_values)
         result.nps = nps_score(all_values) if question.kind == Question.Kind.NPS else None
-    if question.kind in NUMBER_KINDS and weeks:
+    if numbers and weeks and total is not None:
         weekly = suppress_breakdown([len(values_by_week[w]) for w in weeks], minimum=minimum)
-        result.weeks = [
-            WeekRow(week, count, _average(values_by_week[week]) if count else None)
-            for week, count in zip(weeks, weekly.cells, strict=True)
-        ]
+        # Week counts add up to the question's count: shown only when it is.
+        if weekly.total == total:
+            result.weeks = [
+                WeekRow(week, count, _average(values_by_week[week]) if count and whole else None)
+                for week, count in zip(weeks, weekly.cells, strict=True)
+            ]
     return result
+
+
+def _multi_choice_result(
+    question: Question,
+    labels: Sequence[str],
+    answers: list[tuple[str, dt.date, Any]],
+    minimum: int,
+    head_total: int | None,
+    *,
+    head_given: bool,
+) -> QuestionResult:
+    """Each option splits the respondents in two (chose it or not), so each is its
+    own breakdown with the same total. No breakdown by role: one table per option
+    would hide the role totals differently from option to option."""
+    chosen = Counter[int]()
+    for _role, _week, value in answers:
+        for index in _option_index(question, value):
+            chosen[index] += 1
+    people = len(answers)
+    splits = [
+        suppress_breakdown([chosen[index], people - chosen[index]], minimum=minimum)
+        for index in range(len(labels))
+    ]
+    # The head's "answered" is this count when everyone answered: hidden there, so here.
+    head_hides = head_total is None and head_given
+    total: int | None = None if is_small(people, minimum) or head_hides else people
+    if total is not None and any(split.total is None for split in splits):
+        # A split that had to hide its total (two hidden 1s) while the count of people
+        # is shown, here or in the head: withhold every option, zeros too.
+        bars = [Bar(label, None, None) for label in labels]
+        return QuestionResult(question, total, bars=bars, withheld=True)
+    bars = [
+        Bar(label, split.cells[0], _percent(split.cells[0], total))
+        for label, split in zip(labels, splits, strict=True)
+    ]
+    return QuestionResult(question, total, bars=bars)
 
 
 @dataclass(frozen=True)
@@ -256,6 +319,13 @@ def response_counts(*, survey: Survey) -> ResponseCounts:
         .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .values_list("role", "n", "answered")
     }
+    return response_counts_from(minimum=minimum, roles=roles, invited=invited)
+
+
+def response_counts_from(
+    *, minimum: int, roles: Sequence[str], invited: Mapping[str, tuple[int, int]]
+) -> ResponseCounts:
+    """The head from (invited, answered) per role; no queries."""
     # Who was invited is no secret to coordinators (they invited them); who answered
     # is a group of respondents, suppressed like every other.
     answered = suppress_breakdown([invited.get(role, (0, 0))[1] for role in roles], minimum=minimum)
@@ -281,9 +351,6 @@ def response_counts(*, survey: Survey) -> ResponseCounts:
 def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
     """Everything the results page, the CSV export and the summary cards show."""
     counts = response_counts(survey=survey)
-    minimum = counts.minimum
-    roles = [role for role in ROLES if role in survey.roles]
-    role_rows = counts.roles
     # Responses per week (one query).
     per_week = dict(
         Response.objects.filter(survey=survey)
@@ -292,9 +359,6 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         .annotate(n=Count("pk"))
         .values_list("week_on", "n")
     )
-    weeks = sorted(per_week)
-    weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
-    week_rows = [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)] if weekly else []
     # Every answer (one query), then free text (one query).
     questions = list(survey.questions.order_by("position", "id"))
     by_question: dict[int, list[tuple[str, dt.date, Any]]] = defaultdict(list)
@@ -304,7 +368,41 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
         .values_list("question_id", "response__role", "response__week_on", "value")
     ):
         by_question[question_id].append((role, week, value))
-    texts = _texts(survey, [q for q in questions if q.kind == Question.Kind.TEXT], minimum)
+    texts = _texts(survey, [q for q in questions if q.kind == Question.Kind.TEXT], counts.minimum)
+    return survey_results_from(
+        survey=survey,
+        counts=counts,
+        per_week=per_week,
+        questions=questions,
+        by_question=by_question,
+        texts=texts,
+        role_filter=role_filter,
+    )
+
+
+def survey_results_from(
+    *,
+    survey: Survey,
+    counts: ResponseCounts,
+    per_week: Mapping[dt.date, int],
+    questions: Sequence[Question],
+    by_question: Mapping[int, list[tuple[str, dt.date, Any]]],
+    texts: Mapping[int, tuple[int, list[TextAnswer]]],
+    role_filter: str = "",
+) -> SurveyResults:
+    """The results from the head, the responses per week and every answer (as
+    (role, week, value) per question id); no queries."""
+    minimum = counts.minimum
+    roles = [role for role in ROLES if role in survey.roles]
+    role_rows = counts.roles
+    weeks = sorted(per_week)
+    weekly = suppress_breakdown([per_week[w] for w in weeks], minimum=minimum) if weeks else None
+    # The weeks add up to the head's "answered": shown only when it is.
+    week_rows = (
+        [WeekRow(w, c) for w, c in zip(weeks, weekly.cells, strict=True)]
+        if weekly and weekly.total is not None and weekly.total == counts.answered
+        else []
+    )
     results = []
     for question in questions:
         question_roles = [role for role in roles if role in question.roles]
@@ -319,7 +417,12 @@ def survey_results(*, survey: Survey, role_filter: str = "") -> SurveyResults:
             continue
         results.append(
             _choice_result(
-                question, question_roles or roles, by_question[question.pk], minimum, weeks
+                question,
+                question_roles or roles,
+                by_question.get(question.pk, []),
+                minimum,
+                weeks,
+                counts,
             )
         )
     if role_filter in roles:

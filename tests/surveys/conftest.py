@@ -6,6 +6,7 @@ import pytest
 
 from programs.models import Participant, Program
 from tests.factories.surveys import people
+from tests.integrations.conftest import api_as  # noqa: F401 - the API client, for the results tests
 from tests.programs.conftest import (  # noqa: F401 - fixtures shared with the programs tests
     eager_celery,
     mentee,

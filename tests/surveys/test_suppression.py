@@ -3,8 +3,8 @@
 Over random tables and minimums: no shown count describes fewer people than the
 minimum, and no hidden count can be worked out from the shown ones, checked two
 ways: no line with a shown total has exactly one hidden entry, and a linear
-program (knowing every shown value, every line's sum and that counts are never
-negative) cannot pin any hidden count to a single value.
+program (knowing every shown value, every line's sum and that a hidden count is
+at least 1, since zeros are shown) cannot pin any hidden count to a single value.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ def _true_grid(counts: list[list[int]]) -> list[list[int]]:
 
 
 def _derivable(
-    shown: list[list[int | None]], lines: list[list[tuple[int, int]]]
+    shown: list[list[int | None]], lines: list[list[tuple[int, int]]], floor: int = 1
 ) -> list[tuple[int, int]]:
-    """Hidden entries whose value is the same in every non-negative table that agrees
-    with the shown values and with each line (its last entry is the sum of the
-    others), found by minimising and maximising each with linprog."""
+    """Hidden entries whose value is the same in every table that agrees with the
+    shown values and with each line (its last entry is the sum of the others), and
+    whose hidden entries are at least 1 (zeros are always shown), found by
+    minimising and maximising each with linprog (line sums have whole-number
+    corners, so the linear program's answer is the whole-number one)."""
     unknown = sorted({cell for line in lines for cell in line if shown[cell[0]][cell[1]] is None})
     if not unknown:
         return []
@@ -67,8 +69,8 @@ def _derivable(
     for cell, i in index.items():
         objective = np.zeros(len(unknown))
         objective[i] = 1.0
-        low = linprog(objective, A_eq=equations, b_eq=rhs, bounds=(0, None), method="highs")
-        high = linprog(-objective, A_eq=equations, b_eq=rhs, bounds=(0, None), method="highs")
+        low = linprog(objective, A_eq=equations, b_eq=rhs, bounds=(floor, None), method="highs")
+        high = linprog(-objective, A_eq=equations, b_eq=rhs, bounds=(floor, None), method="highs")
         assert low.status == 0, "the true table must be feasible"
         # Unbounded above (status 3) means it certainly is not pinned down.
         if high.status == 0 and abs(-high.fun - low.fun) < 1e-6:
@@ -148,6 +150,33 @@ def test_a_table_hides_a_small_cell_in_its_row_and_its_column() -> None:
     assert table.cells == ((None, None), (None, None))
     assert table.grand_total == 26
     assert table.row_totals == (10, 16)
+
+
+def test_hidden_ones_under_a_shown_total_take_a_complement() -> None:
+    # Two hidden 1s under a total of 12 with the 10 shown: 1 + 1 = 2, each given away.
+    assert suppress_breakdown([1, 1, 10], minimum=5) == Breakdown(
+        cells=(None, None, None), total=12
+    )
+    table = suppress_table([[1, 1, 10], [0, 0, 0]], minimum=5)
+    shown = _grid(table)
+    assert _derivable(shown, _table_lines(3, 4)) == []
+    assert table.cells[0][2] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=tables, minimum=minimums, data=st.data())
+def test_totals_known_elsewhere_stay_shown_and_give_nothing_away(
+    counts: list[list[int]], minimum: int, data: st.DataObject
+) -> None:
+    true = _true_grid(counts)
+    known_rows = [data.draw(st.booleans()) and not 0 < sum(row) < minimum for row in counts]
+    table = suppress_table(counts, minimum=minimum, known_row_totals=known_rows)
+    shown = _grid(table)
+    for r, flag in enumerate(known_rows):
+        assert not flag or shown[r][-1] == true[r][-1]
+    # A withheld table hides its zeros too, so there a hidden entry may be 0.
+    floor = 0 if table.withheld else 1
+    assert _derivable(shown, _table_lines(len(true), len(true[0])), floor) == []
 
 
 def test_the_minimum_must_be_positive() -> None:
