@@ -32,7 +32,7 @@ from queue import Empty
 from typing import Any
 
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
-from sqlalchemy import create_engine, event, or_, text
+from sqlalchemy import create_engine, delete, event, or_, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
@@ -153,12 +153,14 @@ class Channel(kombu_sqlalchemy.Channel):
         row_id = self._handed_out.pop(delivery_tag, None)
         if row_id is None:
             return
-        message = self.message_cls
+        table = self.message_cls.__table__
+        engine, _ = self._open()
+        # A connection of its own, not the channel's session: Celery acknowledges from
+        # the pool's result thread while the main thread polls through the session.
         try:
-            self.session.query(message).filter(message.id == row_id).delete()
-            self.session.commit()
+            with engine.begin() as connection:
+                connection.execute(delete(table).where(table.c.id == row_id))
         except OperationalError:
-            self.session.rollback()
             # It is handed out again after the visibility timeout: tasks can run twice.
             logger.warning("Could not delete broker message %s", row_id, exc_info=True)
 
