@@ -147,7 +147,7 @@ def scenario_race(transport: str, folder: Path, *, messages: int) -> dict[str, A
 def _take_and_die(config: dict[str, Any]) -> None:
     with _connection(config) as conn:
         queue = conn.SimpleQueue(QUEUE)
-        queue.get(timeout=10)
+        queue.get(timeout=60)
         os.kill(os.getpid(), signal.SIGKILL)
 
 
