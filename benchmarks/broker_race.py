@@ -74,7 +74,7 @@ def broker_config(transport: str, folder: Path, *, visibility: float) -> dict[st
         }
     return {
         "url": f"sqlite:///{database}",
-        "transport": "mentoring.broker:Transport",
+        "transport": "mentoring.broker:Transport",  # what the sqlite scheme names
         "options": {"polling_interval": 0.1, "visibility_timeout": visibility},
     }
 
@@ -210,7 +210,7 @@ def scenario_celery(transport: str, folder: Path, *, tasks: int) -> dict[str, An
 
     log = folder / "worker.log"
     with log.open("w") as log_file:
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own fixed command
             [
                 sys.executable,
                 "-m",
@@ -289,8 +289,9 @@ def main() -> None:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             print(
-                json.dumps({"benchmark": "broker", "transport": transport, "scenario": scenario}
-                           | row),
+                json.dumps(
+                    {"benchmark": "broker", "transport": transport, "scenario": scenario} | row
+                ),
                 flush=True,
             )
 

@@ -17,8 +17,8 @@ it was handed out (as kombu's Redis transport does), and logs and drops a messag
 cannot decode, then goes on with the next. benchmarks/broker_race.py measures all
 three transports; docs/architecture.md has the numbers.
 
-The URL is a SQLAlchemy one, ``sqlite:////abs/path/broker.sqlite3``, with
-``broker_transport = "mentoring.broker:Transport"`` (mentoring/settings/base.py).
+The URL is a SQLAlchemy one, ``sqlite:////abs/path/broker.sqlite3``: mentoring/celery.py
+registers the ``sqlite`` scheme for this transport, so the URL alone chooses it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from sqlalchemy import create_engine, delete, event, or_, text
 from sqlalchemy.engine import Engine, make_url
@@ -94,7 +95,7 @@ class Channel(kombu_sqlalchemy.Channel):
         self._handed_out: dict[str, int] = {}
 
     def _engine_from_config(self) -> Engine:
-        url = self.connection.client.hostname
+        url = str(self.connection.client.hostname)  # type: ignore[union-attr]
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -106,8 +107,8 @@ class Channel(kombu_sqlalchemy.Channel):
         event.listen(engine, "connect", _sqlite_connected)
         return engine
 
-    def _get(self, queue: str) -> dict[str, Any]:
-        queue_id = self._get_or_create(queue).id
+    def _get(self, queue: str, timeout: float | None = None) -> dict[str, Any]:
+        queue_id = self._get_or_create(queue).id  # type: ignore[attr-defined]
         message = self.message_cls
         session = self.session
         cutoff = _utcnow() - dt.timedelta(seconds=self.visibility_timeout)
@@ -130,8 +131,7 @@ class Channel(kombu_sqlalchemy.Channel):
                 payload = message_payload(raw)
                 if payload is None:
                     logger.error(
-                        "Dropped message %s from broker queue %s: it is not a message "
-                        "(%r)",
+                        "Dropped message %s from broker queue %s: it is not a message (%r)",
                         row_id,
                         queue,
                         (raw or "")[:LOGGED_PAYLOAD_CHARS],
@@ -181,3 +181,8 @@ class Channel(kombu_sqlalchemy.Channel):
 
 class Transport(kombu_sqlalchemy.Transport):
     Channel = Channel
+
+
+def transport_register() -> None:
+    """Make ``sqlite://`` broker URLs use this transport (kombu has no such scheme)."""
+    TRANSPORT_ALIASES.setdefault("sqlite", "mentoring.broker:Transport")

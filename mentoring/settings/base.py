@@ -312,16 +312,13 @@ CELERY_QUEUES_ALL = [
 # The embedded default's broker: a SQLite file of its own beside the database, through
 # mentoring/broker.py (docs/architecture.md says why not the filesystem transport).
 BROKER_SQLITE_PATH = VAR_DIR / "broker.sqlite3"
-CELERY_BROKER_URL = (
-    env_str("CELERY_BROKER_URL") or REDIS_URL or f"sqlite:///{BROKER_SQLITE_PATH}"
-)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or f"sqlite:///{BROKER_SQLITE_PATH}"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     # Must exceed the longest task ETA/countdown; acks_late tasks are
     # re-delivered after this if their worker died.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
 }
 if CELERY_BROKER_URL.startswith("sqlite:"):
-    CELERY_BROKER_TRANSPORT = "mentoring.broker:Transport"
     # Seconds an idle worker waits between looks at its queues (one read each).
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
