@@ -12,7 +12,7 @@ class MentoringConfig(AppConfig):
 
         from mentoring import receivers  # noqa: F401  (connects the sign-in receivers)
 
-        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-            # kombu's filesystem transport needs its folders before the first send.
-            for name in ("queue", "control", "processed"):
-                (settings.BROKER_DIR / name).mkdir(parents=True, exist_ok=True)
+        if settings.CELERY_BROKER_URL.startswith("sqlite:"):
+            # The embedded default's folder (its broker file, and its database unless
+            # DATABASE_URL says otherwise) exists before the first send or query.
+            settings.BROKER_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,11 @@ from typing import Any
 from celery import Celery
 from celery.signals import beat_init, worker_init, worker_ready, worker_shutdown
 
+from mentoring.broker import transport_register
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings.base")
+# The embedded default's sqlite:// broker URL (mentoring/broker.py).
+transport_register()
 
 app = Celery("mentoring")
 app.config_from_object("django.conf:settings", namespace="CELERY")

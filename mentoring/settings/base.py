@@ -1,8 +1,8 @@
 """Settings for every environment, read from environment variables only.
 
 docs/settings.md lists every variable with its default. Without any variable set,
-the project runs in its embedded default: SQLite under ./var, the kombu filesystem
-broker (no Redis), and an in-process cache.
+the project runs in its embedded default: SQLite under ./var, a SQLite broker
+file beside it (no Redis), and an in-process cache.
 """
 
 from __future__ import annotations
@@ -309,25 +309,18 @@ CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "mentoring")
 CELERY_QUEUES_ALL = [
     f"{CELERY_QUEUE_PREFIX}.{name}" for name in ("default", "email", "reports", "matching")
 ]
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The kombu filesystem transport lets the web process and the worker share
-    # tasks through a folder, so the embedded default needs no Redis.
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "store_processed": False,
-        "polling_interval": 0.1,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Must exceed the longest task ETA/countdown; acks_late tasks are
-        # re-delivered after this if their worker died.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
-    }
+# The embedded default's broker: a SQLite file of its own beside the database, through
+# mentoring/broker.py (docs/architecture.md says why not the filesystem transport).
+BROKER_SQLITE_PATH = VAR_DIR / "broker.sqlite3"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or f"sqlite:///{BROKER_SQLITE_PATH}"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    # Must exceed the longest task ETA/countdown; acks_late tasks are
+    # re-delivered after this if their worker died.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+}
+if CELERY_BROKER_URL.startswith("sqlite:"):
+    # Seconds an idle worker waits between looks at its queues (one read each).
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
