@@ -1,9 +1,13 @@
 """Progress emails: weekly to each program's coordinators, monthly to HR viewers.
 
-Beat starts each sweep on a schedule (settings.CELERY_BEAT_SCHEDULE); every email is
-claimed with a unique mentoring.Delivery inside the transaction that sends it, keyed
-by its period ("weekly:<program>:<ISO week>:<user>", "monthly:<YYYY-MM>:<user>"),
-so running a sweep twice, or in two workers, sends each email once.
+Beat runs both sweeps every hour (settings.CELERY_BEAT_SCHEDULE); each sends only
+once its period's email is due (Monday, or the 1st, at REPORT_EMAIL_HOUR in the
+server's time zone) and is not yet sent, so a lost run (a worker down on Monday
+morning, a broker that dropped the task) is caught up by the next hour's, never
+skipped. Every email is claimed with a unique mentoring.Delivery inside the
+transaction that sends it, keyed by its period ("weekly:<program>:<ISO week>:<user>",
+"monthly:<YYYY-MM>:<user>"), so running a sweep twice, or in two workers, sends each
+email once; a period whose emails all went costs one query, nothing is computed.
 
 The weekly email carries the dashboard's key numbers (from the latest snapshot); the
 monthly HR summary carries only suppressed cross-program aggregates
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -48,10 +54,24 @@ def _send_once(*, kind: str, key: str, user: User, template: str, context: dict)
     return True
 
 
+def _due_since(day: dt.date) -> dt.datetime:
+    """REPORT_EMAIL_HOUR on that day, in the server's time zone."""
+    at = dt.datetime.combine(day, dt.time(settings.REPORT_EMAIL_HOUR))
+    return timezone.make_aware(at, timezone.get_default_timezone())
+
+
+def _sent_keys(kind: str, keys: Iterable[str]) -> set[str]:
+    return set(Delivery.objects.filter(kind=kind, key__in=list(keys)).values_list("key", flat=True))
+
+
 def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
-    """The weekly progress email to each coordinator of each open program."""
+    """The weekly progress email to each coordinator of each open program, once a
+    week from Monday's REPORT_EMAIL_HOUR (later in the week if that run was lost)."""
     now = now or timezone.now()
-    year, week, _day = timezone.localdate(now).isocalendar()
+    today = timezone.localdate(now)
+    if now < _due_since(today - dt.timedelta(days=today.weekday())):
+        return 0  # Monday before the hour: this week's is not due, last week's went
+    year, week, _day = today.isocalendar()
     programs = list(
         Program.objects.filter(state__in=SENDING_STATES).prefetch_related("coordinators")
     )
@@ -64,6 +84,9 @@ def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
             for u in program.coordinators.all()
             if u.is_active and (u.pk, Kind.PROGRESS_REPORTS.value) not in off
         ]
+        key_of = {u.pk: f"weekly:{program.pk}:{year}-W{week:02d}:{u.pk}" for u in people}
+        sent_before = _sent_keys(WEEKLY, key_of.values())
+        people = [u for u in people if key_of[u.pk] not in sent_before]
         if not people:
             continue
         board = dashboards.dashboard_get(program=program, now=now)
@@ -88,10 +111,9 @@ def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
             "link": absolute_url(reverse("program_dashboard", args=[program.pk])),
         }
         for user in people:
-            key = f"weekly:{program.pk}:{year}-W{week:02d}:{user.pk}"
             sent += _send_once(
                 kind=WEEKLY,
-                key=key,
+                key=key_of[user.pk],
                 user=user,
                 template="mentoring/progress_weekly",
                 context=context,
@@ -105,9 +127,24 @@ def _previous_month(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
-    """The monthly summary of last month to every HR viewer: suppressed aggregates only."""
+    """The monthly summary of last month to every HR viewer: suppressed aggregates
+    only; once a month from the 1st's REPORT_EMAIL_HOUR (later if that run was lost)."""
     now = now or timezone.now()
-    start, end = _previous_month(timezone.localdate(now))
+    today = timezone.localdate(now)
+    if now < _due_since(today.replace(day=1)):
+        return 0
+    start, end = _previous_month(today)
+    hr = list(User.objects.filter(Q(is_hr_viewer=True), is_active=True))
+    off = notification_disabled_pairs(user_ids=[u.pk for u in hr])
+    key_of = {u.pk: f"monthly:{start:%Y-%m}:{u.pk}" for u in hr}
+    sent_before = _sent_keys(MONTHLY, key_of.values())
+    hr = [
+        u
+        for u in hr
+        if (u.pk, Kind.PROGRESS_REPORTS.value) not in off and key_of[u.pk] not in sent_before
+    ]
+    if not hr:
+        return 0
     filters = insights.with_minimum(insights.Filters(start=start, end=end))
     participation = insights.participation(filters)
     # Check-ins held last month, shown only when enough pairs met (a single busy pair
@@ -117,8 +154,6 @@ def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
     )
     pairs_met = month.pairs if month else 0
     held = month.held if month else 0
-    hr = list(User.objects.filter(Q(is_hr_viewer=True), is_active=True))
-    off = notification_disabled_pairs(user_ids=[u.pk for u in hr])
     context = {
         "month": start,
         "participation": participation,
@@ -128,10 +163,11 @@ def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
     }
     sent = 0
     for user in hr:
-        if (user.pk, Kind.PROGRESS_REPORTS.value) in off:
-            continue
-        key = f"monthly:{start:%Y-%m}:{user.pk}"
         sent += _send_once(
-            kind=MONTHLY, key=key, user=user, template="mentoring/hr_monthly", context=context
+            kind=MONTHLY,
+            key=key_of[user.pk],
+            user=user,
+            template="mentoring/hr_monthly",
+            context=context,
         )
     return sent

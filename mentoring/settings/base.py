@@ -421,13 +421,15 @@ CELERY_BEAT_SCHEDULE["snapshot-programs"] = {
     "task": "mentoring.tasks.snapshot_programs_task",
     "schedule": crontab(minute=0, hour=REPORT_SNAPSHOT_HOUR),
 }
+# Hourly: each sends only once its period's emails are due and not yet sent, so a lost
+# run is caught up by the next (mentoring.reports).
 CELERY_BEAT_SCHEDULE["send-progress-weekly"] = {
     "task": "mentoring.tasks.send_progress_weekly_task",
-    "schedule": crontab(minute=0, hour=REPORT_EMAIL_HOUR, day_of_week="mon"),
+    "schedule": crontab(minute=0),
 }
 CELERY_BEAT_SCHEDULE["send-hr-monthly"] = {
     "task": "mentoring.tasks.send_hr_monthly_task",
-    "schedule": crontab(minute=0, hour=REPORT_EMAIL_HOUR, day_of_month="1"),
+    "schedule": crontab(minute=5),
 }
 
 # ------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ os.environ.setdefault("SSO_ALLOW_HTTP_LOOPBACK", "true")
 # The test client and the browser tests' live server speak plain http.
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+# The server's zone and report hour are the suite's own whatever the caller exported
+# (set, not setdefault): tests pin dates such as "a Monday at 10:00 UTC".
+os.environ["TIME_ZONE"] = "UTC"
+os.environ["REPORT_EMAIL_HOUR"] = "8"
+os.environ["REPORT_SNAPSHOT_HOUR"] = "2"
 # Queue names and cache keys of their own for every test process (each pytest-xdist
 # worker too), so tests never take another run's work or see its rate limits. The
 # Celery worker a test starts is told the prefix through MENTORING_TEST_PREFIX.

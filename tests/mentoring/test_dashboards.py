@@ -398,3 +398,32 @@ def test_hr_sees_consented_diversity_and_engagement_suppressed(client, hr) -> No
     page = client.get(reverse("insights_dashboard")).content.decode()
     assert "Participants by gender" in page
     assert "Check-ins held per month" not in page  # no check-ins yet
+
+
+def test_a_lost_monday_run_is_caught_up_later_in_the_week_once(
+    program, coordinator, django_assert_max_num_queries
+) -> None:
+    from mentoring import reports
+
+    Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING)
+    monday_early = NOW.replace(hour=6)  # before REPORT_EMAIL_HOUR (8): not due yet
+    assert reports.progress_weekly_send(now=monday_early) == 0
+    assert reports.hr_monthly_send(now=NOW.replace(day=1, hour=6)) == 0
+    # Monday's 8 o'clock run was lost; Tuesday's first hourly run sends it.
+    tuesday = NOW + dt.timedelta(days=1)
+    assert reports.progress_weekly_send(now=tuesday) == 1
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    # Every later run of the week finds it sent, computing nothing.
+    with django_assert_max_num_queries(4):
+        assert reports.progress_weekly_send(now=tuesday + dt.timedelta(hours=1)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_report_sweeps_run_every_hour(settings) -> None:
+    from celery.schedules import crontab
+
+    for name in ("send-progress-weekly", "send-hr-monthly"):
+        schedule = settings.CELERY_BEAT_SCHEDULE[name]["schedule"]
+        assert isinstance(schedule, crontab)
+        assert schedule.hour == set(range(24))  # type: ignore[attr-defined]
+        assert schedule.day_of_week == set(range(7))  # type: ignore[attr-defined]
