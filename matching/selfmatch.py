@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
 from matching.models import MatchRequest, MatchSettings
 from matching.signals import match_published
+from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
@@ -574,7 +575,10 @@ def mentee_has_mentor(mentee: Participant) -> bool:
 
 
 def _notify_after_commit(request_id: int, notice: str) -> None:
-    transaction.on_commit(lambda: _enqueue(request_id, notice))
+    """Queued when the transaction commits, and recorded in it (mentoring.deferred)."""
+    from matching.tasks import send_match_request_notice_task
+
+    task_defer(send_match_request_notice_task, request_id, notice)
 
 
 def _enqueue(request_id: int, notice: str) -> None:

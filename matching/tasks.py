@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from matching import runs, selfmatch
+from mentoring.deferred import DeferredRun
 
 
 @shared_task(name="matching.tasks.run_match_task", acks_late=True)
@@ -31,7 +32,7 @@ def send_due_match_introductions_task() -> int:
     return runs.match_introductions_send()
 
 
-@shared_task(name="matching.tasks.send_match_request_notice_task", acks_late=True)
+@shared_task(base=DeferredRun, name="matching.tasks.send_match_request_notice_task", acks_late=True)
 def send_match_request_notice_task(request_id: int, notice: str) -> int:
     """Email one self-match request's notice (new, declined, expired, accepted), once."""
     return selfmatch.match_request_notice_send(request_id=request_id, notice=notice)

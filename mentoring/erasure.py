@@ -54,6 +54,7 @@ from integrations.models import ApiToken, ChatPreference, WebhookDelivery
 from matching.models import MatchRequest
 from matching.selfmatch import match_requests_mentor_left
 from mentoring.audit import Action, audit_record
+from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url, email_send
 from mentoring.models import (
     AuditEvent,
@@ -142,7 +143,7 @@ def _send_confirmation_after_commit(erasure_request: ErasureRequest) -> None:
     from mentoring.tasks import send_erasure_confirmation_task
 
     request_id, nonce = erasure_request.pk, erasure_request.nonce
-    transaction.on_commit(lambda: send_erasure_confirmation_task.delay(request_id, nonce))
+    task_defer(send_erasure_confirmation_task, request_id, nonce)
 
 
 @transaction.atomic
@@ -544,16 +545,17 @@ def erasure_execute(
             },
         )
         request_pk = erasure_request.pk
-        transaction.on_commit(lambda: _enqueue_notices(request_pk, old_email))
+        _enqueue_notices(request_pk, old_email)
     return Erasure(erasure_request, old_email, True)
 
 
 def _enqueue_notices(request_id: int, old_email: str) -> None:
     from mentoring.tasks import send_erasure_done_task, send_erasure_notices_task
 
-    send_erasure_notices_task.delay(request_id)
-    # The old address travels in the task message only; the database no longer has it.
-    send_erasure_done_task.delay(request_id, old_email)
+    task_defer(send_erasure_notices_task, request_id)
+    # The old address travels in the task message only (never in a deferred task's
+    # row): the database must no longer hold it.
+    transaction.on_commit(lambda: send_erasure_done_task.delay(request_id, old_email))
 
 
 # ------------------------------------------------------------------------------

@@ -518,3 +518,26 @@ class ErasureRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+
+class DeferredTask(models.Model):
+    """A task queued by a transaction, kept until it has run (mentoring.deferred).
+
+    Written in the transaction that decides the work, so the work is in the database
+    whatever the broker does with the message; deleted when the task has run. A row
+    that stays is queued again by the ``resend-deferred-tasks`` sweep. Tasks run this
+    way are safe to run twice (their Delivery claims send nothing twice).
+    """
+
+    name = models.CharField(max_length=200)  # the Celery task's registered name
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)  # when last handed to the broker
+    attempts = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["queued_at"], name="deferredtask_queued_at")]
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)}"

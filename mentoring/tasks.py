@@ -6,12 +6,21 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from mentoring import services
+from mentoring.deferred import DeferredRun
 
 
 @shared_task(name="mentoring.tasks.record_heartbeat_task")
 def record_heartbeat_task(name: str = "beat") -> str:
     beat = services.heartbeat_record(name=name)
     return beat.beat_at.isoformat()
+
+
+@shared_task(name="mentoring.tasks.resend_deferred_tasks_task")
+def resend_deferred_tasks_task() -> int:
+    """Every minute: queue again the deferred tasks whose message was lost."""
+    from mentoring.deferred import deferred_tasks_resend
+
+    return deferred_tasks_resend()
 
 
 @shared_task(name="mentoring.tasks.snapshot_program_task")
@@ -79,21 +88,21 @@ def erase_account_task(request_id: int) -> bool:
     return erasure_execute(request_id=request_id).done_now
 
 
-@shared_task(name="mentoring.tasks.send_erasure_confirmation_task")
+@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_confirmation_task")
 def send_erasure_confirmation_task(request_id: int, nonce: str) -> bool:
     from mentoring.erasure import erasure_confirmation_send
 
     return erasure_confirmation_send(request_id=request_id, nonce=nonce)
 
 
-@shared_task(name="mentoring.tasks.send_erasure_notices_task")
+@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_notices_task")
 def send_erasure_notices_task(request_id: int) -> int:
     from mentoring.erasure import erasure_notices_send
 
     return erasure_notices_send(request_id=request_id)
 
 
-@shared_task(name="mentoring.tasks.send_erasure_done_task")
+@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_done_task")
 def send_erasure_done_task(request_id: int, address: str) -> bool:
     from mentoring.erasure import erasure_done_send
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Event as VEvent
 
+from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_enabled, notification_send, zone
@@ -247,13 +248,14 @@ def _after_change(checkin: CheckIn, notice: str, recipients: list[User]) -> None
     pair_reminders.checkin_reminders_plan(checkin=checkin)
     ids = [user.pk for user in recipients]
     checkin_id, sequence = checkin.pk, checkin.sequence
-    transaction.on_commit(lambda: _enqueue_notice(checkin_id, notice, sequence, ids))
+    _enqueue_notice(checkin_id, notice, sequence, ids)
 
 
 def _enqueue_notice(checkin_id: int, notice: str, sequence: int, user_ids: list[int]) -> None:
+    """Queued when the transaction commits, and recorded in it (mentoring.deferred)."""
     from programs.workspace_tasks import send_checkin_notice_task
 
-    send_checkin_notice_task.delay(checkin_id, notice, sequence, user_ids)
+    task_defer(send_checkin_notice_task, checkin_id, notice, sequence, user_ids)
 
 
 @transaction.atomic

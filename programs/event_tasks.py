@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mentoring.deferred import DeferredRun
 from programs import events
 
 
@@ -19,13 +20,13 @@ def send_event_reminders_task() -> int:
     return events.event_reminders_send()
 
 
-@shared_task(name="programs.tasks.send_event_rsvp_notice_task", acks_late=True)
+@shared_task(base=DeferredRun, name="programs.tasks.send_event_rsvp_notice_task", acks_late=True)
 def send_event_rsvp_notice_task(rsvp_id: int, notice: str, stamp: str) -> bool:
     """Confirm an answer (going, waiting list, promoted, no longer going), once."""
     return events.event_rsvp_notice_send(rsvp_id=rsvp_id, notice=notice, stamp=stamp)
 
 
-@shared_task(name="programs.tasks.send_event_change_notices_task", acks_late=True)
+@shared_task(base=DeferredRun, name="programs.tasks.send_event_change_notices_task", acks_late=True)
 def send_event_change_notices_task(event_id: int, sequence: int) -> int:
     """Tell attendees an event changed or is cancelled, once per person per version."""
     return events.event_change_notices_send(event_id=event_id, sequence=sequence)

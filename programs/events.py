@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Event as VEvent
 
+from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
@@ -412,7 +413,7 @@ def event_update(*, event: Event, by: User, **fields: Any) -> Event:
     if news and locked.ends_at > timezone.now():
         # A correction to a past event is no news for anyone's calendar.
         event_id, sequence = locked.pk, locked.sequence
-        transaction.on_commit(lambda: _enqueue_change_notices(event_id, sequence))
+        _enqueue_change_notices(event_id, sequence)
     return locked
 
 
@@ -432,7 +433,7 @@ def event_cancel(*, event: Event, by: User) -> Event:
     locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     locked.program = event.program
     event_id, sequence = locked.pk, locked.sequence
-    transaction.on_commit(lambda: _enqueue_change_notices(event_id, sequence))
+    _enqueue_change_notices(event_id, sequence)
     return locked
 
 
@@ -593,22 +594,17 @@ def event_url(event: Event) -> str:
 
 
 def _notify_after_commit(rsvps: Sequence[EventRsvp], notice: str) -> None:
-    jobs = [(rsvp.pk, notice, rsvp.status_changed_at.isoformat()) for rsvp in rsvps]
-    if jobs:
-        transaction.on_commit(lambda: _enqueue_notices(jobs))
-
-
-def _enqueue_notices(jobs: list[tuple[int, str, str]]) -> None:
+    """Queue each notice when the transaction commits, recorded in it (mentoring.deferred)."""
     from programs.event_tasks import send_event_rsvp_notice_task
 
-    for rsvp_id, notice, stamp in jobs:
-        send_event_rsvp_notice_task.delay(rsvp_id, notice, stamp)
+    for rsvp in rsvps:
+        task_defer(send_event_rsvp_notice_task, rsvp.pk, notice, rsvp.status_changed_at.isoformat())
 
 
 def _enqueue_change_notices(event_id: int, sequence: int) -> None:
     from programs.event_tasks import send_event_change_notices_task
 
-    send_event_change_notices_task.delay(event_id, sequence)
+    task_defer(send_event_change_notices_task, event_id, sequence)
 
 
 def waiting_position(rsvp: EventRsvp) -> int | None:

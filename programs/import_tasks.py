@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mentoring.deferred import DeferredRun
 from mentoring.models import User
 from programs import imports
 from programs.models import ParticipantImport
@@ -14,7 +15,7 @@ from programs.models import ParticipantImport
 __all__ = ["apply_participant_import_task", "check_participant_import_task"]
 
 
-@shared_task(name="programs.tasks.check_participant_import_task")
+@shared_task(base=DeferredRun, name="programs.tasks.check_participant_import_task")
 def check_participant_import_task(import_id: int) -> str:
     """Check a large uploaded file; only an import still "checking" is touched."""
     participant_import = (
@@ -25,7 +26,7 @@ def check_participant_import_task(import_id: int) -> str:
     return imports.participant_import_check(participant_import=participant_import).status
 
 
-@shared_task(name="programs.tasks.apply_participant_import_task")
+@shared_task(base=DeferredRun, name="programs.tasks.apply_participant_import_task")
 def apply_participant_import_task(import_id: int, by_id: int) -> str:
     """Apply a large clean file; only an import claimed as "applying" is touched."""
     by = User.objects.filter(pk=by_id).first()

@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mentoring.csv_export import csv_text
+from mentoring.deferred import task_defer
 from mentoring.models import User
 from mentoring.validators import name_problem
 from programs.models import Participant, ParticipantImport, Program
@@ -784,14 +785,14 @@ def participant_import_create(
     if parsed.fatal or participant_import.total_rows <= INLINE_MAX_ROWS:
         return participant_import_check(participant_import=participant_import)
     import_id = participant_import.pk
-    transaction.on_commit(lambda: _enqueue_check(import_id))
+    _enqueue_check(import_id)
     return participant_import
 
 
 def _enqueue_check(import_id: int) -> None:
     from programs.import_tasks import check_participant_import_task
 
-    check_participant_import_task.delay(import_id)
+    task_defer(check_participant_import_task, import_id)
 
 
 def _invalid_at_once(participant_import: ParticipantImport, message: str) -> ParticipantImport:
@@ -874,7 +875,7 @@ def participant_import_apply(
         raise ProgramError(_("Only a file without problems can be applied."))
     if participant_import.total_rows > INLINE_MAX_ROWS:
         import_id, by_id = participant_import.pk, by.pk
-        transaction.on_commit(lambda: _enqueue_apply(import_id, by_id))
+        _enqueue_apply(import_id, by_id)
         participant_import.refresh_from_db()
         return participant_import
     applied = participant_import_apply_claimed(import_id=participant_import.pk, by=by)
@@ -884,7 +885,7 @@ def participant_import_apply(
 def _enqueue_apply(import_id: int, by_id: int) -> None:
     from programs.import_tasks import apply_participant_import_task
 
-    apply_participant_import_task.delay(import_id, by_id)
+    task_defer(apply_participant_import_task, import_id, by_id)
 
 
 def participant_import_apply_claimed(

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.deferred import task_defer
 from mentoring.models import User
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
@@ -642,7 +643,7 @@ def profile_reminders_queue(*, program: Program, by: User) -> int:
     due = _profile_reminder_due(Participant.objects.filter(program=program), now=timezone.now())
     ids = list(due.values_list("pk", flat=True))
     if ids:
-        transaction.on_commit(lambda: _enqueue_profile_reminders(ids))
+        _enqueue_profile_reminders(ids)
     return len(ids)
 
 
@@ -651,7 +652,7 @@ def _enqueue_profile_reminders(participant_ids: list[int]) -> None:
 
     # Bounded batches: one task per 200 reminders keeps each task short.
     for start in range(0, len(participant_ids), 200):
-        send_profile_reminders_task.delay(participant_ids[start : start + 200])
+        task_defer(send_profile_reminders_task, participant_ids[start : start + 200])
 
 
 def profile_reminder_send(*, participant_id: int) -> bool:

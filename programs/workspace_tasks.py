@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mentoring.deferred import DeferredRun
 from programs import checkins, pair_reminders
 
 
@@ -22,7 +23,7 @@ def send_pair_reminders_task() -> int:
     return result.sent
 
 
-@shared_task(name="programs.tasks.send_checkin_notice_task", acks_late=True)
+@shared_task(base=DeferredRun, name="programs.tasks.send_checkin_notice_task", acks_late=True)
 def send_checkin_notice_task(
     checkin_id: int, notice: str, sequence: int, user_ids: list[int]
 ) -> int:

@@ -381,6 +381,17 @@ CELERY_BEAT_SCHEDULE["send-match-introductions"] = {
     "schedule": float(INVITATION_SWEEP_INTERVAL),
     "options": {"expires": float(INVITATION_SWEEP_INTERVAL)},
 }
+# Deferred tasks (mentoring.deferred): notices and other work with no "to send" state
+# of their own are recorded with the transaction that decides them; this sweep queues
+# again any not run within DEFERRED_TASK_RETRY_AFTER seconds (its message was lost).
+DEFERRED_TASK_RETRY_AFTER = env_int("DEFERRED_TASK_RETRY_AFTER", 300, minimum=30)
+DEFERRED_TASK_MAX_ATTEMPTS = env_int("DEFERRED_TASK_MAX_ATTEMPTS", 24, minimum=1)
+DEFERRED_TASK_BATCH = env_int("DEFERRED_TASK_BATCH", 500, minimum=1)
+CELERY_BEAT_SCHEDULE["resend-deferred-tasks"] = {
+    "task": "mentoring.tasks.resend_deferred_tasks_task",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 # Self-match: the sweep that passes requests a mentor did not answer in time to the
 # mentee's next choice.
 MATCH_REQUEST_EXPIRY_INTERVAL = env_int("MATCH_REQUEST_EXPIRY_INTERVAL", 300, minimum=30)

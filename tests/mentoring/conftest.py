@@ -1,3 +1,10 @@
 """Fixtures the dashboard tests share with the programs tests."""
 
-from tests.programs.conftest import eager_celery, other_coordinator, program  # noqa: F401
+from tests.programs.conftest import (  # noqa: F401
+    eager_celery,
+    mentee,
+    mentor,
+    mentorship,
+    other_coordinator,
+    program,
+)
