@@ -5,11 +5,12 @@ document frequencies are fitted on the texts being compared (a program's mentees
 mentors at scoring time), so no model file is read and nothing is downloaded.
 
 What counts as a *term*: a word of two or more letters or digits that is not an
-English stop word ("I", "want", "to", "get", "at", "and" are), and a two-word phrase
-of consecutive such words that no stop word or punctuation separates: "I want to get
-better at public speaking and product strategy" has the terms "better", "public",
-"speaking", "public speaking", "product", "strategy" and "product strategy". English
-only: other languages keep their words but not their stop words.
+English stop word (scikit-learn's list: "I", "to", "get", "at", "and" are), and a
+two-word phrase of consecutive such words that no stop word, punctuation mark or bare
+number separates: "I want to get better at public speaking and product strategy" has
+the terms "want", "better", "public", "speaking", "public speaking", "product",
+"strategy" and "product strategy". English only: texts in other languages keep their
+words but lose no stop words, so their common words count as themes.
 
 Each text becomes a vector of sublinear tf-idf weights (``1 + log(tf)`` times the
 smoothed idf) of unit length, so the similarity of two texts is the dot product of
