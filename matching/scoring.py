@@ -1,6 +1,7 @@
 """Scoring mentee-mentor pairs: a 0-100 score, its parts, and the hard rules.
 
-Pure and vectorised (numpy and scipy, no Django): the caller turns profiles into
+Pure and vectorised (numpy and scipy, scikit-learn for free text through
+:mod:`matching.themes`; no Django): the caller turns profiles into
 column-oriented :class:`People` (most easily through :func:`population_build`), picks
 :class:`Criterion` objects and :class:`Rules`, and asks a :class:`Scorer` for
 
