@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from matching import inputs
+from matching import inputs, runs
 from matching.models import MatchCriterion, MatchSettings, Objective, PairRule
 from programs.models import Participant, Program
 
@@ -29,10 +29,12 @@ class CriterionForm(forms.Form):
     field = forms.ChoiceField(label=gettext_lazy("Profile field"))
     rule = forms.ChoiceField(label=gettext_lazy("Rule"), choices=MatchCriterion.Rule.choices)
     mentor_field = forms.ChoiceField(
-        label=gettext_lazy("What the mentor offers"),
+        label=gettext_lazy("The mentor's field"),
         required=False,
         help_text=gettext_lazy(
-            "Complementary rule only: the mentor's field that should cover the mentee's."
+            "Complementary: the mentor's field that should cover the mentee's. Similar "
+            "themes: the mentor's free text to compare with the mentee's (empty: the same "
+            "field)."
         ),
     )
     weight = forms.ChoiceField(
@@ -54,13 +56,24 @@ class CriterionForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.program = program
         catalog = inputs.field_catalog(program)
         cast(forms.ChoiceField, self.fields["field"]).choices = [
             (k, f.label.capitalize()) for k, f in catalog.items()
         ]
         cast(forms.ChoiceField, self.fields["mentor_field"]).choices = [("", "—")] + [
-            (k, f.label.capitalize()) for k, f in catalog.items() if f.kind == inputs.SET
+            (k, f.label.capitalize())
+            for k, f in catalog.items()
+            if f.kind in inputs.MENTOR_FIELD_KIND.values()
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if not self.errors:
+            problem = runs.criterion_problem(self.program, data)
+            if problem is not None:
+                self.add_error(problem[0], problem[1])
+        return data
 
     def cleaned(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -24,7 +24,7 @@ from matching.models import MatchCriterion, MatchSettings, PairRule
 from programs.mentorships import mentor_capacity
 from programs.models import Mentorship, Participant, ProfileAnswer, ProfileQuestion, Program
 
-SET, CATEGORY, SENIORITY, TIME_ZONE = "set", "category", "seniority", "time_zone"
+SET, CATEGORY, SENIORITY, TIME_ZONE, TEXT = "set", "category", "seniority", "time_zone", "text"
 
 # The profile fields every program can match on, with their type.
 PROFILE_FIELDS: dict[str, tuple[str, Any]] = {
@@ -35,6 +35,8 @@ PROFILE_FIELDS: dict[str, tuple[str, Any]] = {
     "location": (CATEGORY, gettext_lazy("location")),
     "seniority": (SENIORITY, gettext_lazy("seniority")),
     "time_zone": (TIME_ZONE, gettext_lazy("time zone")),
+    "career_aspirations": (TEXT, gettext_lazy("career aspirations")),
+    "bio": (TEXT, gettext_lazy("short bio")),
 }
 
 # Which rules fit which kind of field.
@@ -43,6 +45,13 @@ RULES_FOR: dict[str, tuple[str, ...]] = {
     CATEGORY: (MatchCriterion.Rule.SAME, MatchCriterion.Rule.DIFFERENT),
     SENIORITY: (MatchCriterion.Rule.SENIORITY_GAP,),
     TIME_ZONE: (MatchCriterion.Rule.TIME_ZONE,),
+    TEXT: (MatchCriterion.Rule.SIMILAR_THEMES,),
+}
+# The rules that compare a mentee's field with another field of the mentor's, and the
+# kind of field that must be.
+MENTOR_FIELD_KIND: dict[str, str] = {
+    MatchCriterion.Rule.COMPLEMENTARY: SET,
+    MatchCriterion.Rule.SIMILAR_THEMES: TEXT,
 }
 
 # What a new program starts with when the coordinator asks for the recommended set.
@@ -66,11 +75,14 @@ class Field:
 def field_catalog(program: Program) -> dict[str, Field]:
     """Every field this program can match on: profile fields and its matching questions."""
     catalog = {k: Field(k, kind, str(label)) for k, (kind, label) in PROFILE_FIELDS.items()}
-    questions = ProfileQuestion.objects.filter(program=program, is_matching_input=True).exclude(
-        kind=ProfileQuestion.Kind.TEXT
-    )
+    questions = ProfileQuestion.objects.filter(program=program, is_matching_input=True)
     for question in questions:
-        kind = SET if question.kind == ProfileQuestion.Kind.MULTI_CHOICE else CATEGORY
+        if question.kind == ProfileQuestion.Kind.TEXT:
+            kind = TEXT
+        elif question.kind == ProfileQuestion.Kind.MULTI_CHOICE:
+            kind = SET
+        else:
+            kind = CATEGORY
         catalog[f"q{question.pk}"] = Field(f"q{question.pk}", kind, question.text)
     return catalog
 
@@ -160,6 +172,15 @@ def scoring_criteria(config: Mapping[str, Any]) -> list[scoring.Criterion]:
                     kind=scoring.Kind.TIME_ZONE, max_hours=float(row["max_hours"]), **common
                 )
             )
+        elif rule == MatchCriterion.Rule.SIMILAR_THEMES:
+            result.append(
+                scoring.Criterion(
+                    kind=scoring.Kind.THEMES,
+                    field=row["field"],
+                    mentor_field=row["mentor_field"] or row["field"],
+                    **common,
+                )
+            )
     return result
 
 
@@ -223,12 +244,18 @@ def _person(
         "interests": list(profile.interests) if profile else [],
         "languages": list(profile.languages) if profile else [],
     }
+    texts: dict[str, str] = {
+        "career_aspirations": profile.career_aspirations if profile else "",
+        "bio": profile.bio if profile else "",
+    }
     mine = answers.get(participant.pk, {})
     for key, field in catalog.items():
         if not key.startswith("q"):
             continue
         value = mine.get(key)
-        if field.kind == SET:
+        if field.kind == TEXT:
+            texts[key] = value if isinstance(value, str) else ""
+        elif field.kind == SET:
             sets[key] = [str(v) for v in value] if isinstance(value, list) else []
         else:
             categories[key] = str(value) if isinstance(value, str | int) and value != "" else None
@@ -244,6 +271,7 @@ def _person(
         capacity=capacity,
         categories=categories,
         sets=sets,
+        texts=texts,
     )
 
 
@@ -324,6 +352,7 @@ def _with_missing_fields(
 
     needed_sets = {"languages"}
     needed_categories = {"department"}
+    needed_texts: set[str] = set()
     for row in config["criteria"]:
         for key in (row["field"], row.get("mentor_field") or ""):
             field = catalog.get(key)
@@ -333,6 +362,8 @@ def _with_missing_fields(
                 needed_sets.add(key)
             elif field.kind == CATEGORY:
                 needed_categories.add(key)
+            elif field.kind == TEXT:
+                needed_texts.add(key)
     width = len(population.labels)
 
     def fill(people: scoring.People) -> scoring.People:
@@ -342,6 +373,9 @@ def _with_missing_fields(
             sets[key] = sp.csr_matrix((len(people), width), dtype=np.float64)
         for key in needed_categories - set(categories):
             categories[key] = np.full(len(people), -1, dtype=np.int64)
+        texts = dict(people.texts)
+        for key in needed_texts - set(texts):
+            texts[key] = ("",) * len(people)
         return scoring.People(
             ids=people.ids,
             email=people.email,
@@ -352,6 +386,7 @@ def _with_missing_fields(
             capacity=people.capacity,
             categories=categories,
             sets=sets,
+            texts=texts,
         )
 
     return scoring.Population(
@@ -431,6 +466,13 @@ def part_text(
         return _("mentor's %(offers)s don't cover the mentee's %(field)s") % {
             "offers": offers,
             "field": label,
+        }
+    if part.kind == scoring.Kind.THEMES:
+        if part.items:
+            return _("both mention: %(items)s") % {"items": _items(part.items)}
+        return _("no shared themes in %(field)s and %(other)s") % {
+            "field": label,
+            "other": _field_label(catalog, row.get("mentor_field") or row["field"]),
         }
     if part.kind == scoring.Kind.SENIORITY_GAP:
         if part.gap is None:

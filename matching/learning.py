@@ -260,7 +260,7 @@ def weights_suggest(
 
 
 def _signature(field: str, rule: str, mentor_field: str) -> tuple[str, str, str]:
-    return field, rule, mentor_field if rule == MatchCriterion.Rule.COMPLEMENTARY else ""
+    return field, rule, mentor_field if rule in inputs.MENTOR_FIELD_KIND else ""
 
 
 @dataclass(frozen=True)

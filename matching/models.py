@@ -78,6 +78,7 @@ class MatchCriterion(models.Model):
         SAME = "same", _("Same value")
         DIFFERENT = "different", _("Different value")
         TIME_ZONE = "time_zone", _("Close time zones")
+        SIMILAR_THEMES = "similar_themes", _("Similar themes: their own words mention the same")
 
     class Weight(models.TextChoices):
         MANDATORY = "mandatory", _("Mandatory")
@@ -90,7 +91,8 @@ class MatchCriterion(models.Model):
     # A profile field ("skills", "interests", "languages", "department", "location",
     # "seniority", "time_zone") or a matching-input question ("q<id>"). For a
     # complementary rule, field is what the mentee wants and mentor_field what the
-    # mentor offers.
+    # mentor offers; for similar themes, both are free-text fields (mentor_field empty:
+    # the same field on both sides).
     field = models.CharField(_("field"), max_length=40)
     mentor_field = models.CharField(_("mentor's field"), max_length=40, blank=True)
     rule = models.CharField(_("rule"), max_length=16, choices=Rule.choices)

@@ -71,29 +71,44 @@ def match_settings_update(*, program: Program, by: User, **fields: Any) -> Match
     return match_settings
 
 
-def criterion_check(program: Program, fields: Mapping[str, Any]) -> None:
-    """Refuse a criterion whose rule does not fit its field."""
+def criterion_problem(program: Program, fields: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What is wrong with a criterion, if anything: (the form field, the message)."""
     catalog = inputs.field_catalog(program)
     field = catalog.get(fields["field"])
     if field is None:
-        raise ProgramError(_("Choose a field to match on."))
+        return "field", _("Choose a field to match on.")
     if fields["rule"] not in inputs.RULES_FOR[field.kind]:
-        raise ProgramError(
-            _("“%(rule)s” does not apply to %(field)s.")
-            % {"rule": MatchCriterion.Rule(fields["rule"]).label, "field": field.label}
-        )
+        return "rule", _("“%(rule)s” does not apply to %(field)s.") % {
+            "rule": MatchCriterion.Rule(fields["rule"]).label,
+            "field": field.label,
+        }
     if fields["rule"] == MatchCriterion.Rule.COMPLEMENTARY:
         other = catalog.get(fields.get("mentor_field") or "")
         if other is None or other.kind != inputs.SET:
-            raise ProgramError(_("Choose what the mentor offers."))
+            return "mentor_field", _("Choose what the mentor offers.")
+    if fields["rule"] == MatchCriterion.Rule.SIMILAR_THEMES and fields.get("mentor_field"):
+        other = catalog.get(fields["mentor_field"])
+        if other is None or other.kind != inputs.TEXT:
+            return "mentor_field", _(
+                "Compare themes with one of the mentor's free-text fields, or leave it empty "
+                "to compare the same field."
+            )
     if fields["weight"] == MatchCriterion.Weight.CUSTOM and not fields.get("custom_weight"):
-        raise ProgramError(_("Give the weight as a number."))
+        return "custom_weight", _("Give the weight as a number.")
+    return None
+
+
+def criterion_check(program: Program, fields: Mapping[str, Any]) -> None:
+    """Refuse a criterion whose rule does not fit its field."""
+    problem = criterion_problem(program, fields)
+    if problem is not None:
+        raise ProgramError(problem[1])
 
 
 @transaction.atomic
 def criterion_add(*, program: Program, by: User, **fields: Any) -> MatchCriterion:
     criterion_check(program, fields)
-    if fields["rule"] != MatchCriterion.Rule.COMPLEMENTARY:
+    if fields["rule"] not in inputs.MENTOR_FIELD_KIND:
         fields["mentor_field"] = ""
     if MatchCriterion.objects.filter(
         program=program,

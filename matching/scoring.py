@@ -1,6 +1,7 @@
 """Scoring mentee-mentor pairs: a 0-100 score, its parts, and the hard rules.
 
-Pure and vectorised (numpy and scipy, no Django): the caller turns profiles into
+Pure and vectorised (numpy and scipy, scikit-learn for free text through
+:mod:`matching.themes`; no Django): the caller turns profiles into
 column-oriented :class:`People` (most easily through :func:`population_build`), picks
 :class:`Criterion` objects and :class:`Rules`, and asks a :class:`Scorer` for
 
@@ -44,6 +45,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from matching import themes
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -81,6 +84,10 @@ class Kind(StrEnum):
     # A penalty growing linearly with the hours between the two UTC offsets (around
     # the clock, so at most 12), full at `max_hours`.
     TIME_ZONE = "time_zone"
+    # The mentee's free text (`field`) and the mentor's (`mentor_field`) share themes:
+    # s is the cosine of their tf-idf vectors (matching.themes), fitted on the
+    # population's own texts.
+    THEMES = "themes"
 
 
 @dataclass(frozen=True)
@@ -98,9 +105,10 @@ class Criterion:
     weight: float = MEDIUM
     mandatory: bool = False
     # SIMILAR: the set field; COMPLEMENTARY: the mentee's set field ("wants");
-    # SAME_OR_DIFFERENT: the categorical field.
+    # SAME_OR_DIFFERENT: the categorical field; THEMES: the mentee's text field.
     field: str = ""
-    # COMPLEMENTARY: the mentor's set field ("offers").
+    # COMPLEMENTARY: the mentor's set field ("offers"); THEMES: the mentor's text
+    # field (empty: the same field as the mentee's).
     mentor_field: str = ""
     measure: Literal["cosine", "mentee_share"] = "cosine"
     min_gap: int = 1
@@ -150,6 +158,8 @@ class Person:
     # Set fields: "skills", "interests", "languages", "wants", "offers", multiple-choice
     # answers ("q13").
     sets: Mapping[str, Iterable[str]] = field(default_factory=dict)
+    # Free-text fields: "career_aspirations", "bio", text answers ("q14").
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,7 @@ class People:
     capacity: IntArray
     categories: Mapping[str, IntArray]  # label codes, -1 unknown
     sets: Mapping[str, sp.csr_matrix]  # (n, n_labels) 0/1
+    texts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "" unknown
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -237,6 +248,7 @@ def population_build(
 
     category_keys = sorted({k for p in (*mentees, *mentors) for k in p.categories})
     set_keys = sorted({k for p in (*mentees, *mentors) for k in p.sets})
+    text_keys = sorted({k for p in (*mentees, *mentors) for k in p.texts})
 
     def columns(people: Sequence[Person]) -> tuple[dict[str, IntArray], dict[str, list[list[int]]]]:
         cats: dict[str, IntArray] = {}
@@ -293,6 +305,7 @@ def population_build(
             capacity=np.array([p.capacity for p in people], dtype=np.int64).reshape(len(people)),
             categories=cats,
             sets={key: _csr_from_lists(rows, n_labels) for key, rows in sets.items()},
+            texts={key: tuple(p.texts.get(key) or "" for p in people) for key in text_keys},
         )
 
     return Population(
@@ -355,7 +368,8 @@ class Part:
     """One line of an explanation: a criterion's signed, rounded points and why.
 
     Which details are filled depends on the kind: ``items`` (similar: the shared
-    labels; complementary: what the mentee wants that the mentor offers), ``gap``
+    labels; complementary: what the mentee wants that the mentor offers; themes:
+    the strongest themes both texts mention), ``gap``
     (seniority levels, mentor minus mentee), ``same`` with the two values
     (same or different), ``hours`` apart (time zone). ``satisfied`` says whether a
     mandatory criterion passed (mandatory criteria carry 0 points).
@@ -387,7 +401,7 @@ class Part:
         if self.mandatory:
             data["mandatory"] = True
             data["satisfied"] = self.satisfied
-        if self.kind in (Kind.SIMILAR, Kind.COMPLEMENTARY):
+        if self.kind in (Kind.SIMILAR, Kind.COMPLEMENTARY, Kind.THEMES):
             data["items"] = list(self.items)
         for name in ("gap", "same", "mentee_value", "mentor_value", "hours"):
             value = getattr(self, name)
@@ -436,6 +450,71 @@ class _Features:
     y: npt.NDArray[np.float64]
 
 
+@dataclass(frozen=True)
+class _TextFeatures:
+    """A themes criterion, kept sparse on both sides (a dense mentor side would take
+    terms x mentors floats: 140 MB at 3,000 mentors and 6,000 shared terms).
+
+    ``x`` is (mentees, terms) and ``y`` (terms, mentors), the points folded into y;
+    ``keys`` (mentor * terms + term, sorted) and ``values`` are y's stored entries,
+    for looking up single pairs.
+    """
+
+    vectors: themes.TextVectors
+    x: sp.csr_matrix
+    y: sp.csr_matrix
+    keys: IntArray
+    values: FloatArray
+
+    @classmethod
+    def build(cls, vectors: themes.TextVectors, scale: float) -> _TextFeatures:
+        by_mentor = sp.csr_matrix(vectors.mentors * scale)
+        by_mentor.sort_indices()
+        n_terms = by_mentor.shape[1]
+        mentor = np.repeat(np.arange(by_mentor.shape[0]), np.diff(by_mentor.indptr))
+        keys = mentor.astype(np.int64) * n_terms + by_mentor.indices
+        return cls(
+            vectors,
+            vectors.mentees,
+            sp.csr_matrix(by_mentor.T),
+            keys,
+            np.asarray(by_mentor.data, dtype=np.float64),
+        )
+
+    def block(self, rows: IntArray) -> FloatArray:
+        """x[rows] . y for every mentor, as a dense (rows, mentors) block.
+
+        Each entry adds its products in the order of x's sorted terms, skipping the
+        terms the mentor lacks, as :meth:`pairs` does (it adds 0.0 for those, which
+        changes no sum of non-negative numbers): the two agree to the bit.
+        """
+        return np.asarray((self.x[rows] @ self.y).toarray(), dtype=np.float64)
+
+    def pairs(self, rows: IntArray, cols: IntArray) -> FloatArray:
+        """x[rows[p]] . y[:, cols[p]] for each pair p."""
+        out = np.zeros(len(rows), dtype=np.float64)
+        indptr, n_terms = self.x.indptr, self.x.shape[1]
+        if not len(rows) or not self.x.nnz or not len(self.keys):
+            return out
+        # Pairs in chunks, so that memory stays a few MB whatever their number.
+        chunk = 1 << 16
+        for begin in range(0, len(rows), chunk):
+            r, c = rows[begin : begin + chunk], cols[begin : begin + chunk]
+            lengths = (indptr[r + 1] - indptr[r]).astype(np.int64)
+            total = int(lengths.sum())
+            if not total:
+                continue
+            pair = np.repeat(np.arange(len(r)), lengths)
+            offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            pos = indptr[r[pair]] + offset
+            key = c[pair] * n_terms + self.x.indices[pos]
+            at = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            found = self.keys[at] == key
+            products = np.where(found, self.x.data[pos] * self.values[at], 0.0)
+            out[begin : begin + len(r)] = np.bincount(pair, weights=products, minlength=len(r))
+        return out
+
+
 class Scorer:
     """Scores of the pairs of one population under one set of criteria and rules.
 
@@ -455,6 +534,7 @@ class Scorer:
         self.criteria: tuple[Criterion, ...] = tuple(criteria)
         self.rules = rules or Rules()
         self._check()
+        self._vectors_cache: dict[tuple[str, str], themes.TextVectors] = {}
         mentees, mentors = population.mentees, population.mentors
         self.n_mentees = len(mentees)
         self.n_mentors = len(mentors)
@@ -477,7 +557,7 @@ class Scorer:
         # points folded into y (negative for the penalty).
         xs, ys, owners = [], [], []
         for n, criterion in enumerate(self.criteria):
-            if criterion.mandatory or self.points[n] == 0:
+            if criterion.mandatory or self.points[n] == 0 or criterion.kind == Kind.THEMES:
                 continue
             feats = self._features(criterion, scale=float(self.points[n]), indicator=False)
             if not feats.x.shape[1]:
@@ -485,6 +565,13 @@ class Scorer:
             xs.append(feats.x)
             ys.append(feats.y)
             owners.append(np.full(feats.x.shape[1], n, dtype=np.int64))
+        # Themes criteria stay sparse on both sides and are added after the others.
+        self._texts: list[tuple[int, _TextFeatures]] = []
+        for n, criterion in enumerate(self.criteria):
+            if criterion.kind == Kind.THEMES and not criterion.mandatory and self.points[n] > 0:
+                self._texts.append(
+                    (n, _TextFeatures.build(self._vectors(criterion), self.points[n]))
+                )
         self._x = _hstack(xs, self.n_mentees)
         self._x.sort_indices()
         self._y = np.ascontiguousarray(np.vstack(ys) if ys else np.zeros((0, self.n_mentors)))
@@ -493,8 +580,12 @@ class Scorer:
         # Hard rules as indicator features: a pair passes a requirement when x.y > 0
         # and breaks a prohibition when x.y > 0.
         self._requires: list[tuple[str, _Features]] = []
+        self._text_requires: list[tuple[str, _TextFeatures]] = []
         for criterion in self.criteria:
-            if criterion.mandatory:
+            if criterion.mandatory and criterion.kind == Kind.THEMES:
+                required = _TextFeatures.build(self._vectors(criterion), 1.0)
+                self._text_requires.append((f"mandatory:{criterion.key}", required))
+            elif criterion.mandatory:
                 feats = self._features(criterion, scale=1.0, indicator=True)
                 self._requires.append((f"mandatory:{criterion.key}", feats))
         if self.rules.shared_language:
@@ -539,6 +630,10 @@ class Scorer:
                 for people in (mentees, mentors):
                     if c.field not in people.categories:
                         raise ValueError(f"{c.key}: no categorical field {c.field!r}")
+            elif c.kind == Kind.THEMES:
+                for people, name in ((mentees, c.field), (mentors, c.mentor_field or c.field)):
+                    if name not in people.texts:
+                        raise ValueError(f"{c.key}: no text field {name!r}")
             elif c.kind == Kind.TIME_ZONE and not c.max_hours > 0:
                 raise ValueError(f"{c.key}: max_hours must be > 0")
         if self.rules.shared_language:
@@ -553,6 +648,17 @@ class Scorer:
         for people in (mentees, mentors):
             if people is not None and name not in people.sets:
                 raise ValueError(f"no set field {name!r}")
+
+    def _vectors(self, c: Criterion) -> themes.TextVectors:
+        """The tf-idf vectors of a themes criterion, fitted once per pair of fields."""
+        fields = (c.field, c.mentor_field or c.field)
+        found = self._vectors_cache.get(fields)
+        if found is None:
+            found = self._vectors_cache[fields] = themes.texts_vectorise(
+                self.population.mentees.texts[fields[0]],
+                self.population.mentors.texts[fields[1]],
+            )
+        return found
 
     def _features(self, c: Criterion, *, scale: float, indicator: bool) -> _Features:
         mentees, mentors = self.population.mentees, self.population.mentors
@@ -633,6 +739,8 @@ class Scorer:
         """
         rows = np.asarray(rows, dtype=np.int64)
         scores = np.asarray(self._x[rows] @ self._y, dtype=np.float64)
+        for _n, texts in self._texts:
+            scores += texts.block(rows)
         scores += self.baseline
         return scores, self._feasible_block(rows)
 
@@ -651,7 +759,11 @@ class Scorer:
         # The order of additions of exact_block, so that both give the same floats;
         # the contributions add up to the score up to float rounding (their
         # rounded, displayed values add up exactly, see explain).
-        score = _pair_dots(self._x, self._y, rows, cols)[:, 0] + self.baseline
+        score = _pair_dots(self._x, self._y, rows, cols)[:, 0]
+        for n, texts in self._texts:
+            contributions[:, n] = texts.pairs(rows, cols)
+            score += contributions[:, n]
+        score += self.baseline
         feasible = (
             self._feasible_pairs(rows, cols)
             if with_feasible
@@ -684,6 +796,9 @@ class Scorer:
         for name, feats in self._requires:
             if _pair_dots(feats.x, feats.y, rows, cols)[0, 0] <= 0:
                 broken.append(name)
+        for name, texts in self._text_requires:
+            if texts.pairs(rows, cols)[0] <= 0:
+                broken.append(name)
         return tuple(broken)
 
     def _siblings(self, rows: IntArray, cols: IntArray) -> BoolArray:
@@ -710,6 +825,8 @@ class Scorer:
             ok &= _pair_dots(feats.x, feats.y, rows, cols)[:, 0] <= 0
         for _name, feats in self._requires:
             ok &= _pair_dots(feats.x, feats.y, rows, cols)[:, 0] > 0
+        for _name, texts in self._text_requires:
+            ok &= texts.pairs(rows, cols) > 0
         return ok
 
     def _feasible_block(self, rows: IntArray) -> BoolArray:
@@ -729,6 +846,8 @@ class Scorer:
             ok &= ~_shares(self._forbid_department, self._forbid_department_masks, rows)
         for (_name, feats), masks in zip(self._requires, self._requires_masks, strict=True):
             ok &= _shares(feats, masks, rows)
+        for _name, texts in self._text_requires:
+            ok &= texts.block(rows) > 0
         return ok
 
     # -- explanations ----------------------------------------------------------
@@ -788,6 +907,8 @@ class Scorer:
             )
             shared = sorted((labels[k] for k in np.intersect1d(mine, theirs)), key=str.casefold)
             return replace(part, items=tuple(shared))
+        if c.kind == Kind.THEMES:
+            return replace(part, items=themes.shared_themes(self._vectors(c), row, col))
         if c.kind == Kind.SENIORITY_GAP:
             a, b = int(mentees.seniority[row]), int(mentors.seniority[col])
             return replace(part, gap=b - a if a > 0 and b > 0 else None)

@@ -461,11 +461,6 @@ def _question_clean(
                 _("Give between %(min)s and %(max)s choices, one per line.")
                 % {"min": CHOICES_MIN, "max": CHOICES_MAX}
             )
-    if kind == ProfileQuestion.Kind.TEXT and is_matching_input:
-        # Matching compares answers; free text has nothing it can compare.
-        raise ProgramError(
-            _("Free-text answers cannot be used for matching; use a choice or a scale.")
-        )
     return text, help_text, cleaned
 
 
@@ -1014,7 +1009,7 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=gettext_lazy(
             "Matching can compare the answers of mentors and mentees to this question "
-            "(choices and scales only)."
+            "(free-text answers by the themes they mention, in English)."
         ),
     )
 
@@ -1050,8 +1045,7 @@ class QuestionForm(forms.Form):
                 is_matching_input=bool(data.get("is_matching_input")),
             )
         except ProgramError as error:
-            field = "is_matching_input" if kind == ProfileQuestion.Kind.TEXT else "choices"
-            self.add_error(field, str(error))
+            self.add_error("choices", str(error))
         return data
 
     def question_fields(self) -> dict[str, Any]:

@@ -45,6 +45,13 @@ def criterion_label(row: dict[str, Any], catalog: dict[str, inputs.Field]) -> st
         return field.label if field else key
 
     rule = MatchCriterion.Rule(row["rule"])
+    if rule == MatchCriterion.Rule.SIMILAR_THEMES:
+        if not row.get("mentor_field") or row["mentor_field"] == row["field"]:
+            return _("Similar themes in %(field)s") % {"field": label(row["field"])}
+        return _("Similar themes: mentee's %(wants)s ↔ mentor's %(offers)s") % {
+            "wants": label(row["field"]),
+            "offers": label(row["mentor_field"]),
+        }
     if rule == MatchCriterion.Rule.COMPLEMENTARY:
         return _("Mentee's %(wants)s ↔ mentor's %(offers)s") % {
             "wants": label(row["field"]),

@@ -179,6 +179,19 @@ def test_a_coordinator_adds_questions_at_the_end(
     assert second.choices == []
 
 
+def test_a_free_text_question_can_be_a_matching_input(
+    client: Client, coordinator: User, program: Program
+) -> None:
+    client.force_login(coordinator)
+    response = client.post(
+        _list_url(program), _form(text="What do you hope to learn?", kind="text", choices="")
+    )
+    assert response.status_code == 302
+    question = ProfileQuestion.objects.get(program=program)
+    assert question.kind == ProfileQuestion.Kind.TEXT
+    assert question.is_matching_input
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
@@ -187,7 +200,6 @@ def test_a_coordinator_adds_questions_at_the_end(
         ({"choices": "Yes\nyes "}, "choices", "listed twice"),
         ({"choices": "\n".join(f"Option {n}" for n in range(21))}, "choices", "between 2 and 20"),
         ({"choices": "Short\n" + "x" * 101}, "choices", "under 100"),
-        ({"kind": "text", "choices": ""}, "is_matching_input", "cannot be used for matching"),
         ({"text": ""}, "text", "required"),
         ({"kind": "essay"}, "kind", "valid choice"),
         ({"audience": "managers"}, "audience", "valid choice"),
