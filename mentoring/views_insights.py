@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from mentoring import insights, outcomes
 from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import OutcomeImport, User
 from mentoring.tasks import snapshot_insights_task
 from mentoring.validators import SensibleDateField
@@ -34,8 +34,8 @@ from programs.models import Program
 EXPORTS = ("participation", "outcomes", "engagement", "satisfaction", "diversity")
 
 
-def _hr(request: HttpRequest) -> User:
-    user = cast(User, request.user)
+def _hr(request: AuthenticatedHttpRequest) -> User:
+    user = request.user
     if not (user.is_hr_viewer or user.is_staff):
         raise PermissionDenied
     return user
@@ -103,7 +103,7 @@ class InsightFilterForm(forms.Form):
 
 @login_required
 @require_safe
-def insights_dashboard(request: HttpRequest) -> HttpResponse:
+def insights_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     _hr(request)
     # Last night's counts where they fit the view, else counted now (same suppression).
     overall = insights.insight_snapshot_get(program_id=None)
@@ -149,7 +149,7 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
         "last_import": OutcomeImport.objects.select_related("uploaded_by").first(),
     }
     template = "mentoring/insights.html"
-    if getattr(request, "htmx", False):
+    if request.htmx:
         template += "#results"
     return render(request, template, context)
 
@@ -265,7 +265,7 @@ class OutcomeUploadForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_import(request: HttpRequest) -> HttpResponse:
+def outcome_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _hr(request)
     form = OutcomeUploadForm()
     checked = None

@@ -9,10 +9,9 @@ the key, checked by services.invitation_check. HR's page needs the HR role.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentoring.csv_export import csv_download
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import Program
@@ -31,10 +31,6 @@ from surveys import services
 from surveys.forms import AnswerForm, QuestionForm, ScheduleForm, SurveyCreateForm, SurveyForm
 from surveys.models import Question, Survey
 from surveys.services import LinkState, SurveyError
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 @dataclass(frozen=True)
@@ -68,8 +64,8 @@ def _question(survey: Survey, question_id: int) -> Question:
 
 @login_required
 @require_safe
-def survey_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def survey_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     context = {
         "program": access.program,
         "surveys": results_module.survey_list(program=access.program),
@@ -81,8 +77,8 @@ def survey_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     form = SurveyCreateForm(request.POST)
     if form.is_valid():
@@ -123,9 +119,11 @@ def _builder_context(found: SurveyAccess, **extra: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_builder(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
+def survey_builder(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
     """The survey's settings (POST saves them) and its questions."""
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
     form = SurveyForm(request.POST if request.method == "POST" else None, instance=survey)
@@ -147,8 +145,10 @@ def survey_builder(request: HttpRequest, program_id: int, survey_id: int) -> Htt
 
 @login_required
 @require_POST
-def question_add(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def question_add(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question_form = QuestionForm(request.POST)
     if question_form.is_valid():
@@ -170,9 +170,9 @@ def question_add(request: HttpRequest, program_id: int, survey_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_edit(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
@@ -196,9 +196,9 @@ def question_edit(
 @login_required
 @require_POST
 def question_delete(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     try:
@@ -213,10 +213,10 @@ def question_delete(
 @login_required
 @require_POST
 def question_move(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
     """Move a question up or down; htmx swaps the list in place, plain forms redirect."""
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     direction = request.POST.get("direction")
@@ -232,15 +232,17 @@ def question_move(
             messages.success(request, message % {"text": question.text})
     except SurveyError as error:
         messages.error(request, str(error))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "surveys/survey_builder.html#question_list", _builder_context(found))
     return redirect("surveys:survey_builder", program_id, survey_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_schedule(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_schedule(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
     form = ScheduleForm(request.POST if request.method == "POST" else None, survey=survey)
@@ -258,8 +260,10 @@ def survey_schedule(request: HttpRequest, program_id: int, survey_id: int) -> Ht
 
 @login_required
 @require_POST
-def survey_publish(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_publish(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_publish(survey=found.survey, by=user)
@@ -276,8 +280,10 @@ def survey_publish(request: HttpRequest, program_id: int, survey_id: int) -> Htt
 
 @login_required
 @require_POST
-def survey_close(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_close(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_close(survey=found.survey, by=user)
@@ -290,8 +296,10 @@ def survey_close(request: HttpRequest, program_id: int, survey_id: int) -> HttpR
 
 @login_required
 @require_POST
-def survey_delete(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_delete(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_delete(survey=found.survey, by=user)
@@ -309,8 +317,10 @@ def survey_delete(request: HttpRequest, program_id: int, survey_id: int) -> Http
 
 @login_required
 @require_safe
-def survey_results(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    found = access_survey(_user(request), program_id, survey_id)
+def survey_results(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    found = access_survey(request.user, program_id, survey_id)
     role = request.GET.get("role", "")
     result = results_module.survey_results(survey=found.survey, role_filter=role)
     context = {
@@ -332,9 +342,11 @@ def _cell(value: int | float | None) -> int | float | str:
 
 @login_required
 @require_safe
-def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
+def survey_export(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
     """The results as CSV: the same suppressed figures as the page, nothing more."""
-    found = access_survey(_user(request), program_id, survey_id)
+    found = access_survey(request.user, program_id, survey_id)
     result = results_module.survey_results(survey=found.survey)
     name = slugify(found.survey.title) or "survey"
     response, writer = csv_download(
@@ -487,9 +499,9 @@ def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def hr_overview(request: HttpRequest) -> HttpResponse:
+def hr_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Survey figures across every program: aggregates only, small groups hidden."""
-    user = _user(request)
+    user = request.user
     if not user.is_hr_viewer:
         raise PermissionDenied
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
