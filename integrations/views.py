@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import chat, tokens, webhooks
+from integrations.access import access_api_token, access_api_tokens, access_webhook_endpoint
 from integrations.forms import (
     ApiTokenForm,
     ChatChannelForm,
@@ -24,7 +24,6 @@ from integrations.forms import (
 from integrations.models import ChatChannel, ChatPreference, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import IntegrationError
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from mentoring.models import User
 from programs.access import Need, access_program
 
 DELIVERIES_PER_PAGE = 25
@@ -35,17 +34,10 @@ DELIVERIES_PER_PAGE = 25
 # ------------------------------------------------------------------------------
 
 
-def _tokens_user(request: AuthenticatedHttpRequest) -> User:
-    user = request.user
-    if not tokens.api_tokens_allowed(user):
-        raise PermissionDenied
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = _tokens_user(request)
+    user = access_api_tokens(request.user)
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = ""  # nosec B105 - no secret yet: filled once a token is made
     if request.method == "POST" and form.is_valid():
@@ -72,8 +64,8 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
-    user = _tokens_user(request)
-    token = tokens.access_api_token(user, token_id)
+    user = access_api_tokens(request.user)
+    token = access_api_token(user, token_id)
     tokens.api_token_revoke(token=token)
     messages.success(request, _("“%(name)s” is revoked.") % {"name": token.name})
     return redirect("integrations:token_list")
@@ -138,21 +130,12 @@ def program_integrations(request: AuthenticatedHttpRequest, program_id: int) -> 
     return render(request, "integrations/program_integrations.html", context)
 
 
-def _endpoint(
-    request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
-) -> WebhookEndpoint:
-    access = access_program(request.user, program_id, need=Need.MANAGE)
-    return get_object_or_404(
-        WebhookEndpoint.objects.select_related("program"), program=access.program, pk=endpoint_id
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_detail(
     request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
 ) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     form = WebhookEventsForm(
         request.POST if request.method == "POST" else None,
         initial={"events": endpoint.events, "description": endpoint.description},
@@ -181,7 +164,7 @@ def webhook_detail(
 def webhook_secret_rotate(
     request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
 ) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     webhooks.webhook_secret_rotate(endpoint=endpoint, by=request.user)
     messages.success(request, _("A new signing secret is in use. Update your receiver."))
     return redirect("integrations:webhook_detail", program_id, endpoint.pk)
@@ -192,7 +175,7 @@ def webhook_secret_rotate(
 def webhook_activate(
     request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
 ) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     active = request.POST.get("active") == "1"
     webhooks.webhook_endpoint_activate(endpoint=endpoint, active=active, by=request.user)
     messages.success(
@@ -207,7 +190,7 @@ def webhook_activate(
 def webhook_replay(
     request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int, delivery_id: int
 ) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     delivery = get_object_or_404(WebhookDelivery, endpoint=endpoint, pk=delivery_id)
     try:
         webhooks.webhook_delivery_replay(delivery=delivery, by=request.user)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -15,18 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from mentoring.access import access_audit_log
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from mentoring.models import AuditEvent, User
+from mentoring.models import AuditEvent
 from mentoring.validators import SensibleDateField
 
 PAGE_SIZE = 50
-
-
-def access_audit_log(user: Any) -> User:
-    """The audit log is for site admins; everyone else signed in gets 403."""
-    if not (isinstance(user, User) and user.is_active and user.is_staff):
-        raise PermissionDenied
-    return user
 
 
 class AuditFilterForm(forms.Form):

@@ -3,15 +3,13 @@ confirmation link, and the site admins' list of deletion requests."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,11 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentoring import erasure
+from mentoring.access import access_audit_log, access_erasure_request
 from mentoring.audit import Action, audit_record
 from mentoring.data_export import personal_data_filename, personal_data_stream
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import ErasureRequest
-from mentoring.views_audit import access_audit_log
 
 REQUESTS_PER_PAGE = 50
 
@@ -134,15 +132,6 @@ def erasure_done(request: HttpRequest) -> HttpResponse:
 
 
 # -- site admins ----------------------------------------------------------------------
-
-
-def access_erasure_request(user: Any, request_id: int) -> ErasureRequest:
-    """Deletion requests are for site admins: 403 to others, 404 for an unknown id."""
-    access_audit_log(user)
-    found = ErasureRequest.objects.select_related("user").filter(pk=request_id).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 @login_required

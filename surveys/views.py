@@ -8,45 +8,33 @@ the key, checked by services.invitation_check. HR's page needs the HR role.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mentoring.access import access_hr
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from mentoring.models import User
-from programs.access import Need, ProgramAccess, access_program
+from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results as results_module
 from surveys import services
+from surveys.access import (
+    SurveyAccess,
+    access_answered_survey,
+    access_survey,
+    answered_survey_remember,
+)
 from surveys.forms import AnswerForm, QuestionForm, ScheduleForm, SurveyCreateForm, SurveyForm
 from surveys.models import Question, Survey
 from surveys.services import LinkState, SurveyError
-
-
-@dataclass(frozen=True)
-class SurveyAccess:
-    access: ProgramAccess
-    survey: Survey
-
-
-def access_survey(user: User, program_id: int, survey_id: int) -> SurveyAccess:
-    """A survey of a program the user coordinates (404 to outsiders, 403 to members)."""
-    access = access_program(user, program_id, need=Need.MANAGE)
-    survey = Survey.objects.filter(program=access.program, pk=survey_id).first()
-    if survey is None:
-        raise Http404
-    survey.program = access.program
-    return SurveyAccess(access, survey)
 
 
 def _question(survey: Survey, question_id: int) -> Question:
@@ -447,7 +435,7 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
-            _answered_remember(request, survey)
+            answered_survey_remember(request.session, survey)
             return redirect("surveys:survey_thanks", survey.pk)
     context = {
         "survey": survey,
@@ -463,32 +451,10 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
     return response
 
 
-# The surveys this browser session answered, newest last: the thanks page is theirs
-# only (it names the survey and its program, which a guessed id must not reveal).
-ANSWERED_SESSION_KEY = "surveys_answered"
-ANSWERED_REMEMBERED = 20
-
-
-def _answered_remember(request: HttpRequest, survey: Survey) -> None:
-    answered = [pk for pk in request.session.get(ANSWERED_SESSION_KEY, []) if pk != survey.pk]
-    request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk][-ANSWERED_REMEMBERED:]
-
-
-def access_answered_survey(request: HttpRequest, survey_id: int) -> Survey:
-    """The survey this browser session answered through its link; 404 for any other."""
-    if survey_id not in request.session.get(ANSWERED_SESSION_KEY, []):
-        raise Http404
-    return get_object_or_404(
-        Survey.objects.select_related("program"),
-        pk=survey_id,
-        state__in=[s for s in Survey.State.values if s != Survey.State.DRAFT],
-    )
-
-
 @never_cache
 @require_safe
 def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
-    survey = access_answered_survey(request, survey_id)
+    survey = access_answered_survey(request.session, survey_id)
     return render(request, "surveys/answer_thanks.html", {"survey": survey})
 
 
@@ -501,9 +467,7 @@ def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
 @require_safe
 def hr_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Survey figures across every program: aggregates only, small groups hidden."""
-    user = request.user
-    if not user.is_hr_viewer:
-        raise PermissionDenied
+    access_hr(request.user)
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
     overview = results_module.hr_overview(programs=programs)
     return render(

@@ -30,10 +30,6 @@ from programs.services import ProgramError
 PAIRS_PER_PAGE = 50
 
 
-def _program(request: AuthenticatedHttpRequest, program_id: int) -> Program:
-    return access_program(request.user, program_id, need=Need.MANAGE).program
-
-
 def criterion_label(row: dict[str, Any], catalog: dict[str, inputs.Field]) -> str:
     def label(key: str) -> str:
         field = catalog.get(key)
@@ -67,7 +63,7 @@ def criterion_label(row: dict[str, Any], catalog: dict[str, inputs.Field]) -> st
 def criteria(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's matching set-up: objective, hard rules, weighted criteria, pins
     and blocks, and the button that starts a run."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     match_settings = MatchSettings.objects.filter(program=program).first() or MatchSettings(
         program=program
     )
@@ -150,7 +146,7 @@ def criteria(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse
 def criterion_update(
     request: AuthenticatedHttpRequest, program_id: int, criterion_id: int
 ) -> HttpResponse:
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     criterion = get_object_or_404(
         MatchCriterion.objects.select_related("program"), pk=criterion_id, program=program
     )
@@ -172,7 +168,7 @@ def criterion_update(
 def criterion_delete(
     request: AuthenticatedHttpRequest, program_id: int, criterion_id: int
 ) -> HttpResponse:
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     criterion = get_object_or_404(MatchCriterion, pk=criterion_id, program=program)
     runs.criterion_delete(criterion=criterion, by=request.user)
     messages.success(request, _("Criterion removed."))
@@ -184,7 +180,7 @@ def criterion_delete(
 def pair_rule_delete(
     request: AuthenticatedHttpRequest, program_id: int, rule_id: int
 ) -> HttpResponse:
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     rule = get_object_or_404(PairRule, pk=rule_id, program=program)
     runs.pair_rule_delete(rule=rule, by=request.user)
     messages.success(request, _("Pair rule removed."))
@@ -205,7 +201,7 @@ def _points(share: float) -> str:
 def weight_suggestions(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """What past pairs' outcomes suggest for the weights (aggregates only), with a
     what-if preview of the suggestion on the latest run's people."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     found = learning.weight_suggestions(program=program)
     catalog = inputs.field_catalog(program)
     rows = []
@@ -245,7 +241,7 @@ def weight_suggestions(request: AuthenticatedHttpRequest, program_id: int) -> Ht
 @require_POST
 def weight_suggestions_adopt(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Make the suggested weights (all, or one criterion's) the program's weights."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     raw = request.POST.get("criterion", "")
     criterion_id = int(raw) if raw.isdigit() else None
     changed = learning.weight_suggestions_adopt(
@@ -272,7 +268,7 @@ def weight_suggestions_adopt(request: AuthenticatedHttpRequest, program_id: int)
 @login_required
 @require_POST
 def run_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     try:
         run = runs.match_run_start(program=program, by=request.user)
     except ProgramError as error:
@@ -313,7 +309,7 @@ def _chart(summary: dict[str, Any]) -> list[dict[str, Any]]:
 @require_safe
 def run_detail(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """The draft review: totals, chart, differences, pairs with reasons, the unmatched."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     if request.htmx and request.GET.get("poll"):
         if run.is_finished:
@@ -377,7 +373,7 @@ def _int(request: HttpRequest, name: str) -> int:
 @require_POST
 def run_edit(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """Swap, reassign, remove, pin or block pairs of a draft."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     action = request.POST.get("action", "")
     user = request.user
@@ -430,7 +426,7 @@ def run_edit(request: AuthenticatedHttpRequest, program_id: int, run_id: int) ->
 @require_safe
 def run_whatif(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """What other weights would change, before anything is saved."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     labels = {
         row["key"]: criterion_label(row, inputs.field_catalog(program))
@@ -453,7 +449,7 @@ def run_whatif(request: AuthenticatedHttpRequest, program_id: int, run_id: int) 
 @login_required
 @require_POST
 def run_publish(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     try:
         count = runs.match_run_publish(run=run, by=request.user)

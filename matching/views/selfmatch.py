@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selfmatch
+from matching.access import access_match_request, access_self_match
 from matching.models import MatchRequest
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import Need, access_program
@@ -28,7 +29,7 @@ Role = Participant.Role
 @require_http_methods(["GET", "POST"])
 def selfmatch_find(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Recommended mentors, best first, with the reasons; choose up to N and send."""
-    access = selfmatch.access_self_match(request.user, program_id, role=Role.MENTEE)
+    access = access_self_match(request.user, program_id, role=Role.MENTEE)
     program = access.program
     mentee = cast(Participant, access.participant)
     match_settings = selfmatch.settings_get(program)
@@ -80,7 +81,7 @@ def selfmatch_find(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
 @require_http_methods(["GET"])
 def selfmatch_mine(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The mentee's requests and where each one stands."""
-    access = selfmatch.access_self_match(request.user, program_id, role=Role.MENTEE)
+    access = access_self_match(request.user, program_id, role=Role.MENTEE)
     mentee = cast(Participant, access.participant)
     context = {
         "program": access.program,
@@ -96,9 +97,7 @@ def selfmatch_mine(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
 def selfmatch_withdraw(
     request: AuthenticatedHttpRequest, program_id: int, request_id: int
 ) -> HttpResponse:
-    match_request = selfmatch.access_match_request(
-        request.user, program_id, request_id, side=Role.MENTEE
-    )
+    match_request = access_match_request(request.user, program_id, request_id, side=Role.MENTEE)
     try:
         outcome = selfmatch.match_request_withdraw(request=match_request)
     except selfmatch.MatchingError as error:
@@ -117,7 +116,7 @@ def selfmatch_withdraw(
 @require_http_methods(["GET"])
 def selfmatch_incoming(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Requests to this mentor: waiting ones to answer, then recent answers."""
-    access = selfmatch.access_self_match(request.user, program_id, role=Role.MENTOR)
+    access = access_self_match(request.user, program_id, role=Role.MENTOR)
     mentor = cast(Participant, access.participant)
     requests = selfmatch.request_list_for_mentor(mentor=mentor)
     context = {
@@ -135,7 +134,7 @@ def selfmatch_answer(
     request: AuthenticatedHttpRequest, program_id: int, request_id: int
 ) -> HttpResponse:
     user = request.user
-    match_request = selfmatch.access_match_request(user, program_id, request_id, side=Role.MENTOR)
+    match_request = access_match_request(user, program_id, request_id, side=Role.MENTOR)
     accept = request.POST.get("answer") == "accept"
     form = selfmatch.DeclineForm(request.POST)
     if not accept and not form.is_valid():

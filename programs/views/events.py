@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
 from programs import events, ics
-from programs.access import Need, access_program
-from programs.events import AttendanceForm, EventAccess, EventForm, RsvpForm, access_event
+from programs.access import EventAccess, Need, access_event, access_program
+from programs.events import AttendanceForm, EventForm, RsvpForm
 from programs.markdown import markdown_render
 from programs.models import EventRsvp, Program
 from programs.services import ProgramError

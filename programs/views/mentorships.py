@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from programs.access import Need
-from programs.mentorships import access_mentorship, mentorship_end
+from programs.access import Need, access_mentorship
+from programs.mentorships import mentorship_end
 from programs.models import Mentorship, Participant
 from programs.services import ProgramError
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -167,21 +167,12 @@ def _row_action_response(request: AuthenticatedHttpRequest, program: Program) ->
     return render(request, "programs/participant_list.html#table", context)
 
 
-def _access_row(
-    request: AuthenticatedHttpRequest, program_id: int, participant_id: int
-) -> Participant:
-    participant = access_participant(request.user, participant_id, need=Need.MANAGE)
-    if participant.program_id != program_id:
-        raise Http404
-    return participant
-
-
 @login_required
 @require_POST
 def participant_status(
     request: AuthenticatedHttpRequest, program_id: int, participant_id: int
 ) -> HttpResponse:
-    participant = _access_row(request, program_id, participant_id)
+    participant = access_participant(request.user, program_id, participant_id, need=Need.MANAGE)
     form = ParticipantStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -201,7 +192,7 @@ def participant_status(
 def participant_resend(
     request: AuthenticatedHttpRequest, program_id: int, participant_id: int
 ) -> HttpResponse:
-    participant = _access_row(request, program_id, participant_id)
+    participant = access_participant(request.user, program_id, participant_id, need=Need.MANAGE)
     try:
         services.participant_invitation_resend(participant=participant, by=request.user)
     except ProgramError as error:

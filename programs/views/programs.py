@@ -283,20 +283,12 @@ def program_transition(request: AuthenticatedHttpRequest, program_id: int) -> Ht
 # ------------------------------------------------------------------------------
 
 
-def _access_staff_page(request: AuthenticatedHttpRequest, program_id: int) -> ProgramAccess:
-    """Coordinators (and, read-only, HR and admins); participants get 403."""
-    access = access_program(request.user, program_id)
-    if not (access.is_coordinator or access.is_reader):
-        raise PermissionDenied
-    if request.method == "POST" and not access.is_coordinator:
-        raise PermissionDenied
-    return access
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    access = _access_staff_page(request, program_id)
+    access = access_program(
+        request.user, program_id, need=Need.MANAGE if request.method == "POST" else Need.READ
+    )
     program = access.program
     goals = list(program.goals.all())
     editing = next((g for g in goals if g.metric == request.GET.get("metric")), None)
@@ -364,7 +356,9 @@ def goal_delete(request: AuthenticatedHttpRequest, program_id: int, goal_id: int
 @require_http_methods(["GET", "POST"])
 def coordinator_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     user = request.user
-    access = _access_staff_page(request, program_id)
+    access = access_program(
+        request.user, program_id, need=Need.MANAGE if request.method == "POST" else Need.READ
+    )
     program = access.program
     form = CoordinatorAddForm()
     if request.method == "POST":

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import resources
-from programs.access import Need, ProgramAccess, access_program
+from programs.access import Need, ProgramAccess, access_program, access_resource
 from programs.markdown import markdown_excerpt, markdown_render
 from programs.models import Program, Resource, ResourceAttachment
-from programs.resources import ResourceForm, access_resource
+from programs.resources import ResourceForm
 from programs.services import ProgramError
 
 

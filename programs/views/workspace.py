@@ -1,6 +1,6 @@
 """The mentorship workspace: the pair's own page, for the two people only.
 
-Every view goes through programs.mentorships.access_mentorship: the two people get
+Every view goes through programs.access.access_mentorship: the two people get
 in; the program's coordinators get 403 (they use the Pairs page, which shows no
 private text); other members and HR get 403; anyone else gets 404. Forms post
 normally and redirect back (POST/redirect/GET); errors re-render with field errors.
@@ -21,15 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.notifications import zone as notification_zone
 from programs import checkins, workspace
+from programs.access import MentorshipAccess, access_mentorship
 from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
-from programs.mentorships import MentorshipAccess, access_mentorship, match_reasons
+from programs.mentorships import match_reasons
 from programs.models import CheckIn, Milestone, PairGoal, Profile
 from programs.services import ProgramError
 from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
-
-
-def _access(request: AuthenticatedHttpRequest, mentorship_id: int) -> MentorshipAccess:
-    return access_mentorship(request.user, mentorship_id)
 
 
 def _checkin(found: MentorshipAccess, checkin_id: int) -> CheckIn:
@@ -85,7 +82,7 @@ def _page(request: AuthenticatedHttpRequest, found: MentorshipAccess, **forms: A
 @login_required
 @require_safe
 def workspace_view(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    return _page(request, _access(request, mentorship_id))
+    return _page(request, access_mentorship(request.user, mentorship_id))
 
 
 def _fail(request: HttpRequest, error: ProgramError) -> None:
@@ -98,7 +95,7 @@ def _fail(request: HttpRequest, error: ProgramError) -> None:
 @login_required
 @require_POST
 def agreement_update(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
         return _page(request, found, agreement_form=form)
@@ -118,7 +115,7 @@ def agreement_update(request: AuthenticatedHttpRequest, mentorship_id: int) -> H
 @login_required
 @require_POST
 def agreement_accept(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     try:
         workspace.agreement_accept(mentorship=found.mentorship, by=request.user)
     except ProgramError as error:
@@ -134,7 +131,7 @@ def agreement_accept(request: AuthenticatedHttpRequest, mentorship_id: int) -> H
 @login_required
 @require_POST
 def pair_goal_create(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     form = PairGoalForm(request.POST)
     if not form.is_valid():
         return _page(request, found, goal_form=form)
@@ -162,7 +159,7 @@ def _goal(found: MentorshipAccess, goal_id: int) -> PairGoal:
 def pair_goal_update(
     request: AuthenticatedHttpRequest, mentorship_id: int, goal_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     goal = _goal(found, goal_id)
     form = GoalProgressForm(request.POST)
     if not form.is_valid():
@@ -182,7 +179,7 @@ def pair_goal_update(
 def milestone_create(
     request: AuthenticatedHttpRequest, mentorship_id: int, goal_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     goal = _goal(found, goal_id)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
@@ -200,7 +197,7 @@ def milestone_create(
 def milestone_toggle(
     request: AuthenticatedHttpRequest, mentorship_id: int, milestone_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     milestone = (
         Milestone.objects.filter(goal__mentorship=found.mentorship, pk=milestone_id)
         .select_related("goal")
@@ -222,7 +219,7 @@ def milestone_toggle(
 @login_required
 @require_POST
 def checkin_propose(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     user = request.user
     form = CheckInProposeForm(request.POST, user=user)
     if not form.is_valid():
@@ -246,7 +243,7 @@ def checkin_propose(request: AuthenticatedHttpRequest, mentorship_id: int) -> Ht
 def checkin_accept(
     request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
         checkins.checkin_accept(checkin=checkin, by=request.user)
@@ -264,7 +261,7 @@ def checkin_accept(
 def checkin_cancel(
     request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
         checkins.checkin_cancel(checkin=checkin, by=request.user)
@@ -280,7 +277,7 @@ def checkin_cancel(
 def checkin_reschedule(
     request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     user = request.user
     local = timezone.localtime(checkin.scheduled_at).replace(tzinfo=None)
@@ -317,7 +314,7 @@ def checkin_reschedule(
 def checkin_log(
     request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
 ) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
     initial = {
@@ -352,7 +349,7 @@ def checkin_log(
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_log_past(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+    found = access_mentorship(request.user, mentorship_id)
     user = request.user
     goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
     form = PastCheckInForm(
