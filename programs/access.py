@@ -8,6 +8,7 @@ program without the needed role get 403.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -155,6 +156,30 @@ def access_mentorship(
 # Guides and events: which of a program's each person may see.
 
 
+def _program_item[T: (Resource, Event)](
+    user: User,
+    program_id: int,
+    model: type[T],
+    item_id: int,
+    audience: Callable[[ProgramAccess], Q],
+    need: Need,
+) -> tuple[ProgramAccess, T]:
+    """A guide or event of the program: 404 when this person may not see it, 403 when
+    they may see but not change it."""
+    access = access_program(user, program_id, need=Need.VIEW)
+    item = (
+        model._default_manager.filter(program=access.program, pk=item_id)
+        .filter(audience(access))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if need == Need.MANAGE:
+        access = access_program(user, program_id, need=Need.MANAGE)
+    item.program = access.program
+    return access, item
+
+
 def resource_audience_filter(access: ProgramAccess) -> Q:
     """Which of the program's resources this person may open.
 
@@ -182,17 +207,9 @@ def access_resource(
 ) -> ResourceAccess:
     """A resource and the caller's rights: 404 when they may not see it (a draft, or
     a guide for the other role), 403 when they may see but not change it."""
-    access = access_program(user, program_id, need=Need.VIEW)
-    resource = (
-        Resource.objects.filter(program=access.program, pk=resource_id)
-        .filter(resource_audience_filter(access))
-        .first()
+    access, resource = _program_item(
+        user, program_id, Resource, resource_id, resource_audience_filter, need
     )
-    if resource is None:
-        raise Http404
-    if need == Need.MANAGE:
-        access = access_program(user, program_id, need=Need.MANAGE)
-    resource.program = access.program
     return ResourceAccess(access, resource)
 
 
@@ -220,17 +237,7 @@ def access_event(
 ) -> EventAccess:
     """An event and the caller's rights: 404 when they may not see it (outsiders, the
     other role's events), 403 when they may see but not change it."""
-    access = access_program(user, program_id, need=Need.VIEW)
-    event = (
-        Event.objects.filter(program=access.program, pk=event_id)
-        .filter(event_audience_filter(access))
-        .first()
-    )
-    if event is None:
-        raise Http404
-    if need == Need.MANAGE:
-        access = access_program(user, program_id, need=Need.MANAGE)
-    event.program = access.program
+    access, event = _program_item(user, program_id, Event, event_id, event_audience_filter, need)
     return EventAccess(access, event)
 
 
