@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,14 +73,6 @@ def api_token_create(
         expires_at=expires_at,
     )
     return token, secret
-
-
-def access_api_token(user: User, token_id: int) -> ApiToken:
-    """One of the user's own tokens; anyone else's (or none) is a 404."""
-    token = ApiToken.objects.filter(owner=user, pk=token_id).first()
-    if token is None:
-        raise Http404
-    return token
 
 
 def api_token_revoke(*, token: ApiToken, now: dt.datetime | None = None) -> None:

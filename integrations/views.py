@@ -3,18 +3,17 @@ webhooks and chat channels (its coordinators only)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import chat, tokens, webhooks
+from integrations.access import access_api_token, access_api_tokens, access_webhook_endpoint
 from integrations.forms import (
     ApiTokenForm,
     ChatChannelForm,
@@ -24,14 +23,10 @@ from integrations.forms import (
 )
 from integrations.models import ChatChannel, ChatPreference, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import IntegrationError
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import Need, access_program
 
 DELIVERIES_PER_PAGE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 # ------------------------------------------------------------------------------
@@ -39,17 +34,10 @@ def _user(request: HttpRequest) -> User:
 # ------------------------------------------------------------------------------
 
 
-def _tokens_user(request: HttpRequest) -> User:
-    user = _user(request)
-    if not tokens.api_tokens_allowed(user):
-        raise PermissionDenied
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
-    user = _tokens_user(request)
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = access_api_tokens(request.user)
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = ""  # nosec B105 - no secret yet: filled once a token is made
     if request.method == "POST" and form.is_valid():
@@ -75,9 +63,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    user = _tokens_user(request)
-    token = tokens.access_api_token(user, token_id)
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    user = access_api_tokens(request.user)
+    token = access_api_token(user, token_id)
     tokens.api_token_revoke(token=token)
     messages.success(request, _("“%(name)s” is revoked.") % {"name": token.name})
     return redirect("integrations:token_list")
@@ -90,8 +78,8 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def chat_preference(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def chat_preference(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     current = ChatPreference.objects.filter(user=user).first()
     form = ChatPreferenceForm(
         request.POST if request.method == "POST" else None,
@@ -113,8 +101,8 @@ def chat_preference(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def program_integrations(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_integrations(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     form = WebhookEndpointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +112,7 @@ def program_integrations(request: HttpRequest, program_id: int) -> HttpResponse:
                 url=form.cleaned_data["url"],
                 events=form.cleaned_data["events"],
                 description=form.cleaned_data["description"],
-                by=_user(request),
+                by=request.user,
             )
         except IntegrationError as error:
             form.add_error("url", str(error))
@@ -142,17 +130,12 @@ def program_integrations(request: HttpRequest, program_id: int) -> HttpResponse:
     return render(request, "integrations/program_integrations.html", context)
 
 
-def _endpoint(request: HttpRequest, program_id: int, endpoint_id: int) -> WebhookEndpoint:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
-    return get_object_or_404(
-        WebhookEndpoint.objects.select_related("program"), program=access.program, pk=endpoint_id
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def webhook_detail(request: HttpRequest, program_id: int, endpoint_id: int) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+def webhook_detail(
+    request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
+) -> HttpResponse:
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     form = WebhookEventsForm(
         request.POST if request.method == "POST" else None,
         initial={"events": endpoint.events, "description": endpoint.description},
@@ -162,7 +145,7 @@ def webhook_detail(request: HttpRequest, program_id: int, endpoint_id: int) -> H
             endpoint=endpoint,
             events=form.cleaned_data["events"],
             description=form.cleaned_data["description"],
-            by=_user(request),
+            by=request.user,
         )
         messages.success(request, _("The endpoint's events are saved."))
         return redirect("integrations:webhook_detail", program_id, endpoint.pk)
@@ -178,19 +161,23 @@ def webhook_detail(request: HttpRequest, program_id: int, endpoint_id: int) -> H
 
 @login_required
 @require_POST
-def webhook_secret_rotate(request: HttpRequest, program_id: int, endpoint_id: int) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
-    webhooks.webhook_secret_rotate(endpoint=endpoint, by=_user(request))
+def webhook_secret_rotate(
+    request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
+) -> HttpResponse:
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
+    webhooks.webhook_secret_rotate(endpoint=endpoint, by=request.user)
     messages.success(request, _("A new signing secret is in use. Update your receiver."))
     return redirect("integrations:webhook_detail", program_id, endpoint.pk)
 
 
 @login_required
 @require_POST
-def webhook_activate(request: HttpRequest, program_id: int, endpoint_id: int) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+def webhook_activate(
+    request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int
+) -> HttpResponse:
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     active = request.POST.get("active") == "1"
-    webhooks.webhook_endpoint_activate(endpoint=endpoint, active=active, by=_user(request))
+    webhooks.webhook_endpoint_activate(endpoint=endpoint, active=active, by=request.user)
     messages.success(
         request,
         _("The endpoint is switched on.") if active else _("The endpoint is switched off."),
@@ -201,12 +188,12 @@ def webhook_activate(request: HttpRequest, program_id: int, endpoint_id: int) ->
 @login_required
 @require_POST
 def webhook_replay(
-    request: HttpRequest, program_id: int, endpoint_id: int, delivery_id: int
+    request: AuthenticatedHttpRequest, program_id: int, endpoint_id: int, delivery_id: int
 ) -> HttpResponse:
-    endpoint = _endpoint(request, program_id, endpoint_id)
+    endpoint = access_webhook_endpoint(request.user, program_id, endpoint_id)
     delivery = get_object_or_404(WebhookDelivery, endpoint=endpoint, pk=delivery_id)
     try:
-        webhooks.webhook_delivery_replay(delivery=delivery, by=_user(request))
+        webhooks.webhook_delivery_replay(delivery=delivery, by=request.user)
     except IntegrationError as error:
         messages.error(request, str(error))
     else:
@@ -216,8 +203,8 @@ def webhook_replay(
 
 @login_required
 @require_POST
-def chat_channel_add(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def chat_channel_add(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     form = ChatChannelForm(request.POST)
     if form.is_valid():
         try:
@@ -226,7 +213,7 @@ def chat_channel_add(request: HttpRequest, program_id: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 url=form.cleaned_data["url"],
                 name=form.cleaned_data["name"],
-                by=_user(request),
+                by=request.user,
             )
         except IntegrationError as error:
             form.add_error("url", str(error))
@@ -246,8 +233,10 @@ def chat_channel_add(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def chat_channel_remove(request: HttpRequest, program_id: int, channel_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def chat_channel_remove(
+    request: AuthenticatedHttpRequest, program_id: int, channel_id: int
+) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     channel = get_object_or_404(ChatChannel, program=access.program, pk=channel_id)
     channel.delete()
     messages.success(request, _("The chat channel is removed."))

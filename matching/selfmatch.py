@@ -24,10 +24,8 @@ from typing import Any, cast
 
 import numpy as np
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +38,6 @@ from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
-from programs.access import Need, ProgramAccess, access_program
 from programs.mentorships import (
     PAIRING_STATES,
     active_mentee_counts,
@@ -78,49 +75,6 @@ class MatchingError(Exception):
 def settings_get(program: Program) -> MatchSettings:
     found = MatchSettings.objects.filter(program=program).first()
     return found or MatchSettings(program=program)
-
-
-# ------------------------------------------------------------------------------
-# Access
-# ------------------------------------------------------------------------------
-
-
-def access_self_match(user: User, program_id: int, *, role: str) -> ProgramAccess:
-    """The program's participant with ``role`` may use their self-match pages.
-
-    Outsiders get 404; coordinators, HR and people with the other role get 403.
-    """
-    access = access_program(user, program_id, need=Need.VIEW)
-    participant = access.participant
-    if participant is None or participant.role != role:
-        raise PermissionDenied
-    if participant.status != Participant.Status.ACTIVE:
-        raise PermissionDenied
-    return access
-
-
-def access_match_request(
-    user: User, program_id: int, request_id: int, *, side: str
-) -> MatchRequest:
-    """A request seen from one side: its mentee (side "mentee") or its mentor ("mentor").
-
-    A request of another program, or one that does not exist, is a 404; members of
-    the program who are not that side of the request get 403.
-    """
-    access = access_program(user, program_id, need=Need.VIEW)
-    request = (
-        MatchRequest.objects.select_related(
-            "program", "mentee", "mentee__user", "mentor", "mentor__user"
-        )
-        .filter(pk=request_id, program_id=access.program.pk)
-        .first()
-    )
-    if request is None:
-        raise Http404
-    person = request.mentee if side == Participant.Role.MENTEE else request.mentor
-    if person.user_id is None or person.user_id != user.pk:
-        raise PermissionDenied
-    return request
 
 
 # ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from programs.models import (
     Program,
     ProgramGoal,
     ProgramStateChange,
+    QuestionAudience,
 )
 from programs.profiles import program_completeness_refresh
 from programs.resources import resource_starter_set_add
@@ -297,7 +298,7 @@ def demo_programs_seed() -> list[Program]:
                     kind=ProfileQuestion.Kind.SINGLE_CHOICE,
                     choices=["Leadership skills", "Career direction", "Technical depth", "Network"],
                     is_required=True,
-                    audience=ProfileQuestion.Audience.BOTH,
+                    audience=QuestionAudience.BOTH,
                     is_matching_input=True,
                     position=1,
                 ),
@@ -306,7 +307,7 @@ def demo_programs_seed() -> list[Program]:
                     text="How would you like to meet?",
                     kind=ProfileQuestion.Kind.SINGLE_CHOICE,
                     choices=["Video call", "In person", "Either"],
-                    audience=ProfileQuestion.Audience.BOTH,
+                    audience=QuestionAudience.BOTH,
                     is_matching_input=True,
                     position=2,
                 ),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.notifications import (
     Kind,
     notification_preference_set,
@@ -34,8 +31,8 @@ class PreferencesForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notification_preferences_view(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def notification_preferences_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = PreferencesForm(request.POST or None, current=notification_preferences(user=user))
     if request.method == "POST" and form.is_valid():
         for kind in Kind.values:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -53,7 +53,6 @@ from allauth.socialaccount.providers.saml.provider import SAMLProvider as Allaut
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,6 +64,7 @@ from django.views.decorators.http import require_http_methods
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from mentoring.emails import absolute_url
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
 
 logger = logging.getLogger(__name__)
@@ -625,9 +625,9 @@ def linked_providers(user: User) -> list[Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sso_reauthenticate(request: HttpRequest) -> HttpResponse:
+def sso_reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Confirm who you are by signing in again at the provider (prompt=login, max_age=0)."""
-    providers = linked_providers(cast(User, request.user))
+    providers = linked_providers(request.user)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
@@ -651,7 +651,7 @@ def sso_reauthenticate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sso_reauthenticate_done(request: HttpRequest) -> HttpResponse:
+def sso_reauthenticate_done(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = resume_request(request)
     if response is not None:
         return response

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from mentoring.models import AuditEvent, User
+from mentoring.access import access_audit_log
+from mentoring.http import AuthenticatedHttpRequest, login_required
+from mentoring.models import AuditEvent
 from mentoring.validators import SensibleDateField
 
 PAGE_SIZE = 50
-
-
-def access_audit_log(user: Any) -> User:
-    """The audit log is for site admins; everyone else signed in gets 403."""
-    if not (isinstance(user, User) and user.is_active and user.is_staff):
-        raise PermissionDenied
-    return user
 
 
 class AuditFilterForm(forms.Form):
@@ -61,7 +53,7 @@ class AuditFilterForm(forms.Form):
 
 @login_required
 @require_safe
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     access_audit_log(request.user)
     form = AuditFilterForm(request.GET or None)
     page = Paginator(form.events(), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -69,6 +61,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query}
     template = "mentoring/audit_log.html"
-    if getattr(request, "htmx", False):
+    if request.htmx:
         template += "#table"
     return render(request, template, context)

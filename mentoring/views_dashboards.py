@@ -8,10 +8,9 @@ aggregates on /insights/) and participants get 403, anyone else 404.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,17 +22,13 @@ from django.views.decorators.http import require_POST, require_safe
 from mentoring import dashboards
 from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.tasks import snapshot_program_task
 from programs.access import Need, access_program
 from programs.models import Mentorship, Program, ProgramGoal
 from programs.workspace import Health
 
 EXPORTS = ("funnel", "health", "checkins", "surveys", "goals", "at_risk")
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _context(program: Program, now: dt.datetime) -> dict[str, Any]:
@@ -100,8 +95,8 @@ def _context(program: Program, now: dt.datetime) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_dashboard(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     now = timezone.now()
     export = request.GET.get("export", "")
     if export:
@@ -114,16 +109,16 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def program_report(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     context = {**_context(access.program, timezone.now()), "access": access, "printable": True}
     return render(request, "mentoring/program_report.html", context)
 
 
 @login_required
 @require_POST
-def program_dashboard_refresh(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_dashboard_refresh(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program_pk = access.program.pk
     transaction.on_commit(lambda: snapshot_program_task.delay(program_pk))
     messages.success(request, _("The numbers are being recomputed; reload in a moment."))
@@ -132,12 +127,14 @@ def program_dashboard_refresh(request: HttpRequest, program_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def pair_nudge(request: HttpRequest, program_id: int, mentorship_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def pair_nudge(
+    request: AuthenticatedHttpRequest, program_id: int, mentorship_id: int
+) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     mentorship = get_object_or_404(
         Mentorship, pk=mentorship_id, program=access.program, state=Mentorship.State.ACTIVE
     )
-    sent = dashboards.pair_nudge_send(mentorship=mentorship, by=_user(request))
+    sent = dashboards.pair_nudge_send(mentorship=mentorship, by=request.user)
     if sent:
         messages.success(request, _("Nudge sent to the pair."))
     else:

@@ -3,16 +3,13 @@ confirmation link, and the site admins' list of deletion requests."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,16 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentoring import erasure
+from mentoring.access import access_audit_log, access_erasure_request
 from mentoring.audit import Action, audit_record
 from mentoring.data_export import personal_data_filename, personal_data_stream
-from mentoring.models import ErasureRequest, User
-from mentoring.views_audit import access_audit_log
+from mentoring.http import AuthenticatedHttpRequest, login_required
+from mentoring.models import ErasureRequest
 
 REQUESTS_PER_PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _can_reauthenticate(request: HttpRequest) -> bool:
@@ -44,8 +38,8 @@ sign_in_again = reauthentication_required(enabled=_can_reauthenticate)
 
 @login_required
 @require_safe
-def personal_data(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     context = {"open_request": erasure.erasure_request_open(user=user)}
     return render(request, "mentoring/personal_data.html", context)
 
@@ -54,8 +48,8 @@ def personal_data(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 @sign_in_again
-def personal_data_download(request: HttpRequest) -> StreamingHttpResponse:
-    user = _user(request)
+def personal_data_download(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    user = request.user
     audit_record(
         action=Action.EXPORT, request=request, target=user, detail={"what": "personal_data"}
     )
@@ -77,8 +71,8 @@ class ErasureRequestForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 @sign_in_again
-def erasure_request(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def erasure_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = ErasureRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,8 +99,8 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def erasure_cancel(request: HttpRequest) -> HttpResponse:
-    if erasure.erasure_request_cancel(user=_user(request), request=request):
+def erasure_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if erasure.erasure_request_cancel(user=request.user, request=request):
         messages.success(request, _("Your deletion request is cancelled. Nothing was deleted."))
     else:
         messages.info(request, _("There was no deletion request waiting to be cancelled."))
@@ -140,18 +134,9 @@ def erasure_done(request: HttpRequest) -> HttpResponse:
 # -- site admins ----------------------------------------------------------------------
 
 
-def access_erasure_request(user: Any, request_id: int) -> ErasureRequest:
-    """Deletion requests are for site admins: 403 to others, 404 for an unknown id."""
-    access_audit_log(user)
-    found = ErasureRequest.objects.select_related("user").filter(pk=request_id).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 @login_required
 @require_safe
-def erasure_request_list(request: HttpRequest) -> HttpResponse:
+def erasure_request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access_audit_log(request.user)
     page = Paginator(erasure.erasure_request_list(), REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -165,12 +150,10 @@ def erasure_request_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def erasure_request_execute(request: HttpRequest, request_id: int) -> HttpResponse:
+def erasure_request_execute(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     found = access_erasure_request(request.user, request_id)
     try:
-        result = erasure.erasure_execute(
-            request_id=found.pk, by=_user(request), http_request=request
-        )
+        result = erasure.erasure_execute(request_id=found.pk, by=request.user, http_request=request)
     except erasure.ErasureError as error:
         messages.error(request, str(error))
     else:

@@ -11,8 +11,6 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,22 +21,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring import insights, outcomes
+from mentoring.access import access_insights
 from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
-from mentoring.models import OutcomeImport, User
+from mentoring.http import AuthenticatedHttpRequest, login_required
+from mentoring.models import OutcomeImport
 from mentoring.tasks import snapshot_insights_task
 from mentoring.validators import SensibleDateField
 from programs.models import Program
 
 # Every table of the dashboard as CSV (?export=<name>), as shown: hidden cells stay empty.
 EXPORTS = ("participation", "outcomes", "engagement", "satisfaction", "diversity")
-
-
-def _hr(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not (user.is_hr_viewer or user.is_staff):
-        raise PermissionDenied
-    return user
 
 
 class MonthField(SensibleDateField):
@@ -103,8 +96,8 @@ class InsightFilterForm(forms.Form):
 
 @login_required
 @require_safe
-def insights_dashboard(request: HttpRequest) -> HttpResponse:
-    _hr(request)
+def insights_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access_insights(request.user)
     # Last night's counts where they fit the view, else counted now (same suppression).
     overall = insights.insight_snapshot_get(program_id=None)
     form = InsightFilterForm(
@@ -149,7 +142,7 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
         "last_import": OutcomeImport.objects.select_related("uploaded_by").first(),
     }
     template = "mentoring/insights.html"
-    if getattr(request, "htmx", False):
+    if request.htmx:
         template += "#results"
     return render(request, template, context)
 
@@ -265,8 +258,8 @@ class OutcomeUploadForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_import(request: HttpRequest) -> HttpResponse:
-    user = _hr(request)
+def outcome_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = access_insights(request.user)
     form = OutcomeUploadForm()
     checked = None
     if request.method == "POST":

@@ -1,4 +1,5 @@
-"""Who may see or change a program: fetch the object and the caller's rights in one step.
+"""Who may see or change a program and what is in it: each ``access_<noun>`` fetches
+the object and the caller's rights in one step.
 
 Outsiders get 404 (they must not learn that a program exists); members of the
 program without the needed role get 403.
@@ -7,18 +8,30 @@ program without the needed role get 403.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from mentoring.models import User
-from programs.models import Participant, Program
+from programs.models import (
+    AUDIENCES_BY_ROLE,
+    Event,
+    Mentorship,
+    Participant,
+    Program,
+    Resource,
+)
 
 
 class Need(StrEnum):
     VIEW = "view"  # see the program's overview (coordinators, its participants, HR read-only)
+    # its staff pages read-only (goals, coordinators): coordinators, HR viewers and site
+    # admins; its participants get 403
+    READ = "read"
     MANAGE = "manage"  # change it (its coordinators only)
 
 
@@ -59,10 +72,14 @@ def access_program(user: User, program_id: int, *, need: Need = Need.VIEW) -> Pr
     if participant is not None and program.state == Program.State.DRAFT and not is_reader:
         # A draft is the coordinators' workspace; invitees see it once it opens.
         raise Http404
+    if need == Need.READ and not is_reader:
+        raise PermissionDenied
     return access
 
 
-def access_participant(user: User, participant_id: int, *, need: Need = Need.VIEW) -> Participant:
+def access_participant(
+    user: User, program_id: int, participant_id: int, *, need: Need = Need.VIEW
+) -> Participant:
     """A participant row: its coordinators may manage it, the person may view their own."""
     participant = (
         Participant.objects.select_related("program", "user").filter(pk=participant_id).first()
@@ -70,16 +87,158 @@ def access_participant(user: User, participant_id: int, *, need: Need = Need.VIE
     if participant is None or not user.is_authenticated:
         raise Http404
     access = access_program(user, participant.program_id, need=Need.VIEW)
-    if access.is_coordinator:
-        return participant
-    if participant.user_id == user.pk:
-        if need == Need.MANAGE:
+    if not access.is_coordinator and participant.user_id != user.pk:
+        if access.is_reader or access.participant is not None:
+            # Members and HR can't open another person's enrolment.
             raise PermissionDenied
-        return participant
-    if access.is_reader or access.participant is not None:
-        # Members and HR can't open another person's enrolment.
+        raise Http404
+    if not access.is_coordinator and need == Need.MANAGE:
         raise PermissionDenied
-    raise Http404
+    if participant.program_id != program_id:
+        # Under another program's address the row does not exist.
+        raise Http404
+    return participant
+
+
+@dataclass(frozen=True)
+class MentorshipAccess:
+    mentorship: Mentorship
+    is_coordinator: bool
+    # The caller's side of the pair: "mentor", "mentee", or "" for a coordinator.
+    side: str
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.side)
+
+    @property
+    def partner(self) -> Participant | None:
+        if self.side == Participant.Role.MENTOR:
+            return self.mentorship.mentee
+        if self.side == Participant.Role.MENTEE:
+            return self.mentorship.mentor
+        return None
+
+
+def access_mentorship(
+    user: User, mentorship_id: int, *, need: Need = Need.VIEW
+) -> MentorshipAccess:
+    """The two people may view (and act in) their mentorship; its program's coordinators
+    may manage it (end it, re-match) but not read what is private to the pair.
+
+    Outsiders get 404; other members of the program and HR get 403.
+    """
+    mentorship = (
+        Mentorship.objects.select_related(
+            "program", "mentor", "mentor__user", "mentee", "mentee__user"
+        )
+        .filter(pk=mentorship_id)
+        .first()
+    )
+    if mentorship is None or not user.is_authenticated:
+        raise Http404
+    access = access_program(user, mentorship.program_id, need=Need.VIEW)
+    side = ""
+    if mentorship.mentor.user_id == user.pk:
+        side = Participant.Role.MENTOR
+    elif mentorship.mentee.user_id == user.pk:
+        side = Participant.Role.MENTEE
+    if side:
+        return MentorshipAccess(mentorship, False, side)
+    if access.is_coordinator:
+        if need == Need.VIEW:
+            # The workspace is the pair's; coordinators use the program's pages.
+            raise PermissionDenied
+        return MentorshipAccess(mentorship, True, "")
+    raise PermissionDenied
+
+
+# Guides and events: which of a program's each person may see.
+
+
+def _program_item[T: (Resource, Event)](
+    user: User,
+    program_id: int,
+    model: type[T],
+    item_id: int,
+    audience: Callable[[ProgramAccess], Q],
+    need: Need,
+) -> tuple[ProgramAccess, T]:
+    """A guide or event of the program: 404 when this person may not see it, 403 when
+    they may see but not change it."""
+    access = access_program(user, program_id, need=Need.VIEW)
+    item = (
+        model._default_manager.filter(program=access.program, pk=item_id)
+        .filter(audience(access))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if need == Need.MANAGE:
+        access = access_program(user, program_id, need=Need.MANAGE)
+    item.program = access.program
+    return access, item
+
+
+def resource_audience_filter(access: ProgramAccess) -> Q:
+    """Which of the program's resources this person may open.
+
+    Coordinators: all, drafts included. HR viewers and site admins: every published
+    guide (read-only). Participants: published guides for their role or everyone.
+    """
+    if access.is_coordinator:
+        return Q()
+    published = Q(published_at__isnull=False)
+    if access.is_reader:
+        return published
+    if access.participant is None:  # access_program lets no one else through
+        return Q(pk__in=[])
+    return published & Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
+
+
+@dataclass(frozen=True)
+class ResourceAccess:
+    access: ProgramAccess
+    resource: Resource
+
+
+def access_resource(
+    user: User, program_id: int, resource_id: int, *, need: Need = Need.VIEW
+) -> ResourceAccess:
+    """A resource and the caller's rights: 404 when they may not see it (a draft, or
+    a guide for the other role), 403 when they may see but not change it."""
+    access, resource = _program_item(
+        user, program_id, Resource, resource_id, resource_audience_filter, need
+    )
+    return ResourceAccess(access, resource)
+
+
+def event_audience_filter(access: ProgramAccess) -> Q:
+    """Which of the program's events this person may see.
+
+    Coordinators, HR viewers and site admins: all of them (HR sees counts, never
+    names). Participants: events for their role or for everyone.
+    """
+    if access.is_coordinator or access.is_reader:
+        return Q()
+    if access.participant is None:  # access_program lets no one else through
+        return Q(pk__in=[])
+    return Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
+
+
+@dataclass(frozen=True)
+class EventAccess:
+    access: ProgramAccess
+    event: Event
+
+
+def access_event(
+    user: User, program_id: int, event_id: int, *, need: Need = Need.VIEW
+) -> EventAccess:
+    """An event and the caller's rights: 404 when they may not see it (outsiders, the
+    other role's events), 403 when they may see but not change it."""
+    access, event = _program_item(user, program_id, Event, event_id, event_audience_filter, need)
+    return EventAccess(access, event)
 
 
 def can_create_programs(user: User) -> bool:

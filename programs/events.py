@@ -26,7 +26,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +38,7 @@ from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
 from mentoring.validators import SensibleDateTimeField
 from programs import ics
-from programs.access import Need, ProgramAccess, access_program
+from programs.access import ProgramAccess, event_audience_filter
 from programs.models import (
     AUDIENCES_BY_ROLE,
     Audience,
@@ -94,49 +93,6 @@ NOTICE_STATUSES = {
     NOTICE_PROMOTED: Going,
     NOTICE_DECLINED: NotGoing,
 }
-
-
-# ------------------------------------------------------------------------------
-# Access
-# ------------------------------------------------------------------------------
-
-
-def event_audience_filter(access: ProgramAccess) -> Q:
-    """Which of the program's events this person may see.
-
-    Coordinators, HR viewers and site admins: all of them (HR sees counts, never
-    names). Participants: events for their role or for everyone.
-    """
-    if access.is_coordinator or access.is_reader:
-        return Q()
-    if access.participant is None:  # access_program lets no one else through
-        return Q(pk__in=[])
-    return Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
-
-
-@dataclass(frozen=True)
-class EventAccess:
-    access: ProgramAccess
-    event: Event
-
-
-def access_event(
-    user: User, program_id: int, event_id: int, *, need: Need = Need.VIEW
-) -> EventAccess:
-    """An event and the caller's rights: 404 when they may not see it (outsiders, the
-    other role's events), 403 when they may see but not change it."""
-    access = access_program(user, program_id, need=Need.VIEW)
-    event = (
-        Event.objects.filter(program=access.program, pk=event_id)
-        .filter(event_audience_filter(access))
-        .first()
-    )
-    if event is None:
-        raise Http404
-    if need == Need.MANAGE:
-        access = access_program(user, program_id, need=Need.MANAGE)
-    event.program = access.program
-    return EventAccess(access, event)
 
 
 def event_rsvp_refusal(

@@ -1,4 +1,4 @@
-"""Mentorships: creating a pair, ending it, and who may open it.
+"""Mentorships: creating a pair and ending it (who may open one: programs.access).
 
 The only writers of :class:`Mentorship` state. Matching (publishing a run, a mentor
 accepting a request) calls :func:`mentorship_create`; either person or a
@@ -14,74 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring.models import User
-from programs.access import Need, access_program
 from programs.models import Mentorship, MentorshipStateChange, Participant, Profile, Program
 from programs.services import ProgramError
 from programs.signals import mentorship_ended, mentorships_completed
 
 # Programs in which new pairs may be made.
 PAIRING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
-
-
-@dataclass(frozen=True)
-class MentorshipAccess:
-    mentorship: Mentorship
-    is_coordinator: bool
-    # The caller's side of the pair: "mentor", "mentee", or "" for a coordinator.
-    side: str
-
-    @property
-    def is_member(self) -> bool:
-        return bool(self.side)
-
-    @property
-    def partner(self) -> Participant | None:
-        if self.side == Participant.Role.MENTOR:
-            return self.mentorship.mentee
-        if self.side == Participant.Role.MENTEE:
-            return self.mentorship.mentor
-        return None
-
-
-def access_mentorship(
-    user: User, mentorship_id: int, *, need: Need = Need.VIEW
-) -> MentorshipAccess:
-    """The two people may view (and act in) their mentorship; its program's coordinators
-    may manage it (end it, re-match) but not read what is private to the pair.
-
-    Outsiders get 404; other members of the program and HR get 403.
-    """
-    mentorship = (
-        Mentorship.objects.select_related(
-            "program", "mentor", "mentor__user", "mentee", "mentee__user"
-        )
-        .filter(pk=mentorship_id)
-        .first()
-    )
-    if mentorship is None or not user.is_authenticated:
-        raise Http404
-    access = access_program(user, mentorship.program_id, need=Need.VIEW)
-    side = ""
-    if mentorship.mentor.user_id == user.pk:
-        side = Participant.Role.MENTOR
-    elif mentorship.mentee.user_id == user.pk:
-        side = Participant.Role.MENTEE
-    if side:
-        return MentorshipAccess(mentorship, False, side)
-    if access.is_coordinator:
-        if need == Need.VIEW:
-            # The workspace is the pair's; coordinators use the program's pages.
-            raise PermissionDenied
-        return MentorshipAccess(mentorship, True, "")
-    raise PermissionDenied
 
 
 def mentor_capacity(mentor: Participant, program: Program | None = None) -> int:

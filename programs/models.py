@@ -291,6 +291,15 @@ class Profile(models.Model):
         return f"Profile of {self.user_id}"
 
 
+class QuestionAudience(models.TextChoices):
+    """Who is asked: which participants see a profile question, a survey or one of its
+    questions."""
+
+    BOTH = "both", _("Mentors and mentees")
+    MENTORS = "mentors", _("Mentors")
+    MENTEES = "mentees", _("Mentees")
+
+
 class ProfileQuestion(models.Model):
     """A program-specific question on the profile, optionally used by matching."""
 
@@ -300,11 +309,6 @@ class ProfileQuestion(models.Model):
         SCALE = "scale", _("Scale 1-5")
         TEXT = "text", _("Free text")
 
-    class Audience(models.TextChoices):
-        MENTORS = "mentors", _("Mentors")
-        MENTEES = "mentees", _("Mentees")
-        BOTH = "both", _("Mentors and mentees")
-
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
@@ -312,7 +316,10 @@ class ProfileQuestion(models.Model):
     choices = models.JSONField(_("choices"), default=list, blank=True)
     is_required = models.BooleanField(_("required"), default=False)
     audience = models.CharField(
-        _("asked of"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+        _("asked of"),
+        max_length=10,
+        choices=QuestionAudience.choices,
+        default=QuestionAudience.BOTH,
     )
     is_matching_input = models.BooleanField(_("used for matching"), default=False)
     position = models.PositiveIntegerField(default=0)
@@ -391,7 +398,11 @@ class ParticipantImport(models.Model):
 
 
 class Audience(models.TextChoices):
-    """Who a resource or an event is meant for."""
+    """Who a resource or an event is meant for.
+
+    Means what QuestionAudience means, but its rows store "everyone" where questions
+    and surveys store "both"; one enum for both would need those rows rewritten.
+    """
 
     EVERYONE = "everyone", _("Everyone")
     MENTORS = "mentors", _("Mentors")

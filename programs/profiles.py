@@ -32,7 +32,14 @@ from django.utils.translation import gettext_lazy
 from mentoring.models import User
 from mentoring.validators import NameField
 from programs.forms import time_zone_names, validate_time_zone
-from programs.models import Participant, Profile, ProfileAnswer, ProfileQuestion, Program
+from programs.models import (
+    Participant,
+    Profile,
+    ProfileAnswer,
+    ProfileQuestion,
+    Program,
+    QuestionAudience,
+)
 from programs.services import ProgramError, mentor_capacity_set, participant_status_set
 
 # Lists of short phrases (skills, interests, languages).
@@ -70,8 +77,8 @@ PROFILE_FIELDS = frozenset(
 
 # Which question audiences each role answers.
 ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
-    Participant.Role.MENTOR: (ProfileQuestion.Audience.MENTORS, ProfileQuestion.Audience.BOTH),
-    Participant.Role.MENTEE: (ProfileQuestion.Audience.MENTEES, ProfileQuestion.Audience.BOTH),
+    Participant.Role.MENTOR: (QuestionAudience.MENTORS, QuestionAudience.BOTH),
+    Participant.Role.MENTEE: (QuestionAudience.MENTEES, QuestionAudience.BOTH),
 }
 
 
@@ -437,7 +444,7 @@ def _question_clean(
         raise ProgramError(_("Keep the question and its help text under 300 characters each."))
     if kind not in ProfileQuestion.Kind.values:
         raise ProgramError(_("Choose what kind of answer the question takes."))
-    if audience not in ProfileQuestion.Audience.values:
+    if audience not in QuestionAudience.values:
         raise ProgramError(_("Choose who is asked the question."))
     cleaned: list[str] = []
     if kind in CHOICE_KINDS:
@@ -479,7 +486,7 @@ def question_create(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = ProfileQuestion.Audience.BOTH,
+    audience: str = QuestionAudience.BOTH,
     is_matching_input: bool = False,
 ) -> ProfileQuestion:
     """Add a question at the end of the program's list."""
@@ -530,7 +537,7 @@ def question_update(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = ProfileQuestion.Audience.BOTH,
+    audience: str = QuestionAudience.BOTH,
     is_matching_input: bool = False,
 ) -> ProfileQuestion:
     """Change a question. Once people have answered it, its meaning is locked:
@@ -996,8 +1003,8 @@ class QuestionForm(forms.Form):
     )
     audience = forms.ChoiceField(
         label=gettext_lazy("Asked of"),
-        choices=ProfileQuestion.Audience.choices,
-        initial=ProfileQuestion.Audience.BOTH,
+        choices=QuestionAudience.choices,
+        initial=QuestionAudience.BOTH,
         widget=forms.RadioSelect,
     )
     is_required = forms.BooleanField(
@@ -1041,7 +1048,7 @@ class QuestionForm(forms.Form):
                 help_text=data.get("help_text") or "",
                 kind=kind,
                 choices=data["choice_list"],
-                audience=data.get("audience") or ProfileQuestion.Audience.BOTH,
+                audience=data.get("audience") or QuestionAudience.BOTH,
                 is_matching_input=bool(data.get("is_matching_input")),
             )
         except ProgramError as error:

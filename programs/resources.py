@@ -25,14 +25,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentoring.models import User
-from programs.access import Need, ProgramAccess, access_program
+from programs.access import ProgramAccess, resource_audience_filter
 from programs.models import (
     AUDIENCES_BY_ROLE,
     Audience,
@@ -47,52 +46,6 @@ from programs.services import ProgramError
 # Attachments one guide may carry, and links.
 ATTACHMENTS_MAX = 10
 LINKS_MAX = 20
-
-
-# ------------------------------------------------------------------------------
-# Access
-# ------------------------------------------------------------------------------
-
-
-def resource_audience_filter(access: ProgramAccess) -> Q:
-    """Which of the program's resources this person may open.
-
-    Coordinators: all, drafts included. HR viewers and site admins: every published
-    guide (read-only). Participants: published guides for their role or everyone.
-    """
-    if access.is_coordinator:
-        return Q()
-    published = Q(published_at__isnull=False)
-    if access.is_reader:
-        return published
-    if access.participant is None:  # access_program lets no one else through
-        return Q(pk__in=[])
-    return published & Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
-
-
-@dataclass(frozen=True)
-class ResourceAccess:
-    access: ProgramAccess
-    resource: Resource
-
-
-def access_resource(
-    user: User, program_id: int, resource_id: int, *, need: Need = Need.VIEW
-) -> ResourceAccess:
-    """A resource and the caller's rights: 404 when they may not see it (a draft, or
-    a guide for the other role), 403 when they may see but not change it."""
-    access = access_program(user, program_id, need=Need.VIEW)
-    resource = (
-        Resource.objects.filter(program=access.program, pk=resource_id)
-        .filter(resource_audience_filter(access))
-        .first()
-    )
-    if resource is None:
-        raise Http404
-    if need == Need.MANAGE:
-        access = access_program(user, program_id, need=Need.MANAGE)
-    resource.program = access.program
-    return ResourceAccess(access, resource)
 
 
 # ------------------------------------------------------------------------------

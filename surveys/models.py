@@ -28,22 +28,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Mentorship, Participant, Program
-
-
-class Audience(models.TextChoices):
-    """Who is asked: the survey's invitees, or which invitees see a question."""
-
-    BOTH = "both", _("Mentors and mentees")
-    MENTORS = "mentors", _("Mentors")
-    MENTEES = "mentees", _("Mentees")
-
+from programs.models import Mentorship, Participant, Program, QuestionAudience
 
 # The participant roles each audience covers.
 AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
-    Audience.BOTH: (Participant.Role.MENTOR, Participant.Role.MENTEE),
-    Audience.MENTORS: (Participant.Role.MENTOR,),
-    Audience.MENTEES: (Participant.Role.MENTEE,),
+    QuestionAudience.BOTH: (Participant.Role.MENTOR, Participant.Role.MENTEE),
+    QuestionAudience.MENTORS: (Participant.Role.MENTOR,),
+    QuestionAudience.MENTEES: (Participant.Role.MENTEE,),
 }
 
 
@@ -72,7 +63,10 @@ class Survey(models.Model):
         help_text=_("Shown above the questions: why you ask and how answers are used."),
     )
     audience = models.CharField(
-        _("who is asked"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+        _("who is asked"),
+        max_length=10,
+        choices=QuestionAudience.choices,
+        default=QuestionAudience.BOTH,
     )
     is_anonymous = models.BooleanField(
         _("anonymous"),
@@ -155,7 +149,10 @@ class Question(models.Model):
     choices = models.JSONField(_("choices"), default=list, blank=True)
     is_required = models.BooleanField(_("required"), default=False)
     audience = models.CharField(
-        _("asked of"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+        _("asked of"),
+        max_length=10,
+        choices=QuestionAudience.choices,
+        default=QuestionAudience.BOTH,
     )
     position = models.PositiveIntegerField(default=0)
 

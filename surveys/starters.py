@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Audience, Question, Survey
+from programs.models import QuestionAudience
+from surveys.models import Question, Survey
 
 Kind = Question.Kind
 
@@ -18,7 +19,7 @@ class StarterQuestion:
     kind: str
     is_required: bool = False
     choices: tuple[Promise, ...] = ()
-    audience: str = Audience.BOTH
+    audience: str = QuestionAudience.BOTH
     help_text: Promise | str = ""
 
 

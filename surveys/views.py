@@ -8,49 +8,33 @@ the key, checked by services.invitation_check. HR's page needs the HR role.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mentoring.access import access_hr
 from mentoring.csv_export import csv_download
-from mentoring.models import User
-from programs.access import Need, ProgramAccess, access_program
+from mentoring.http import AuthenticatedHttpRequest, login_required
+from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results as results_module
 from surveys import services
+from surveys.access import (
+    SurveyAccess,
+    access_answered_survey,
+    access_survey,
+    answered_survey_remember,
+)
 from surveys.forms import AnswerForm, QuestionForm, ScheduleForm, SurveyCreateForm, SurveyForm
 from surveys.models import Question, Survey
 from surveys.services import LinkState, SurveyError
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-@dataclass(frozen=True)
-class SurveyAccess:
-    access: ProgramAccess
-    survey: Survey
-
-
-def access_survey(user: User, program_id: int, survey_id: int) -> SurveyAccess:
-    """A survey of a program the user coordinates (404 to outsiders, 403 to members)."""
-    access = access_program(user, program_id, need=Need.MANAGE)
-    survey = Survey.objects.filter(program=access.program, pk=survey_id).first()
-    if survey is None:
-        raise Http404
-    survey.program = access.program
-    return SurveyAccess(access, survey)
 
 
 def _question(survey: Survey, question_id: int) -> Question:
@@ -68,8 +52,8 @@ def _question(survey: Survey, question_id: int) -> Question:
 
 @login_required
 @require_safe
-def survey_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def survey_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     context = {
         "program": access.program,
         "surveys": results_module.survey_list(program=access.program),
@@ -81,8 +65,8 @@ def survey_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     form = SurveyCreateForm(request.POST)
     if form.is_valid():
@@ -123,9 +107,11 @@ def _builder_context(found: SurveyAccess, **extra: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_builder(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
+def survey_builder(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
     """The survey's settings (POST saves them) and its questions."""
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
     form = SurveyForm(request.POST if request.method == "POST" else None, instance=survey)
@@ -147,8 +133,10 @@ def survey_builder(request: HttpRequest, program_id: int, survey_id: int) -> Htt
 
 @login_required
 @require_POST
-def question_add(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def question_add(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question_form = QuestionForm(request.POST)
     if question_form.is_valid():
@@ -170,9 +158,9 @@ def question_add(request: HttpRequest, program_id: int, survey_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_edit(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
@@ -196,9 +184,9 @@ def question_edit(
 @login_required
 @require_POST
 def question_delete(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     try:
@@ -213,10 +201,10 @@ def question_delete(
 @login_required
 @require_POST
 def question_move(
-    request: HttpRequest, program_id: int, survey_id: int, question_id: int
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int, question_id: int
 ) -> HttpResponse:
     """Move a question up or down; htmx swaps the list in place, plain forms redirect."""
-    user = _user(request)
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     direction = request.POST.get("direction")
@@ -232,15 +220,17 @@ def question_move(
             messages.success(request, message % {"text": question.text})
     except SurveyError as error:
         messages.error(request, str(error))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "surveys/survey_builder.html#question_list", _builder_context(found))
     return redirect("surveys:survey_builder", program_id, survey_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_schedule(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_schedule(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     survey = found.survey
     form = ScheduleForm(request.POST if request.method == "POST" else None, survey=survey)
@@ -258,8 +248,10 @@ def survey_schedule(request: HttpRequest, program_id: int, survey_id: int) -> Ht
 
 @login_required
 @require_POST
-def survey_publish(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_publish(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_publish(survey=found.survey, by=user)
@@ -276,8 +268,10 @@ def survey_publish(request: HttpRequest, program_id: int, survey_id: int) -> Htt
 
 @login_required
 @require_POST
-def survey_close(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_close(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_close(survey=found.survey, by=user)
@@ -290,8 +284,10 @@ def survey_close(request: HttpRequest, program_id: int, survey_id: int) -> HttpR
 
 @login_required
 @require_POST
-def survey_delete(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_delete(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_survey(user, program_id, survey_id)
     try:
         services.survey_delete(survey=found.survey, by=user)
@@ -309,8 +305,10 @@ def survey_delete(request: HttpRequest, program_id: int, survey_id: int) -> Http
 
 @login_required
 @require_safe
-def survey_results(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
-    found = access_survey(_user(request), program_id, survey_id)
+def survey_results(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
+    found = access_survey(request.user, program_id, survey_id)
     role = request.GET.get("role", "")
     result = results_module.survey_results(survey=found.survey, role_filter=role)
     context = {
@@ -332,9 +330,11 @@ def _cell(value: int | float | None) -> int | float | str:
 
 @login_required
 @require_safe
-def survey_export(request: HttpRequest, program_id: int, survey_id: int) -> HttpResponse:
+def survey_export(
+    request: AuthenticatedHttpRequest, program_id: int, survey_id: int
+) -> HttpResponse:
     """The results as CSV: the same suppressed figures as the page, nothing more."""
-    found = access_survey(_user(request), program_id, survey_id)
+    found = access_survey(request.user, program_id, survey_id)
     result = results_module.survey_results(survey=found.survey)
     name = slugify(found.survey.title) or "survey"
     response, writer = csv_download(
@@ -435,7 +435,7 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
-            _answered_remember(request, survey)
+            answered_survey_remember(request.session, survey)
             return redirect("surveys:survey_thanks", survey.pk)
     context = {
         "survey": survey,
@@ -451,32 +451,10 @@ def survey_answer(request: HttpRequest, survey_id: int, token: str) -> HttpRespo
     return response
 
 
-# The surveys this browser session answered, newest last: the thanks page is theirs
-# only (it names the survey and its program, which a guessed id must not reveal).
-ANSWERED_SESSION_KEY = "surveys_answered"
-ANSWERED_REMEMBERED = 20
-
-
-def _answered_remember(request: HttpRequest, survey: Survey) -> None:
-    answered = [pk for pk in request.session.get(ANSWERED_SESSION_KEY, []) if pk != survey.pk]
-    request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk][-ANSWERED_REMEMBERED:]
-
-
-def access_answered_survey(request: HttpRequest, survey_id: int) -> Survey:
-    """The survey this browser session answered through its link; 404 for any other."""
-    if survey_id not in request.session.get(ANSWERED_SESSION_KEY, []):
-        raise Http404
-    return get_object_or_404(
-        Survey.objects.select_related("program"),
-        pk=survey_id,
-        state__in=[s for s in Survey.State.values if s != Survey.State.DRAFT],
-    )
-
-
 @never_cache
 @require_safe
 def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
-    survey = access_answered_survey(request, survey_id)
+    survey = access_answered_survey(request.session, survey_id)
     return render(request, "surveys/answer_thanks.html", {"survey": survey})
 
 
@@ -487,11 +465,9 @@ def survey_thanks(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def hr_overview(request: HttpRequest) -> HttpResponse:
+def hr_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Survey figures across every program: aggregates only, small groups hidden."""
-    user = _user(request)
-    if not user.is_hr_viewer:
-        raise PermissionDenied
+    access_hr(request.user)
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
     overview = results_module.hr_overview(programs=programs)
     return render(

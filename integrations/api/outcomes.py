@@ -9,7 +9,6 @@ admins only, with a token that has the outcomes:write scope.
 # No "from __future__ import annotations": ninja reads these annotations at run time.
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
@@ -18,6 +17,7 @@ from integrations.api.core import ERRORS, owner
 from integrations.api.schemas import OutcomeImportOut, OutcomeProblemsOut
 from integrations.models import ApiToken
 from mentoring import outcomes
+from mentoring.access import access_insights
 
 router = Router(tags=["outcomes"])
 
@@ -46,8 +46,7 @@ def outcome_import(
     """Replace the outcome data (employment, leaving dates, promotions) with this CSV
     file's, or change nothing and list every problem (400)."""
     user = owner(request, ApiToken.Scope.OUTCOMES_WRITE)
-    if not (user.is_hr_viewer or user.is_staff):
-        raise PermissionDenied
+    access_insights(user)
     checked = outcomes.outcomes_check(file.read(outcomes.MAX_FILE_BYTES + 1))
     if not checked.ok:
         return Status(

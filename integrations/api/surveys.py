@@ -12,7 +12,6 @@ viewers get the cross-program overview (aggregates only, never free text).
 # No "from __future__ import annotations": ninja reads these annotations at run time.
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -27,11 +26,12 @@ from integrations.api.schemas import (
     SurveyResultsOut,
 )
 from integrations.models import ApiToken
+from mentoring.access import access_hr
 from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results
+from surveys.access import access_survey
 from surveys.models import Survey
-from surveys.views import access_survey
 
 router = Router(tags=["surveys"])
 Scope = ApiToken.Scope
@@ -127,8 +127,7 @@ def survey_results(
 def survey_overview(request: HttpRequest) -> dict[str, Any]:
     """Responses and satisfaction per program, as on HR's survey page: HR viewers only."""
     user = owner(request, Scope.SURVEYS_READ)
-    if not user.is_hr_viewer:
-        raise PermissionDenied
+    access_hr(user)
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
     overview = results.hr_overview(programs=programs)
     return {

@@ -6,10 +6,9 @@ For the program's coordinators only: participants and HR viewers get 403, anyone
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
@@ -23,20 +22,12 @@ from django_htmx.http import HttpResponseClientRefresh
 from matching import inputs, learning, runs
 from matching.forms import CriterionForm, MatchSettingsForm, PairRuleForm, WeightForm, WhatIfForm
 from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettings, PairRule
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import Need, access_program
 from programs.models import Participant, Program
 from programs.services import ProgramError
 
 PAIRS_PER_PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _program(request: HttpRequest, program_id: int) -> Program:
-    return access_program(_user(request), program_id, need=Need.MANAGE).program
 
 
 def criterion_label(row: dict[str, Any], catalog: dict[str, inputs.Field]) -> str:
@@ -76,10 +67,10 @@ def criterion_label(row: dict[str, Any], catalog: dict[str, inputs.Field]) -> st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def criteria(request: HttpRequest, program_id: int) -> HttpResponse:
+def criteria(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's matching set-up: objective, hard rules, weighted criteria, pins
     and blocks, and the button that starts a run."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     match_settings = MatchSettings.objects.filter(program=program).first() or MatchSettings(
         program=program
     )
@@ -95,20 +86,18 @@ def criteria(request: HttpRequest, program_id: int) -> HttpResponse:
                 )
                 if settings_form.is_valid():
                     runs.match_settings_update(
-                        program=program, by=_user(request), **settings_form.cleaned_data
+                        program=program, by=request.user, **settings_form.cleaned_data
                     )
                     messages.success(request, _("Matching rules saved."))
                     return redirect("matching:criteria", program_id=program.pk)
             elif action == "criterion":
                 criterion_form = CriterionForm(request.POST, program=program, prefix="criterion")
                 if criterion_form.is_valid():
-                    runs.criterion_add(
-                        program=program, by=_user(request), **criterion_form.cleaned()
-                    )
+                    runs.criterion_add(program=program, by=request.user, **criterion_form.cleaned())
                     messages.success(request, _("Criterion added."))
                     return redirect("matching:criteria", program_id=program.pk)
             elif action == "recommended":
-                added = runs.criteria_recommended_add(program=program, by=_user(request))
+                added = runs.criteria_recommended_add(program=program, by=request.user)
                 messages.success(
                     request,
                     ngettext("%(n)d criterion added.", "%(n)d criteria added.", added)
@@ -124,7 +113,7 @@ def criteria(request: HttpRequest, program_id: int) -> HttpResponse:
                         mentee_id=data["mentee"].pk,
                         mentor_id=data["mentor"].pk,
                         kind=data["kind"],
-                        by=_user(request),
+                        by=request.user,
                     )
                     messages.success(request, _("Pair rule saved."))
                     return redirect("matching:criteria", program_id=program.pk)
@@ -161,15 +150,17 @@ def criteria(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def criterion_update(request: HttpRequest, program_id: int, criterion_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+def criterion_update(
+    request: AuthenticatedHttpRequest, program_id: int, criterion_id: int
+) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     criterion = get_object_or_404(
         MatchCriterion.objects.select_related("program"), pk=criterion_id, program=program
     )
     form = WeightForm(request.POST, prefix=f"c{criterion.pk}")
     if form.is_valid():
         try:
-            runs.criterion_update(criterion=criterion, by=_user(request), **form.cleaned_data)
+            runs.criterion_update(criterion=criterion, by=request.user, **form.cleaned_data)
         except ProgramError as error:
             messages.error(request, str(error))
         else:
@@ -181,20 +172,24 @@ def criterion_update(request: HttpRequest, program_id: int, criterion_id: int) -
 
 @login_required
 @require_POST
-def criterion_delete(request: HttpRequest, program_id: int, criterion_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+def criterion_delete(
+    request: AuthenticatedHttpRequest, program_id: int, criterion_id: int
+) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     criterion = get_object_or_404(MatchCriterion, pk=criterion_id, program=program)
-    runs.criterion_delete(criterion=criterion, by=_user(request))
+    runs.criterion_delete(criterion=criterion, by=request.user)
     messages.success(request, _("Criterion removed."))
     return redirect("matching:criteria", program_id=program.pk)
 
 
 @login_required
 @require_POST
-def pair_rule_delete(request: HttpRequest, program_id: int, rule_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+def pair_rule_delete(
+    request: AuthenticatedHttpRequest, program_id: int, rule_id: int
+) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     rule = get_object_or_404(PairRule, pk=rule_id, program=program)
-    runs.pair_rule_delete(rule=rule, by=_user(request))
+    runs.pair_rule_delete(rule=rule, by=request.user)
     messages.success(request, _("Pair rule removed."))
     return redirect("matching:criteria", program_id=program.pk)
 
@@ -210,10 +205,10 @@ def _points(share: float) -> str:
 
 @login_required
 @require_safe
-def weight_suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
+def weight_suggestions(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """What past pairs' outcomes suggest for the weights (aggregates only), with a
     what-if preview of the suggestion on the latest run's people."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     found = learning.weight_suggestions(program=program)
     catalog = inputs.field_catalog(program)
     rows = []
@@ -251,13 +246,13 @@ def weight_suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def weight_suggestions_adopt(request: HttpRequest, program_id: int) -> HttpResponse:
+def weight_suggestions_adopt(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Make the suggested weights (all, or one criterion's) the program's weights."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     raw = request.POST.get("criterion", "")
     criterion_id = int(raw) if raw.isdigit() else None
     changed = learning.weight_suggestions_adopt(
-        program=program, by=_user(request), criterion_id=criterion_id
+        program=program, by=request.user, criterion_id=criterion_id
     )
     if changed:
         messages.success(
@@ -279,10 +274,10 @@ def weight_suggestions_adopt(request: HttpRequest, program_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+def run_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     try:
-        run = runs.match_run_start(program=program, by=_user(request))
+        run = runs.match_run_start(program=program, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
         return redirect("matching:criteria", program_id=program.pk)
@@ -319,11 +314,11 @@ def _chart(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 @login_required
 @require_safe
-def run_detail(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
+def run_detail(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """The draft review: totals, chart, differences, pairs with reasons, the unmatched."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
-    if getattr(request, "htmx", False) and request.GET.get("poll"):
+    if request.htmx and request.GET.get("poll"):
         if run.is_finished:
             return HttpResponseClientRefresh()
         return render(
@@ -383,12 +378,12 @@ def _int(request: HttpRequest, name: str) -> int:
 
 @login_required
 @require_POST
-def run_edit(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
+def run_edit(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """Swap, reassign, remove, pin or block pairs of a draft."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     action = request.POST.get("action", "")
-    user = _user(request)
+    user = request.user
     try:
         if action == "swap":
             runs.proposal_swap(
@@ -436,9 +431,9 @@ def run_edit(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse
 
 @login_required
 @require_safe
-def run_whatif(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
+def run_whatif(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
     """What other weights would change, before anything is saved."""
-    program = _program(request, program_id)
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     labels = {
         row["key"]: criterion_label(row, inputs.field_catalog(program))
@@ -460,11 +455,11 @@ def run_whatif(request: HttpRequest, program_id: int, run_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def run_publish(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
-    program = _program(request, program_id)
+def run_publish(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     try:
-        count = runs.match_run_publish(run=run, by=_user(request))
+        count = runs.match_run_publish(run=run, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:

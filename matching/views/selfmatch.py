@@ -10,30 +10,26 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selfmatch
+from matching.access import access_match_request, access_self_match
 from matching.models import MatchRequest
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import Need, access_program
 from programs.models import Participant, Program
 
 Role = Participant.Role
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def selfmatch_find(request: HttpRequest, program_id: int) -> HttpResponse:
+def selfmatch_find(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Recommended mentors, best first, with the reasons; choose up to N and send."""
-    access = selfmatch.access_self_match(_user(request), program_id, role=Role.MENTEE)
+    access = access_self_match(request.user, program_id, role=Role.MENTEE)
     program = access.program
     mentee = cast(Participant, access.participant)
     match_settings = selfmatch.settings_get(program)
@@ -83,9 +79,9 @@ def selfmatch_find(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def selfmatch_mine(request: HttpRequest, program_id: int) -> HttpResponse:
+def selfmatch_mine(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The mentee's requests and where each one stands."""
-    access = selfmatch.access_self_match(_user(request), program_id, role=Role.MENTEE)
+    access = access_self_match(request.user, program_id, role=Role.MENTEE)
     mentee = cast(Participant, access.participant)
     context = {
         "program": access.program,
@@ -98,10 +94,10 @@ def selfmatch_mine(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def selfmatch_withdraw(request: HttpRequest, program_id: int, request_id: int) -> HttpResponse:
-    match_request = selfmatch.access_match_request(
-        _user(request), program_id, request_id, side=Role.MENTEE
-    )
+def selfmatch_withdraw(
+    request: AuthenticatedHttpRequest, program_id: int, request_id: int
+) -> HttpResponse:
+    match_request = access_match_request(request.user, program_id, request_id, side=Role.MENTEE)
     try:
         outcome = selfmatch.match_request_withdraw(request=match_request)
     except selfmatch.MatchingError as error:
@@ -118,9 +114,9 @@ def selfmatch_withdraw(request: HttpRequest, program_id: int, request_id: int) -
 
 @login_required
 @require_http_methods(["GET"])
-def selfmatch_incoming(request: HttpRequest, program_id: int) -> HttpResponse:
+def selfmatch_incoming(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Requests to this mentor: waiting ones to answer, then recent answers."""
-    access = selfmatch.access_self_match(_user(request), program_id, role=Role.MENTOR)
+    access = access_self_match(request.user, program_id, role=Role.MENTOR)
     mentor = cast(Participant, access.participant)
     requests = selfmatch.request_list_for_mentor(mentor=mentor)
     context = {
@@ -134,9 +130,11 @@ def selfmatch_incoming(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def selfmatch_answer(request: HttpRequest, program_id: int, request_id: int) -> HttpResponse:
-    user = _user(request)
-    match_request = selfmatch.access_match_request(user, program_id, request_id, side=Role.MENTOR)
+def selfmatch_answer(
+    request: AuthenticatedHttpRequest, program_id: int, request_id: int
+) -> HttpResponse:
+    user = request.user
+    match_request = access_match_request(user, program_id, request_id, side=Role.MENTOR)
     accept = request.POST.get("answer") == "accept"
     form = selfmatch.DeclineForm(request.POST)
     if not accept and not form.is_valid():
@@ -169,9 +167,9 @@ def selfmatch_answer(request: HttpRequest, program_id: int, request_id: int) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def selfmatch_settings(request: HttpRequest, program_id: int) -> HttpResponse:
+def selfmatch_settings(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The coordinator's self-match options: on or off, choices per mentee, days to answer."""
-    user = _user(request)
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     program = access.program
     is_closed = program.state == Program.State.CLOSED

@@ -7,10 +7,7 @@ can be reset (which retires the old address at once). A wrong token is a 404.
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring.emails import absolute_url
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import events, ics
 
 
@@ -28,9 +25,9 @@ def feed_url(token: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
+def calendar_feed_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the person's feed address; POST makes a new one (the old stops working)."""
-    user = cast(User, request.user)
+    user = request.user
     if request.method == "POST":
         events.calendar_feed_reset(user=user)
         messages.success(

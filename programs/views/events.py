@@ -8,12 +8,11 @@ see the events and head counts, never who is going; anyone else gets a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
 from programs import events, ics
-from programs.access import Need, access_program
-from programs.events import AttendanceForm, EventAccess, EventForm, RsvpForm, access_event
+from programs.access import EventAccess, Need, access_event, access_program
+from programs.events import AttendanceForm, EventForm, RsvpForm
 from programs.markdown import markdown_render
 from programs.models import EventRsvp, Program
 from programs.services import ProgramError
@@ -38,18 +38,10 @@ RSVP_MESSAGES: dict[str, Any] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 @login_required
 @require_safe
-def event_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def event_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id)
     past = request.GET.get("when") == "past"
     context = {
@@ -68,8 +60,8 @@ def event_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def event_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     program = access.program
     form = EventForm(request.POST or None, program=program)
@@ -152,16 +144,16 @@ def _detail_context(found: EventAccess, user: User) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def event_detail(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
-    user = _user(request)
+def event_detail(request: AuthenticatedHttpRequest, program_id: int, event_id: int) -> HttpResponse:
+    user = request.user
     found = access_event(user, program_id, event_id)
     return render(request, "programs/event_detail.html", _detail_context(found, user))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
-    user = _user(request)
+def event_edit(request: AuthenticatedHttpRequest, program_id: int, event_id: int) -> HttpResponse:
+    user = request.user
     found = access_event(user, program_id, event_id, need=Need.MANAGE)
     program, event = found.access.program, found.event
     form = EventForm(request.POST or None, program=program, event=event)
@@ -184,9 +176,9 @@ def event_edit(request: HttpRequest, program_id: int, event_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_cancel(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
+def event_cancel(request: AuthenticatedHttpRequest, program_id: int, event_id: int) -> HttpResponse:
     """GET asks for confirmation; POST cancels and tells everyone going or waiting."""
-    user = _user(request)
+    user = request.user
     found = access_event(user, program_id, event_id, need=Need.MANAGE)
     program, event = found.access.program, found.event
     if request.method == "POST":
@@ -207,8 +199,8 @@ def event_cancel(request: HttpRequest, program_id: int, event_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def event_rsvp(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
-    user = _user(request)
+def event_rsvp(request: AuthenticatedHttpRequest, program_id: int, event_id: int) -> HttpResponse:
+    user = request.user
     found = access_event(user, program_id, event_id)
     participant = found.access.participant
     if participant is None:
@@ -237,7 +229,7 @@ def event_rsvp(request: HttpRequest, program_id: int, event_id: int) -> HttpResp
                 )
             else:
                 messages.success(request, str(RSVP_MESSAGES[rsvp.status]) % {"title": event.title})
-    if _is_htmx(request):
+    if request.htmx:
         context = {**_detail_context(found, user), "is_htmx": True}
         return render(request, "programs/event_detail.html#rsvp", context)
     return redirect("programs:event_detail", found.access.program.pk, event.pk)
@@ -245,8 +237,10 @@ def event_rsvp(request: HttpRequest, program_id: int, event_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_attendance(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
-    user = _user(request)
+def event_attendance(
+    request: AuthenticatedHttpRequest, program_id: int, event_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_event(user, program_id, event_id, need=Need.MANAGE)
     program, event = found.access.program, found.event
     rsvps = events.event_rsvp_list(event=event)
@@ -282,9 +276,9 @@ def event_attendance(request: HttpRequest, program_id: int, event_id: int) -> Ht
 
 @login_required
 @require_safe
-def event_ics(request: HttpRequest, program_id: int, event_id: int) -> HttpResponse:
+def event_ics(request: AuthenticatedHttpRequest, program_id: int, event_id: int) -> HttpResponse:
     """The event as an .ics file to add to any calendar."""
-    found = access_event(_user(request), program_id, event_id)
+    found = access_event(request.user, program_id, event_id)
     event = found.event
     data = ics.event_download(event, url=events.event_url(event))
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")

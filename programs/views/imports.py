@@ -7,11 +7,10 @@ program of the URL, so program A's import under program B's address is a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRefresh
 
 from mentoring.csv_export import csv_download
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import imports
 from programs.access import Need, access_program
 from programs.models import ParticipantImport, Program
@@ -45,10 +44,6 @@ class ImportUploadForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _recent_imports(program: Program) -> list[ParticipantImport]:
     return list(
         ParticipantImport.objects.filter(program=program)
@@ -68,8 +63,8 @@ def _upload_context(program: Program, form: ImportUploadForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = access_program(_user(request), program_id, need=Need.MANAGE).program
+def import_upload(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     form = ImportUploadForm()
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
@@ -78,7 +73,7 @@ def import_upload(request: HttpRequest, program_id: int) -> HttpResponse:
             try:
                 participant_import = imports.participant_import_create(
                     program=program,
-                    by=_user(request),
+                    by=request.user,
                     file_name=upload.name or "",
                     # Never read more than the limit (plus one byte to know it was passed).
                     data=upload.read(imports.MAX_FILE_BYTES + 1),
@@ -116,13 +111,15 @@ def _ascii(text: str) -> str:
 
 @login_required
 @require_safe
-def import_detail(request: HttpRequest, program_id: int, import_id: int) -> HttpResponse:
+def import_detail(
+    request: AuthenticatedHttpRequest, program_id: int, import_id: int
+) -> HttpResponse:
     """The preview: progress while the file is worked on, then its problems or its go button.
 
     htmx polls this page while the import runs and gets only the progress partial; once
     it has finished, the poll asks the browser to reload the page, which shows the results.
     """
-    program = access_program(_user(request), program_id, need=Need.MANAGE).program
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     participant_import = get_object_or_404(
         # The file itself is never shown; it can be 5 MB, and this page is polled.
         ParticipantImport.objects.defer("content").select_related("created_by"),
@@ -132,7 +129,7 @@ def import_detail(request: HttpRequest, program_id: int, import_id: int) -> Http
     running = participant_import.status in RUNNING
     if request.GET.get("download") == "problems" and not running:
         return _problems_download(request, program, participant_import)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         if not running:
             return HttpResponseClientRefresh()
         return render(
@@ -165,8 +162,10 @@ def import_detail(request: HttpRequest, program_id: int, import_id: int) -> Http
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, program_id: int, import_id: int) -> HttpResponse:
-    program = access_program(_user(request), program_id, need=Need.MANAGE).program
+def import_apply(
+    request: AuthenticatedHttpRequest, program_id: int, import_id: int
+) -> HttpResponse:
+    program = access_program(request.user, program_id, need=Need.MANAGE).program
     participant_import = get_object_or_404(
         ParticipantImport.objects.select_related("program"), pk=import_id, program=program
     )
@@ -174,7 +173,7 @@ def import_apply(request: HttpRequest, program_id: int, import_id: int) -> HttpR
     was_ready = participant_import.status == Status.READY
     try:
         participant_import = imports.participant_import_apply(
-            participant_import=participant_import, by=_user(request)
+            participant_import=participant_import, by=request.user
         )
     except ProgramError as error:
         messages.error(request, str(error))

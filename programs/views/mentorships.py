@@ -3,20 +3,17 @@ structured, no-fault reason; the mentee may ask to be matched again."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from mentoring.models import User
-from programs.access import Need
-from programs.mentorships import access_mentorship, mentorship_end
+from mentoring.http import AuthenticatedHttpRequest, login_required
+from programs.access import Need, access_mentorship
+from programs.mentorships import mentorship_end
 from programs.models import Mentorship, Participant
 from programs.services import ProgramError
 
@@ -49,8 +46,10 @@ class EndForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mentorship_end_view(request: HttpRequest, program_id: int, mentorship_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+def mentorship_end_view(
+    request: AuthenticatedHttpRequest, program_id: int, mentorship_id: int
+) -> HttpResponse:
+    user = request.user
     # A mentorship under another program's address does not exist there.
     if not Mentorship.objects.filter(pk=mentorship_id, program_id=program_id).exists():
         raise Http404

@@ -7,11 +7,10 @@ goal, topic, note or rating (programs.workspace.pair_list selects none of them).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,17 +18,13 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from mentoring.csv_export import csv_download
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import workspace
 from programs.access import Need, access_program
 from programs.models import Program
 from programs.workspace import Health
 
 PAIRS_PER_PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _health(params: QueryDict) -> str:
@@ -58,18 +53,18 @@ def _table_context(program: Program, params: QueryDict) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def pair_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def pair_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     context = {**_table_context(access.program, request.GET), "access": access}
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "programs/pair_list.html#table", context)
     return render(request, "programs/pair_list.html", context)
 
 
 @login_required
 @require_safe
-def pair_export(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def pair_export(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     pairs = workspace.pair_list(program=program, health=_health(request.GET))
     name = slugify(program.name) or "program"

@@ -6,13 +6,12 @@ participants cannot open it either (403); anyone else gets a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import selectors, services
 from programs.access import Need, access_participant, access_program
 from programs.forms import InviteForm, ParticipantFilterForm, ParticipantStatusForm
@@ -37,14 +36,6 @@ STATUS_MESSAGES: dict[str, Any] = {
     Status.PAUSED: gettext_lazy("%(name)s is paused."),
     Status.WITHDRAWN: gettext_lazy("%(name)s is withdrawn from the program."),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _table_context(program: Program, params: QueryDict) -> dict[str, Any]:
@@ -76,11 +67,11 @@ def _table_context(program: Program, params: QueryDict) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def participant_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def participant_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     context = {**_table_context(program, request.GET), "access": access}
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "programs/participant_list.html#table", context)
     context["totals"] = selectors.participant_totals(program=program)
     return render(request, "programs/participant_list.html", context)
@@ -88,14 +79,14 @@ def participant_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_invite(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def participant_invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     form = InviteForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             invited = services.participants_invite(
-                program=program, invitees=form.invitees(), by=_user(request)
+                program=program, invitees=form.invitees(), by=request.user
             )
         except ProgramError as error:
             form.add_error(None, str(error))
@@ -121,10 +112,10 @@ def participant_invite(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_reminders_send(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def profile_reminders_send(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     try:
-        count = services.profile_reminders_queue(program=access.program, by=_user(request))
+        count = services.profile_reminders_queue(program=access.program, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
@@ -166,34 +157,29 @@ def _back(request: HttpRequest, program: Program) -> str:
     return list_url
 
 
-def _row_action_response(request: HttpRequest, program: Program) -> HttpResponse:
+def _row_action_response(request: AuthenticatedHttpRequest, program: Program) -> HttpResponse:
     """Redirect back to the list; an htmx request gets the refreshed table instead."""
     back = _back(request, program)
-    if not _is_htmx(request):
+    if not request.htmx:
         return redirect(back)
     params = QueryDict(urlsplit(back).query)
     context = {**_table_context(program, params), "is_htmx": True}
     return render(request, "programs/participant_list.html#table", context)
 
 
-def _access_row(request: HttpRequest, program_id: int, participant_id: int) -> Participant:
-    participant = access_participant(_user(request), participant_id, need=Need.MANAGE)
-    if participant.program_id != program_id:
-        raise Http404
-    return participant
-
-
 @login_required
 @require_POST
-def participant_status(request: HttpRequest, program_id: int, participant_id: int) -> HttpResponse:
-    participant = _access_row(request, program_id, participant_id)
+def participant_status(
+    request: AuthenticatedHttpRequest, program_id: int, participant_id: int
+) -> HttpResponse:
+    participant = access_participant(request.user, program_id, participant_id, need=Need.MANAGE)
     form = ParticipantStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return _row_action_response(request, participant.program)
     status = form.cleaned_data["status"]
     try:
-        services.participant_status_set(participant=participant, status=status, by=_user(request))
+        services.participant_status_set(participant=participant, status=status, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
@@ -203,10 +189,12 @@ def participant_status(request: HttpRequest, program_id: int, participant_id: in
 
 @login_required
 @require_POST
-def participant_resend(request: HttpRequest, program_id: int, participant_id: int) -> HttpResponse:
-    participant = _access_row(request, program_id, participant_id)
+def participant_resend(
+    request: AuthenticatedHttpRequest, program_id: int, participant_id: int
+) -> HttpResponse:
+    participant = access_participant(request.user, program_id, participant_id, need=Need.MANAGE)
     try:
-        services.participant_invitation_resend(participant=participant, by=_user(request))
+        services.participant_invitation_resend(participant=participant, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:

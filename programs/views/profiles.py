@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import access_program
 from programs.models import Participant, Profile, ProfileQuestion
 from programs.profiles import (
@@ -39,8 +36,8 @@ def _safe_next(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     next_url = _safe_next(request)
     form = ProfileForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -73,8 +70,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_profile(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+def participant_profile(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id)
     program = access.program
     participant = access.participant

@@ -7,10 +7,9 @@ participants see the overview of their own programs; anyone else gets a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentoring.emails import absolute_url
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
 from programs import metrics, selectors, services
 from programs.access import Need, ProgramAccess, access_program, can_create_programs
@@ -49,14 +49,6 @@ TRANSITION_LABELS: dict[tuple[str, str], Any] = {
     (State.MATCHING, State.ENROLLING): gettext_lazy("Reopen enrolment"),
     (State.MATCHING, State.RUNNING): gettext_lazy("Start the program"),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def transition_choices(program: Program) -> list[dict[str, Any]]:
@@ -125,8 +117,8 @@ def join_url(program: Program) -> str:
 
 @login_required
 @require_safe
-def program_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     page = Paginator(selectors.program_list(user=user), PROGRAMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -150,8 +142,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def program_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not can_create_programs(user):
         raise PermissionDenied
     form = ProgramForm(request.POST or None)
@@ -172,14 +164,14 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     is_closed = program.state == State.CLOSED
     form = ProgramForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
-            services.program_update(program=program, by=_user(request), **form.program_fields())
+            services.program_update(program=program, by=request.user, **form.program_fields())
         except ProgramError as error:
             form.add_error(None, str(error))
         else:
@@ -208,8 +200,8 @@ def _overview_context(access: ProgramAccess) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def program_overview(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id)
+def program_overview(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id)
     program = access.program
     summary = selectors.enrolment_summary(program=program)
     context = {
@@ -264,8 +256,8 @@ def _mentorship_context(access: ProgramAccess) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def program_transition(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def program_transition(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -273,7 +265,7 @@ def program_transition(request: HttpRequest, program_id: int) -> HttpResponse:
         return redirect("programs:program_overview", program.pk)
     try:
         services.program_transition(
-            program=program, to_state=form.cleaned_data["to_state"], by=_user(request)
+            program=program, to_state=form.cleaned_data["to_state"], by=request.user
         )
     except ProgramError as error:
         messages.error(request, str(error))
@@ -291,20 +283,12 @@ def program_transition(request: HttpRequest, program_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------
 
 
-def _access_staff_page(request: HttpRequest, program_id: int) -> ProgramAccess:
-    """Coordinators (and, read-only, HR and admins); participants get 403."""
-    access = access_program(_user(request), program_id)
-    if not (access.is_coordinator or access.is_reader):
-        raise PermissionDenied
-    if request.method == "POST" and not access.is_coordinator:
-        raise PermissionDenied
-    return access
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = _access_staff_page(request, program_id)
+def goal_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(
+        request.user, program_id, need=Need.MANAGE if request.method == "POST" else Need.READ
+    )
     program = access.program
     goals = list(program.goals.all())
     editing = next((g for g in goals if g.metric == request.GET.get("metric")), None)
@@ -326,7 +310,7 @@ def goal_list(request: HttpRequest, program_id: int) -> HttpResponse:
                 metric=data["metric"],
                 target_value=data["target_value"],
                 target_on=data["target_on"],
-                by=_user(request),
+                by=request.user,
             )
         except ProgramError as error:
             form.add_error("target_value", str(error))
@@ -349,11 +333,11 @@ def goal_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def goal_delete(request: HttpRequest, program_id: int, goal_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def goal_delete(request: AuthenticatedHttpRequest, program_id: int, goal_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     goal = get_object_or_404(ProgramGoal, pk=goal_id, program=access.program)
     try:
-        services.program_goal_delete(goal=goal, by=_user(request))
+        services.program_goal_delete(goal=goal, by=request.user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
@@ -370,9 +354,11 @@ def goal_delete(request: HttpRequest, program_id: int, goal_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def coordinator_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
-    access = _access_staff_page(request, program_id)
+def coordinator_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
+    access = access_program(
+        request.user, program_id, need=Need.MANAGE if request.method == "POST" else Need.READ
+    )
     program = access.program
     form = CoordinatorAddForm()
     if request.method == "POST":
@@ -410,9 +396,9 @@ def coordinator_list(request: HttpRequest, program_id: int) -> HttpResponse:
     return render(request, "programs/program_coordinators.html", context)
 
 
-def _coordinator_remove(request: HttpRequest, access: ProgramAccess) -> HttpResponse:
+def _coordinator_remove(request: AuthenticatedHttpRequest, access: ProgramAccess) -> HttpResponse:
     program = access.program
-    user = _user(request)
+    user = request.user
     person = program.coordinators.filter(pk=request.POST.get("user_id") or 0).first()
     if person is None:
         messages.error(request, _("That person does not coordinate this program."))
@@ -442,8 +428,8 @@ def _coordinator_remove(request: HttpRequest, access: ProgramAccess) -> HttpResp
 
 @login_required
 @require_POST
-def join_link_update(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id, need=Need.MANAGE)
+def join_link_update(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id, need=Need.MANAGE)
     program = access.program
     form = JoinLinkForm(request.POST)
     if not form.is_valid():
@@ -451,18 +437,18 @@ def join_link_update(request: HttpRequest, program_id: int) -> HttpResponse:
     elif program.state == State.CLOSED:
         messages.error(request, _("A closed program can no longer be changed."))
     elif form.cleaned_data["action"] == "disable":
-        services.program_join_link_disable(program=program, by=_user(request))
+        services.program_join_link_disable(program=program, by=request.user)
         messages.success(request, _("The join link is off; it no longer works."))
     else:
         had_link = bool(program.join_token)
-        services.program_join_link_enable(program=program, by=_user(request))
+        services.program_join_link_enable(program=program, by=request.user)
         messages.success(
             request,
             _("The join link is new; the old one no longer works.")
             if had_link
             else _("The join link is on. Share it with the people you want to invite."),
         )
-    if _is_htmx(request):
+    if request.htmx:
         context = {**_overview_context(access), "is_htmx": True}
         return render(request, "programs/program_overview.html#join_link", context)
     return redirect(reverse("programs:program_overview", args=[program.pk]) + "#join-link")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import profiles
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import ProfileQuestion, Program
@@ -37,8 +34,8 @@ def _list_context(access: ProgramAccess) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+def question_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,9 +53,9 @@ def question_list(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_reorder(request: HttpRequest, program_id: int) -> HttpResponse:
+def question_reorder(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Move one question up or down, or (with ``order``) put them all in a new order."""
-    user = cast(User, request.user)
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     try:
         if "order" in request.POST:
@@ -86,15 +83,17 @@ def question_reorder(request: HttpRequest, program_id: int) -> HttpResponse:
                 messages.success(request, message % {"text": question.text})
     except ProgramError as error:
         messages.error(request, str(error))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "programs/question_list.html#question_list", _list_context(access))
     return redirect("programs:question_list", program_id=access.program.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, program_id: int, question_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+def question_edit(
+    request: AuthenticatedHttpRequest, program_id: int, question_id: int
+) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     question = _question(access, question_id)
     form = QuestionForm(request.POST or None, question=question)
@@ -117,9 +116,11 @@ def question_edit(request: HttpRequest, program_id: int, question_id: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_delete(request: HttpRequest, program_id: int, question_id: int) -> HttpResponse:
+def question_delete(
+    request: AuthenticatedHttpRequest, program_id: int, question_id: int
+) -> HttpResponse:
     """GET asks for confirmation (the answers go too); POST deletes."""
-    user = cast(User, request.user)
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     question = _question(access, question_id)
     if request.method == "POST":

@@ -8,31 +8,22 @@ Attachments are downloaded through attachment_download only, which checks the sa
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs import resources
-from programs.access import Need, ProgramAccess, access_program
+from programs.access import Need, ProgramAccess, access_program, access_resource
 from programs.markdown import markdown_excerpt, markdown_render
 from programs.models import Program, Resource, ResourceAttachment
-from programs.resources import ResourceForm, access_resource
+from programs.resources import ResourceForm
 from programs.services import ProgramError
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _list_context(access: ProgramAccess) -> dict[str, Any]:
@@ -59,15 +50,15 @@ def _list_context(access: ProgramAccess) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def resource_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    access = access_program(_user(request), program_id)
+def resource_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    access = access_program(request.user, program_id)
     return render(request, "programs/resource_list.html", _list_context(access))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resource_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     program = access.program
     form = ResourceForm(request.POST or None, request.FILES or None)
@@ -103,8 +94,10 @@ def resource_create(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def resource_detail(request: HttpRequest, program_id: int, resource_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_detail(
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_resource(user, program_id, resource_id)
     access, resource = found.access, found.resource
     if access.participant is not None and not access.is_coordinator:
@@ -122,8 +115,10 @@ def resource_detail(request: HttpRequest, program_id: int, resource_id: int) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resource_edit(request: HttpRequest, program_id: int, resource_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_edit(
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     program, resource = found.access.program, found.resource
     form = ResourceForm(request.POST or None, request.FILES or None, resource=resource)
@@ -152,9 +147,11 @@ def resource_edit(request: HttpRequest, program_id: int, resource_id: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resource_delete(request: HttpRequest, program_id: int, resource_id: int) -> HttpResponse:
+def resource_delete(
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int
+) -> HttpResponse:
     """GET asks for confirmation (its attachments go too); POST deletes."""
-    user = _user(request)
+    user = request.user
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     program, resource = found.access.program, found.resource
     if request.method == "POST":
@@ -175,8 +172,10 @@ def resource_delete(request: HttpRequest, program_id: int, resource_id: int) -> 
 
 @login_required
 @require_POST
-def resource_move(request: HttpRequest, program_id: int, resource_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_move(
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     resource = found.resource
     direction = request.POST.get("direction")
@@ -197,7 +196,7 @@ def resource_move(request: HttpRequest, program_id: int, resource_id: int) -> Ht
                     else _("Moved “%(title)s” down.")
                 )
                 messages.success(request, message % {"title": resource.title})
-    if _is_htmx(request):
+    if request.htmx:
         context = {**_list_context(found.access), "is_htmx": True}
         return render(request, "programs/resource_list.html#resource_table", context)
     return redirect("programs:resource_list", found.access.program.pk)
@@ -205,8 +204,10 @@ def resource_move(request: HttpRequest, program_id: int, resource_id: int) -> Ht
 
 @login_required
 @require_POST
-def resource_publish(request: HttpRequest, program_id: int, resource_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_publish(
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int
+) -> HttpResponse:
+    user = request.user
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     resource = found.resource
     publish = request.POST.get("action") != "unpublish"
@@ -231,8 +232,8 @@ def resource_publish(request: HttpRequest, program_id: int, resource_id: int) ->
 
 @login_required
 @require_POST
-def resource_starter_add(request: HttpRequest, program_id: int) -> HttpResponse:
-    user = _user(request)
+def resource_starter_add(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     try:
         added = resources.resource_starter_set_add(program=access.program, by=user)
@@ -265,10 +266,10 @@ def _attachment(resource: Resource, attachment_id: int) -> ResourceAttachment:
 @login_required
 @require_safe
 def attachment_download(
-    request: HttpRequest, program_id: int, resource_id: int, attachment_id: int
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int, attachment_id: int
 ) -> FileResponse:
     """The file, as a download only, to people who may read its guide."""
-    user = _user(request)
+    user = request.user
     found = access_resource(user, program_id, resource_id)
     attachment = _attachment(found.resource, attachment_id)
     try:
@@ -293,9 +294,9 @@ def attachment_download(
 @login_required
 @require_POST
 def attachment_delete(
-    request: HttpRequest, program_id: int, resource_id: int, attachment_id: int
+    request: AuthenticatedHttpRequest, program_id: int, resource_id: int, attachment_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     attachment = _attachment(found.resource, attachment_id)
     try:

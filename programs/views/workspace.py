@@ -1,6 +1,6 @@
 """The mentorship workspace: the pair's own page, for the two people only.
 
-Every view goes through programs.mentorships.access_mentorship: the two people get
+Every view goes through programs.access.access_mentorship: the two people get
 in; the program's coordinators get 403 (they use the Pairs page, which shows no
 private text); other members and HR get 403; anyone else gets 404. Forms post
 normally and redirect back (POST/redirect/GET); errors re-render with field errors.
@@ -8,10 +8,9 @@ normally and redirect back (POST/redirect/GET); errors re-render with field erro
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,22 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring.models import User
+from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.notifications import zone as notification_zone
 from programs import checkins, workspace
+from programs.access import MentorshipAccess, access_mentorship
 from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
-from programs.mentorships import MentorshipAccess, access_mentorship, match_reasons
+from programs.mentorships import match_reasons
 from programs.models import CheckIn, Milestone, PairGoal, Profile
 from programs.services import ProgramError
 from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _access(request: HttpRequest, mentorship_id: int) -> MentorshipAccess:
-    return access_mentorship(_user(request), mentorship_id)
 
 
 def _checkin(found: MentorshipAccess, checkin_id: int) -> CheckIn:
@@ -52,8 +44,8 @@ def _back(mentorship_id: int, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _page(request: HttpRequest, found: MentorshipAccess, **forms: Any) -> HttpResponse:
-    user = _user(request)
+def _page(request: AuthenticatedHttpRequest, found: MentorshipAccess, **forms: Any) -> HttpResponse:
+    user = request.user
     mentorship = found.mentorship
     data = workspace.workspace_get(mentorship=mentorship)
     partner = found.partner
@@ -89,8 +81,8 @@ def _page(request: HttpRequest, found: MentorshipAccess, **forms: Any) -> HttpRe
 
 @login_required
 @require_safe
-def workspace_view(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    return _page(request, _access(request, mentorship_id))
+def workspace_view(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    return _page(request, access_mentorship(request.user, mentorship_id))
 
 
 def _fail(request: HttpRequest, error: ProgramError) -> None:
@@ -102,15 +94,15 @@ def _fail(request: HttpRequest, error: ProgramError) -> None:
 
 @login_required
 @require_POST
-def agreement_update(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def agreement_update(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
         return _page(request, found, agreement_form=form)
     try:
         workspace.agreement_update(
             mentorship=found.mentorship,
-            by=_user(request),
+            by=request.user,
             expectations=form.cleaned_data["expectations"],
         )
     except ProgramError as error:
@@ -122,10 +114,10 @@ def agreement_update(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agreement_accept(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def agreement_accept(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     try:
-        workspace.agreement_accept(mentorship=found.mentorship, by=_user(request))
+        workspace.agreement_accept(mentorship=found.mentorship, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -138,14 +130,14 @@ def agreement_accept(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pair_goal_create(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def pair_goal_create(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     form = PairGoalForm(request.POST)
     if not form.is_valid():
         return _page(request, found, goal_form=form)
     try:
         workspace.pair_goal_create(
-            mentorship=found.mentorship, by=_user(request), **form.cleaned_data
+            mentorship=found.mentorship, by=request.user, **form.cleaned_data
         )
     except ProgramError as error:
         _fail(request, error)
@@ -164,15 +156,17 @@ def _goal(found: MentorshipAccess, goal_id: int) -> PairGoal:
 
 @login_required
 @require_POST
-def pair_goal_update(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def pair_goal_update(
+    request: AuthenticatedHttpRequest, mentorship_id: int, goal_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     goal = _goal(found, goal_id)
     form = GoalProgressForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status and a progress from 0 to 100."))
         return _back(mentorship_id, "goals")
     try:
-        workspace.pair_goal_update(goal=goal, by=_user(request), **form.cleaned_data)
+        workspace.pair_goal_update(goal=goal, by=request.user, **form.cleaned_data)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -182,15 +176,17 @@ def pair_goal_update(request: HttpRequest, mentorship_id: int, goal_id: int) -> 
 
 @login_required
 @require_POST
-def milestone_create(request: HttpRequest, mentorship_id: int, goal_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def milestone_create(
+    request: AuthenticatedHttpRequest, mentorship_id: int, goal_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     goal = _goal(found, goal_id)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A milestone needs a name (and a valid date, if any)."))
         return _back(mentorship_id, "goals")
     try:
-        workspace.milestone_create(goal=goal, by=_user(request), **form.cleaned_data)
+        workspace.milestone_create(goal=goal, by=request.user, **form.cleaned_data)
     except ProgramError as error:
         _fail(request, error)
     return _back(mentorship_id, "goals")
@@ -198,8 +194,10 @@ def milestone_create(request: HttpRequest, mentorship_id: int, goal_id: int) -> 
 
 @login_required
 @require_POST
-def milestone_toggle(request: HttpRequest, mentorship_id: int, milestone_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def milestone_toggle(
+    request: AuthenticatedHttpRequest, mentorship_id: int, milestone_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     milestone = (
         Milestone.objects.filter(goal__mentorship=found.mentorship, pk=milestone_id)
         .select_related("goal")
@@ -209,7 +207,7 @@ def milestone_toggle(request: HttpRequest, mentorship_id: int, milestone_id: int
         raise Http404
     milestone.goal.mentorship = found.mentorship
     try:
-        workspace.milestone_toggle(milestone=milestone, by=_user(request))
+        workspace.milestone_toggle(milestone=milestone, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     return _back(mentorship_id, "goals")
@@ -220,9 +218,9 @@ def milestone_toggle(request: HttpRequest, mentorship_id: int, milestone_id: int
 
 @login_required
 @require_POST
-def checkin_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
-    user = _user(request)
+def checkin_propose(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
+    user = request.user
     form = CheckInProposeForm(request.POST, user=user)
     if not form.is_valid():
         return _page(request, found, propose_form=form)
@@ -242,11 +240,13 @@ def checkin_propose(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checkin_accept(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def checkin_accept(
+    request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
-        checkins.checkin_accept(checkin=checkin, by=_user(request))
+        checkins.checkin_accept(checkin=checkin, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -258,11 +258,13 @@ def checkin_accept(request: HttpRequest, mentorship_id: int, checkin_id: int) ->
 
 @login_required
 @require_POST
-def checkin_cancel(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def checkin_cancel(
+    request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
-        checkins.checkin_cancel(checkin=checkin, by=_user(request))
+        checkins.checkin_cancel(checkin=checkin, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -272,10 +274,12 @@ def checkin_cancel(request: HttpRequest, mentorship_id: int, checkin_id: int) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkin_reschedule(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def checkin_reschedule(
+    request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
-    user = _user(request)
+    user = request.user
     local = timezone.localtime(checkin.scheduled_at).replace(tzinfo=None)
     form = CheckInTimeForm(
         request.POST or None,
@@ -307,8 +311,10 @@ def checkin_reschedule(request: HttpRequest, mentorship_id: int, checkin_id: int
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkin_log(request: HttpRequest, mentorship_id: int, checkin_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
+def checkin_log(
+    request: AuthenticatedHttpRequest, mentorship_id: int, checkin_id: int
+) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
     initial = {
@@ -323,7 +329,7 @@ def checkin_log(request: HttpRequest, mentorship_id: int, checkin_id: int) -> Ht
         try:
             checkins.checkin_log(
                 checkin=checkin,
-                by=_user(request),
+                by=request.user,
                 outcome=data["outcome"],
                 duration_minutes=data["duration_minutes"],
                 topics=data["topics"],
@@ -342,9 +348,9 @@ def checkin_log(request: HttpRequest, mentorship_id: int, checkin_id: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkin_log_past(request: HttpRequest, mentorship_id: int) -> HttpResponse:
-    found = _access(request, mentorship_id)
-    user = _user(request)
+def checkin_log_past(request: AuthenticatedHttpRequest, mentorship_id: int) -> HttpResponse:
+    found = access_mentorship(request.user, mentorship_id)
+    user = request.user
     goals = list(PairGoal.objects.filter(mentorship=found.mentorship, status=PairGoal.Status.OPEN))
     form = PastCheckInForm(
         request.POST or None, goals=goals, user=user, initial={"outcome": "done"}

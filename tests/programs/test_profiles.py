@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from mentoring.models import User
 from programs import profiles
-from programs.models import Participant, Profile, ProfileAnswer, ProfileQuestion, Program
+from programs.models import (
+    Participant,
+    Profile,
+    ProfileAnswer,
+    ProfileQuestion,
+    Program,
+    QuestionAudience,
+)
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
@@ -66,7 +73,7 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
         "kind": ProfileQuestion.Kind.SINGLE_CHOICE,
         "choices": ["Leadership", "Career", "Network"],
         "is_required": True,
-        "audience": ProfileQuestion.Audience.BOTH,
+        "audience": QuestionAudience.BOTH,
     }
     values.update(fields)
     return ProfileQuestion.objects.create(program=program, **values)
@@ -297,8 +304,8 @@ def test_each_role_sees_only_its_questions(
     client: Client, program: Program, mentee: Participant, mentor: Participant
 ) -> None:
     _question(program, text="Asked of everyone?")
-    _question(program, text="Only for mentors?", audience=ProfileQuestion.Audience.MENTORS)
-    _question(program, text="Only for mentees?", audience=ProfileQuestion.Audience.MENTEES)
+    _question(program, text="Only for mentors?", audience=QuestionAudience.MENTORS)
+    _question(program, text="Only for mentees?", audience=QuestionAudience.MENTEES)
     assert mentee.user is not None
     assert mentor.user is not None
     client.force_login(mentee.user)
@@ -487,7 +494,7 @@ def test_the_completeness_rule(program: Program) -> None:
     profile.career_aspirations = "Become a CEO"
     assert profiles.profile_missing(profile, Participant.Role.MENTEE) == []
     assert len(profiles.profile_missing(None, Participant.Role.MENTEE)) == 4
-    question = _question(program, audience=ProfileQuestion.Audience.MENTORS)
+    question = _question(program, audience=QuestionAudience.MENTORS)
     profile.skills = ["Architecture"]
     missing = profiles.participant_profile_missing(
         participant=mentor, profile=profile, questions=[question], answered_ids=set()
@@ -533,7 +540,7 @@ def test_a_new_required_question_clears_completeness_and_answering_restores_it(
         text="How many years have you mentored?",
         kind=ProfileQuestion.Kind.SCALE,
         is_required=True,
-        audience=ProfileQuestion.Audience.MENTORS,
+        audience=QuestionAudience.MENTORS,
         by=coordinator,
     )
     mentee.refresh_from_db()

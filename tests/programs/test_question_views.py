@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mentoring.models import User
 from programs import profiles
-from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
+from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program, QuestionAudience
 from programs.services import ProgramError
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
         "text": "Goal?",
         "kind": ProfileQuestion.Kind.SINGLE_CHOICE,
         "choices": ["Leadership", "Career", "Network"],
-        "audience": ProfileQuestion.Audience.BOTH,
+        "audience": QuestionAudience.BOTH,
     }
     values.update(fields)
     position = ProfileQuestion.objects.filter(program=program).count() + 1
@@ -169,7 +169,7 @@ def test_a_coordinator_adds_questions_at_the_end(
     assert question.choices == ["Leadership", "Career direction", "Network"]
     assert question.is_required
     assert question.is_matching_input
-    assert question.audience == ProfileQuestion.Audience.BOTH
+    assert question.audience == QuestionAudience.BOTH
     assert question.position == 1
 
     client.post(_list_url(program), _form(text="How do you like to meet?", kind="scale"))
@@ -315,7 +315,7 @@ def test_the_audience_cannot_drop_people_who_answered(
             text=question.text,
             kind=question.kind,
             choices=question.choices,
-            audience=ProfileQuestion.Audience.MENTORS,
+            audience=QuestionAudience.MENTORS,
         )
     profiles.question_update(
         question=question,
@@ -323,10 +323,10 @@ def test_the_audience_cannot_drop_people_who_answered(
         text=question.text,
         kind=question.kind,
         choices=question.choices,
-        audience=ProfileQuestion.Audience.MENTEES,
+        audience=QuestionAudience.MENTEES,
     )
     question.refresh_from_db()
-    assert question.audience == ProfileQuestion.Audience.MENTEES
+    assert question.audience == QuestionAudience.MENTEES
 
 
 def test_making_a_question_required_clears_completeness(
