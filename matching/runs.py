@@ -29,6 +29,7 @@ from matching.models import MatchCriterion, MatchProposal, MatchRun, MatchSettin
 from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, Delivery, User
+from mentoring.sweeps import claim_and_send
 from programs.mentorships import (
     active_mentee_counts,
     explanation_reasons,
@@ -716,80 +717,81 @@ def _introduction_due() -> QuerySet[Mentorship]:
     )
 
 
-def match_introduction_send(*, mentorship_id: int) -> int:
-    """Email both people of a new pair, once each (safe to run twice and in parallel).
-    Returns how many emails went out now.
+def _introduction_next(mentorship: Mentorship) -> bool:
+    """Email the first person of the locked pair not yet introduced; once both are,
+    mark the pair ``introduced_at``. Whether an email went now.
 
-    Each email is claimed in the transaction that sends it (docs/outbound.md): the
-    pair's row locked with SKIP LOCKED, the unique Delivery
-    ``match-introduction:<pair>:<person>`` written, the email sent, committed. Once
-    both went out the pair is marked ``introduced_at``; a sender that dies between
-    the two leaves the pair due, and the next sweep sends the one still missing.
+    One email a transaction (docs/outbound.md): the unique Delivery
+    ``match-introduction:<pair>:<person>`` is written, the email sent, then the sweep
+    commits. A sender that dies between the two leaves the pair due, and the next
+    sweep sends the one still missing.
     """
     from mentoring.emails import absolute_url, email_send
 
-    sent = 0
-    for side in ("mentee", "mentor"):
-        with transaction.atomic():
-            mentorship = (
-                _introduction_due()
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("program", "mentor", "mentor__user", "mentee", "mentee__user")
-                .filter(pk=mentorship_id)
-                .first()
-            )
-            if mentorship is None:
-                return sent  # introduced, ended, or another sender has it now
-            me, partner, role = (
-                (mentorship.mentee, mentorship.mentor, Participant.Role.MENTEE)
-                if side == "mentee"
-                else (mentorship.mentor, mentorship.mentee, Participant.Role.MENTOR)
-            )
-            key = f"{mentorship.pk}:{me.pk}"
-            if Delivery.objects.claim(kind=DELIVERY_INTRODUCTION, key=key):
-                reasons = explanation_reasons(mentorship.explanation or [])
-                email_send(
-                    to=[me.user.email if me.user is not None else me.email],
-                    template="matching/introduction",
-                    context={
-                        "program": mentorship.program,
-                        "mentorship": mentorship,
-                        "me": me,
-                        "partner": partner,
-                        "role": role,
-                        "reasons": reasons,
-                        # The pair's workspace once the person has an account;
-                        # until then the home page, where their invitation leads.
-                        "url": absolute_url(
-                            reverse("programs:workspace", args=[mentorship.pk])
-                            if me.user is not None
-                            else "/"
-                        ),
-                    },
-                    reply_to=[partner.user.email if partner.user is not None else partner.email],
-                )
-                sent += 1
-            if side == "mentor":
-                mentorship.introduced_at = timezone.now()
-                mentorship.save(update_fields=["introduced_at"])
-    return sent
+    sides = (
+        (mentorship.mentee, mentorship.mentor, Participant.Role.MENTEE),
+        (mentorship.mentor, mentorship.mentee, Participant.Role.MENTOR),
+    )
+    for me, partner, role in sides:
+        if not Delivery.objects.claim(kind=DELIVERY_INTRODUCTION, key=f"{mentorship.pk}:{me.pk}"):
+            continue  # this one went out before
+        email_send(
+            to=[me.user.email if me.user is not None else me.email],
+            template="matching/introduction",
+            context={
+                "program": mentorship.program,
+                "mentorship": mentorship,
+                "me": me,
+                "partner": partner,
+                "role": role,
+                "reasons": explanation_reasons(mentorship.explanation or []),
+                # The pair's workspace once the person has an account; until then
+                # the home page, where their invitation leads.
+                "url": absolute_url(
+                    reverse("programs:workspace", args=[mentorship.pk])
+                    if me.user is not None
+                    else "/"
+                ),
+            },
+            reply_to=[partner.user.email if partner.user is not None else partner.email],
+        )
+        if role == Participant.Role.MENTOR:
+            _introduced(mentorship)
+        return True
+    _introduced(mentorship)
+    return False
+
+
+def _introduced(mentorship: Mentorship) -> None:
+    mentorship.introduced_at = timezone.now()
+    mentorship.save(update_fields=["introduced_at"])
+
+
+def _introductions_sweep(due: QuerySet[Mentorship], *, limit: int) -> int:
+    return claim_and_send(
+        due,
+        order_by=("pk",),
+        send_one=_introduction_next,
+        batch=limit,
+        batches=1,
+        # Two emails a pair, each in its own transaction.
+        steps=2,
+        select_related=("program", "mentor", "mentor__user", "mentee", "mentee__user"),
+        label="Introduction of pair",
+    ).sent
+
+
+def match_introduction_send(*, mentorship_id: int) -> int:
+    """Email both people of a new pair, once each (safe to run twice and in parallel).
+    Returns how many emails went out now."""
+    return _introductions_sweep(_introduction_due().filter(pk=mentorship_id), limit=1)
 
 
 def match_introductions_send(*, limit: int | None = None) -> int:
     """The introduction sweep (beat, every INVITATION_SWEEP_INTERVAL seconds): every
     pair still to introduce, at most ``limit`` pairs, oldest first. Returns how many
     emails went out. A failed send is logged and left due for the next sweep."""
-    limit = limit or settings.INVITATION_SWEEP_BATCH
-    ids = list(_introduction_due().order_by("pk").values_list("pk", flat=True)[:limit])
-    sent = 0
-    for mentorship_id in ids:
-        try:
-            sent += match_introduction_send(mentorship_id=mentorship_id)
-        except Exception:
-            logger.exception(
-                "Introduction of pair %s failed; the next sweep retries", mentorship_id
-            )
-    return sent
+    return _introductions_sweep(_introduction_due(), limit=limit or settings.INVITATION_SWEEP_BATCH)
 
 
 def run_list(*, program: Program) -> QuerySet[MatchRun]:

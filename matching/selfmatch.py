@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 from django import forms
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
+from mentoring.sweeps import claim_and_send
 from programs.mentorships import (
     PAIRING_STATES,
     active_mentee_counts,
@@ -462,38 +463,45 @@ def match_requests_expire(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: pending requests past their time expire and pass to the
     mentee's next choice. Returns how many expired now.
 
-    Each request is handled in its own transaction, locking the mentee first (the
-    order every writer uses) and checking again that the request is still pending
-    and due, so a second sweep or a mentor answering at the same moment is harmless.
+    Each request is handled in its own transaction (mentoring.sweeps.claim_and_send),
+    locking the mentee first (the order every writer uses) and checking again that
+    the request is still pending and due, so a second sweep or a mentor answering at
+    the same moment is harmless.
     """
     now = now or timezone.now()
-    expired = 0
-    for _batch in range(EXPIRE_BATCHES_PER_SWEEP):
-        due = list(
-            MatchRequest.objects.filter(state=State.PENDING, expires_at__lte=now)
-            .order_by("expires_at", "pk")
-            .values_list("pk", "mentee_id")[:EXPIRE_BATCH]
+
+    def lock(request_id: int) -> MatchRequest | None:
+        mentee = (
+            Participant.objects.select_for_update()
+            .select_related("program")
+            .filter(pk=Subquery(MatchRequest.objects.filter(pk=request_id).values("mentee_id")[:1]))
+            .first()
         )
-        for request_id, mentee_id in due:
-            try:
-                with transaction.atomic():
-                    mentee = _lock_mentee(mentee_id)
-                    locked = _reload_locked(request_id)
-                    if locked.state != State.PENDING or locked.expires_at is None:
-                        continue
-                    if locked.expires_at > now:
-                        continue
-                    locked.state = State.EXPIRED
-                    locked.answered_at = now
-                    locked.save(update_fields=["state", "answered_at"])
-                    _advance(mentee, now=now)
-                    _notify_after_commit(locked.pk, NOTICE_EXPIRED)
-                    expired += 1
-            except Exception:
-                logger.exception("Expiring match request %s failed; retried later", request_id)
-        if len(due) < EXPIRE_BATCH:
-            break
-    return expired
+        if mentee is None:
+            return None
+        locked = _reload_locked(request_id)
+        if locked.state != State.PENDING or locked.expires_at is None or locked.expires_at > now:
+            return None
+        locked.mentee = mentee
+        return locked
+
+    def expire(locked: MatchRequest) -> bool:
+        locked.state = State.EXPIRED
+        locked.answered_at = now
+        locked.save(update_fields=["state", "answered_at"])
+        _advance(locked.mentee, now=now)
+        _notify_after_commit(locked.pk, NOTICE_EXPIRED)
+        return True
+
+    return claim_and_send(
+        MatchRequest.objects.filter(state=State.PENDING, expires_at__lte=now),
+        order_by=("expires_at", "pk"),
+        send_one=expire,
+        batch=EXPIRE_BATCH,
+        batches=EXPIRE_BATCHES_PER_SWEEP,
+        lock=lock,
+        label="Expiring match request",
+    ).sent
 
 
 # ------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ Access, forms, writes (``event_*`` services) and reads of one area, named by top
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,7 @@ from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
+from mentoring.sweeps import claim_and_send
 from mentoring.validators import SensibleDateTimeField
 from programs import ics
 from programs.access import ProgramAccess, event_audience_filter
@@ -49,8 +49,6 @@ from programs.models import (
     Program,
 )
 from programs.services import ProgramError
-
-logger = logging.getLogger(__name__)
 
 Going = EventRsvp.Status.GOING
 Waiting = EventRsvp.Status.WAITING
@@ -694,47 +692,32 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: remind everyone going to an event in the next 24 hours,
     once. Returns how many reminders were sent now.
 
-    Each reminder is claimed, sent and committed in its own short transaction: the
-    row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a second sweep running at
-    the same time skips it) and a Delivery record is written beside the send. A worker
-    that dies mid-sweep therefore leaves at most the one reminder in flight unrecorded,
-    which the next sweep sends again; committing a whole batch at once would repeat
-    every reminder of the batch (tests/faults/test_worker_killed.py). A failed send
-    rolls back that reminder only and is retried at the next sweep.
+    Each reminder is claimed, sent and committed in its own short transaction
+    (mentoring.sweeps.claim_and_send): a worker that dies mid-sweep leaves at most the
+    one reminder in flight unrecorded, which the next sweep sends again; committing a
+    whole batch at once would repeat every reminder of the batch
+    (tests/faults/test_worker_killed.py). A failed send rolls back that reminder only
+    and is retried at the next sweep.
     """
     now = now or timezone.now()
-    sent = 0
-    failed: set[int] = set()
-    for _batch in range(REMINDER_BATCHES_PER_SWEEP):
-        # A bounded batch of candidates, read without locks; each is locked below.
-        candidates = list(
-            _reminder_due(now)
-            .exclude(pk__in=failed)
-            .order_by("event__starts_at", "id")
-            .values_list("id", flat=True)[:REMINDER_BATCH]
-        )
-        for rsvp_id in candidates:
-            try:
-                with transaction.atomic():
-                    rsvp = (
-                        _reminder_due(now)
-                        .select_for_update(skip_locked=True, of=("self",))
-                        .select_related("event__program", "user")
-                        .filter(pk=rsvp_id)
-                        .first()
-                    )
-                    if rsvp is None:
-                        continue  # another sweep has it, or it is no longer due
-                    if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
-                        sent += _reminder_email(rsvp)
-                    rsvp.reminded_at = now
-                    rsvp.save(update_fields=["reminded_at"])
-            except Exception:
-                failed.add(rsvp_id)
-                logger.exception("Event reminder for answer %s failed; retried later", rsvp_id)
-        if len(candidates) < REMINDER_BATCH:
-            break
-    return sent
+
+    def remind(rsvp: EventRsvp) -> bool:
+        sent = False
+        if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
+            sent = _reminder_email(rsvp)
+        rsvp.reminded_at = now
+        rsvp.save(update_fields=["reminded_at"])
+        return sent
+
+    return claim_and_send(
+        _reminder_due(now),
+        order_by=("event__starts_at", "id"),
+        send_one=remind,
+        batch=REMINDER_BATCH,
+        batches=REMINDER_BATCHES_PER_SWEEP,
+        select_related=("event__program", "user"),
+        label="Event reminder for answer",
+    ).sent
 
 
 def _reminder_email(rsvp: EventRsvp) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from mentoring.deferred import task_defer
 from mentoring.models import User
+from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.signals import participants_enrolled
@@ -367,55 +368,72 @@ def _invitation_due(
     )
 
 
-def invitation_send(*, participant_id: int, now: dt.datetime | None = None) -> bool:
-    """Email one invitation unless it went out already. True when it was sent now.
+def _invitation_email(participant: Participant) -> bool:
+    """Email one locked, due invitation unless it went out already; mark it sent.
 
-    Claimed in the transaction that sends it (docs/outbound.md): the row is locked
-    with SKIP LOCKED (another sender skips it) and the unique Delivery
-    ``invitation:<id>:<nonce>`` is written before the email goes out, then
-    ``invited_at`` is set and all commits at once. A failed send rolls all back, so a
-    later sweep sends it; a sender that dies mid-send leaves nothing claimed. A new
-    link (resend) has a new nonce, so it is a new delivery.
+    The unique Delivery ``invitation:<id>:<nonce>`` is written before the email goes
+    out, then ``invited_at`` is set, and the sweep commits all at once
+    (docs/outbound.md). A failed send rolls all back, so a later sweep sends it; a
+    sender that dies mid-send leaves nothing claimed. A new link (resend) has a new
+    nonce, so it is a new delivery.
     """
     from django.urls import reverse
 
     from mentoring.emails import absolute_url, email_send
     from mentoring.models import Delivery
 
-    now = now or timezone.now()
-    with transaction.atomic():
-        participant = (
-            _invitation_due(
-                Participant.objects.select_for_update(skip_locked=True, of=("self",)),
-                now=now,
-            )
-            .select_related("program", "invited_by")
-            .filter(pk=participant_id)
-            .first()
+    key = f"{participant.pk}:{participant.invite_nonce}"
+    claimed = Delivery.objects.claim(kind=DELIVERY_INVITATION, key=key)
+    if claimed:
+        link = absolute_url(
+            reverse("programs:invitation_accept", args=[invite_token_make(participant)])
         )
-        if participant is None:
-            return False
-        key = f"{participant.pk}:{participant.invite_nonce}"
-        claimed = Delivery.objects.claim(kind=DELIVERY_INVITATION, key=key)
-        if claimed:
-            link = absolute_url(
-                reverse("programs:invitation_accept", args=[invite_token_make(participant)])
-            )
-            email_send(
-                to=[participant.email],
-                template="programs/invitation",
-                context={
-                    "participant": participant,
-                    "program": participant.program,
-                    "link": link,
-                    "inviter": participant.invited_by,
-                    "expires_at": participant.invite_expires_at,
-                },
-            )
-        # Not claimed: this link went out before; record it, so no sweep finds it again.
-        participant.invited_at = timezone.now()
-        participant.save(update_fields=["invited_at"])
+        email_send(
+            to=[participant.email],
+            template="programs/invitation",
+            context={
+                "participant": participant,
+                "program": participant.program,
+                "link": link,
+                "inviter": participant.invited_by,
+                "expires_at": participant.invite_expires_at,
+            },
+        )
+    # Not claimed: this link went out before; record it, so no sweep finds it again.
+    participant.invited_at = timezone.now()
+    participant.save(update_fields=["invited_at"])
     return claimed
+
+
+def invitations_sweep(
+    *,
+    participant_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+) -> SweepResult:
+    """The invitation sweep: send every due invitation (of these people, when given),
+    at most ``limit`` (INVITATION_SWEEP_BATCH), oldest first.
+
+    Run by beat every INVITATION_SWEEP_INTERVAL seconds and by the batch tasks queued
+    after each enrolment (for their own ids, a shortcut that saves waiting for beat).
+    Safe to run twice and in parallel: each invitation is claimed in its own
+    transaction (mentoring.sweeps.claim_and_send). A failed send is logged and left
+    due for the next sweep.
+    """
+    now = now or timezone.now()
+    due = _invitation_due(Participant.objects.all(), now=now)
+    if participant_ids is not None:
+        due = due.filter(pk__in=list(participant_ids))
+    return claim_and_send(
+        due,
+        order_by=("pk",),
+        send_one=_invitation_email,
+        batch=limit or settings.INVITATION_SWEEP_BATCH,
+        batches=1,
+        select_related=("program", "invited_by"),
+        label="Invitation",
+        give_up_after=INVITATION_FAILURES_IN_A_ROW,
+    )
 
 
 def invitations_send(
@@ -424,32 +442,13 @@ def invitations_send(
     limit: int | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """The invitation sweep: send every due invitation (of these people, when given),
-    at most ``limit`` (INVITATION_SWEEP_BATCH), oldest first. Returns how many went.
+    """:func:`invitations_sweep`; how many invitations went out now."""
+    return invitations_sweep(participant_ids=participant_ids, limit=limit, now=now).sent
 
-    Run by beat every INVITATION_SWEEP_INTERVAL seconds and by the batch tasks queued
-    after each enrolment (for their own ids, a shortcut that saves waiting for beat).
-    Safe to run twice and in parallel: each invitation is claimed by invitation_send.
-    A failed send is logged and left due for the next sweep.
-    """
-    now = now or timezone.now()
-    limit = limit or settings.INVITATION_SWEEP_BATCH
-    due = _invitation_due(Participant.objects.all(), now=now)
-    if participant_ids is not None:
-        due = due.filter(pk__in=list(participant_ids))
-    ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
-    sent = failures = 0
-    for participant_id in ids:
-        try:
-            sent += invitation_send(participant_id=participant_id, now=now)
-        except Exception:
-            logger.exception("Invitation %s failed; the next sweep retries it", participant_id)
-            failures += 1
-            if failures >= INVITATION_FAILURES_IN_A_ROW:
-                break
-        else:
-            failures = 0
-    return sent
+
+def invitation_send(*, participant_id: int, now: dt.datetime | None = None) -> bool:
+    """Email one invitation unless it went out already. True when it was sent now."""
+    return invitations_send(participant_ids=[participant_id], now=now) == 1
 
 
 @transaction.atomic

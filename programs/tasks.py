@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
 
 from programs import services
 
@@ -23,13 +22,13 @@ def send_invitations_task(participant_ids: list[int]) -> int:
 def send_due_invitations_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): every invitation still to send, one
     bounded batch; a full batch queues the next at once, so a backlog drains quickly."""
-    sent = services.invitations_send()
-    if sent >= settings.INVITATION_SWEEP_BATCH:
+    result = services.invitations_sweep()
+    if result.more:
         try:
             send_due_invitations_task.delay()
         except Exception:
             logger.exception("Queueing the next invitation sweep failed; beat's next one will")
-    return sent
+    return result.sent
 
 
 # Registers the CSV import's tasks with Celery (autodiscovery imports this module only).

@@ -16,12 +16,10 @@ published. Every step is safe to run twice or in two workers at once:
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -29,11 +27,10 @@ from django.utils import timezone
 from mentoring.emails import absolute_url, email_send
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_send, zone
+from mentoring.sweeps import claim_and_send
 from programs.models import CheckIn, Mentorship, Participant, Program
 from surveys.models import Invitation, Survey
 from surveys.services import invitation_token, new_nonce, survey_close
-
-logger = logging.getLogger(__name__)
 
 # Rows claimed per transaction and transactions per sweep: at most 1,000 emails of
 # each kind a run (a few MB of rows).
@@ -200,101 +197,84 @@ def _open_surveys(now: dt.datetime) -> Q:
     ) & ~Q(survey__program__state=Program.State.CLOSED)
 
 
+def _sweep(
+    due: QuerySet[Invitation],
+    *,
+    order_by: tuple[str, ...],
+    send_one: Callable[[Invitation], bool],
+    label: str,
+) -> int:
+    return claim_and_send(
+        due,
+        order_by=order_by,
+        send_one=send_one,
+        batch=BATCH,
+        batches=BATCHES_PER_SWEEP,
+        select_related=("survey__program", "participant__user"),
+        label=label,
+    ).sent
+
+
 def invitations_send(*, now: dt.datetime | None = None, survey_id: int | None = None) -> int:
     """Email every invitation not yet sent, once each. Returns how many went now.
 
-    Each email is claimed, sent and committed in its own short transaction (as
-    programs.events.event_reminders_send): a worker that dies mid-sweep leaves at
-    most the one email in flight unrecorded; committing a batch at once would send
-    the whole batch again. A failed send rolls back that one only, retried later.
+    Each email is claimed, sent and committed in its own short transaction
+    (mentoring.sweeps.claim_and_send): a worker that dies mid-sweep leaves at most the
+    one email in flight unrecorded; committing a batch at once would send the whole
+    batch again. A failed send rolls back that one only, retried later.
     """
     now = now or timezone.now()
-    sent = 0
-    failed: set[int] = set()
     due = Invitation.objects.filter(_open_surveys(now), sent_at__isnull=True)
     if survey_id is not None:
         due = due.filter(survey_id=survey_id)
-    for _batch in range(BATCHES_PER_SWEEP):
-        # A bounded batch of candidates, read without locks; each is locked below.
-        candidates = list(
-            due.exclude(pk__in=failed).order_by("id").values_list("id", flat=True)[:BATCH]
+
+    def invite(invitation: Invitation) -> bool:
+        sent = False
+        if Delivery.objects.claim(kind=DELIVERY_INVITATION, key=str(invitation.pk)):
+            sent = _email(invitation, reminder=False)
+        invitation.sent_at = now
+        survey = invitation.survey
+        invitation.next_reminder_at = (
+            now + dt.timedelta(days=survey.reminder_days)
+            if survey.reminder_count > 0 and not invitation.is_answered
+            else None
         )
-        for invitation_id in candidates:
-            try:
-                with transaction.atomic():
-                    invitation = (
-                        due.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("survey__program", "participant__user")
-                        .filter(pk=invitation_id)
-                        .first()
-                    )
-                    if invitation is None:
-                        continue  # another sweep has it, or it was sent meanwhile
-                    if Delivery.objects.claim(kind=DELIVERY_INVITATION, key=str(invitation.pk)):
-                        sent += _email(invitation, reminder=False)
-                    invitation.sent_at = now
-                    survey = invitation.survey
-                    invitation.next_reminder_at = (
-                        now + dt.timedelta(days=survey.reminder_days)
-                        if survey.reminder_count > 0 and not invitation.is_answered
-                        else None
-                    )
-                    invitation.save(update_fields=["sent_at", "next_reminder_at"])
-            except Exception:
-                failed.add(invitation_id)
-                logger.exception("Survey invitation %s failed; retried later", invitation_id)
-        if len(candidates) < BATCH:
-            break
-    return sent
+        invitation.save(update_fields=["sent_at", "next_reminder_at"])
+        return sent
+
+    return _sweep(due, order_by=("id",), send_one=invite, label="Survey invitation")
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
     """Remind people who have not answered, at most ``reminder_count`` (<= 2) times.
     One transaction per reminder, as invitations_send."""
     now = now or timezone.now()
-    sent = 0
-    failed: set[int] = set()
     due = Invitation.objects.filter(
         _open_surveys(now),
         answered_at__isnull=True,
         sent_at__isnull=False,
         next_reminder_at__lte=now,
     )
-    for _batch in range(BATCHES_PER_SWEEP):
-        candidates = list(
-            due.exclude(pk__in=failed)
-            .order_by("next_reminder_at", "id")
-            .values_list("id", flat=True)[:BATCH]
+
+    def remind(invitation: Invitation) -> bool:
+        sent = False
+        survey = invitation.survey
+        number = invitation.reminders_sent + 1
+        if number <= min(survey.reminder_count, 2):
+            key = f"{invitation.pk}:{number}"
+            if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
+                sent = _email(invitation, reminder=True)
+            invitation.reminders_sent = number
+        more = invitation.reminders_sent < min(survey.reminder_count, 2)
+        invitation.next_reminder_at = (
+            now + dt.timedelta(days=survey.reminder_days) if more else None
         )
-        for invitation_id in candidates:
-            try:
-                with transaction.atomic():
-                    invitation = (
-                        due.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("survey__program", "participant__user")
-                        .filter(pk=invitation_id)
-                        .first()
-                    )
-                    if invitation is None:
-                        continue  # another sweep has it, or it was answered meanwhile
-                    survey = invitation.survey
-                    number = invitation.reminders_sent + 1
-                    if number <= min(survey.reminder_count, 2):
-                        key = f"{invitation.pk}:{number}"
-                        if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
-                            sent += _email(invitation, reminder=True)
-                        invitation.reminders_sent = number
-                    more = invitation.reminders_sent < min(survey.reminder_count, 2)
-                    invitation.next_reminder_at = (
-                        now + dt.timedelta(days=survey.reminder_days) if more else None
-                    )
-                    invitation.save(update_fields=["reminders_sent", "next_reminder_at"])
-            except Exception:
-                failed.add(invitation_id)
-                logger.exception("Survey reminder %s failed; retried later", invitation_id)
-        if len(candidates) < BATCH:
-            break
-    return sent
+        invitation.save(update_fields=["reminders_sent", "next_reminder_at"])
+        return sent
+
+    return _sweep(
+        due, order_by=("next_reminder_at", "id"), send_one=remind, label="Survey reminder"
+    )
 
 
 def surveys_sweep(
