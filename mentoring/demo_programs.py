@@ -523,7 +523,14 @@ def _seed_pairs(rng: random.Random, program: Program, coordinator: User) -> None
     now = timezone.now()
     started = now - dt.timedelta(weeks=10)
     pairs = list(Mentorship.objects.filter(program=program).select_related("mentee__user"))
-    Mentorship.objects.filter(pk__in=[m.pk for m in pairs]).update(started_at=started)
+    # Matched, and introduced, ten weeks ago, on profiles as they were then (the
+    # workspace would otherwise say the profiles changed since).
+    Mentorship.objects.filter(pk__in=[m.pk for m in pairs]).update(
+        started_at=started, introduced_at=started
+    )
+    Profile.objects.filter(user__participations__program=program).update(
+        updated_at=started - dt.timedelta(days=1)
+    )
     for mentorship in pairs:
         mentee = mentorship.mentee.user
         if mentee is None:

@@ -147,3 +147,16 @@ def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> 
     assert profiles.filter(demographics_consent_at__isnull=True, gender="").exists()
     output = _seed("--size", "large", "--scale", "0.02")
     assert "Large demo: 1 programs" in output
+
+
+def test_the_demo_pairs_were_introduced_on_the_profiles_of_their_day() -> None:
+    from programs.mentorships import match_reasons
+    from programs.models import Mentorship
+
+    _seed()
+    pairs = list(Mentorship.objects.select_related("mentee__user", "mentor__user"))
+    assert pairs
+    # Matched ten weeks ago: introduced then, on the profiles they had then, so the
+    # first `make run` sends no introductions and no workspace says "changed since".
+    assert all(pair.introduced_at is not None for pair in pairs)
+    assert not [pair.pk for pair in pairs if match_reasons(mentorship=pair).changed_since]
