@@ -145,7 +145,7 @@ class Site:
         return done.stdout
 
     def start(self) -> None:
-        """`manage.py runlocal` as `make run` starts it; returns once the worker beats."""
+        """`manage.py runlocal` as `make run` starts it (``watch`` starts watching)."""
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "runlocal", "--port", str(self.port)],
@@ -156,6 +156,9 @@ class Site:
         )
         log.close()
         self._started = time.monotonic()
+
+    def watch_start(self) -> None:
+        """Once the worker beats, watch the web server from a thread until ``stop``."""
         self.wait(lambda: self.health_worker_ok() is True, what="the worker's heartbeat")
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -232,7 +235,8 @@ class Site:
     def child_pid(self, command: tuple[str, ...]) -> int | None:
         """The process id of runlocal's child running ``command`` (the worker's main
         process, or beat), if one runs."""
-        assert self.process is not None
+        if self.process is None:
+            return None
         for pid, argv in children_of(self.process.pid).items():
             if tuple(argv[1 : 1 + len(command)]) == command:
                 return pid
@@ -252,7 +256,7 @@ def _migrated_database(env: dict[str, str]) -> Path:
     if _migrated is None or not _migrated.exists():
         folder = Path(tempfile.mkdtemp(prefix="embedded-migrated-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput"],
             cwd=ROOT,
             env={**env, "VAR_DIR": str(folder)},
@@ -304,6 +308,14 @@ def site(*, sweep_interval: int = 10, survey_interval: int = 30) -> Iterator[Sit
 
 
 @dataclass
+class Kill:
+    process: str  # "worker" (its main process) or "beat"
+    pid: int
+    emails_before: int  # emails out when it was killed
+    new_pid: int | None = None  # the process runlocal started in its place
+
+
+@dataclass
 class Outcome:
     scenario: str
     people: int
@@ -314,10 +326,8 @@ class Outcome:
     seconds_to_complete: float | None  # from queueing to the last person's first email
     web_errors: int
     web_requests: int
-    killed: str = ""
-    killed_pid: int | None = None
-    new_pid: int | None = None
-    emails_at_kill: int = 0
+    kills: list[Kill] = field(default_factory=list)
+    # /healthz's verdict on the worker each time it changed: (seconds, ok).
     worker_states: list[tuple[float, bool]] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
 
@@ -331,14 +341,37 @@ class Outcome:
             "seconds_to_complete",
             "web_errors",
         )
-        data = {key: getattr(self, key) for key in keys}
+        data: dict[str, Any] = {key: getattr(self, key) for key in keys}
         data.update(
             people=self.people,
-            killed=self.killed or None,
-            emails_at_kill=self.emails_at_kill,
+            killed=[{"process": k.process, "emails_before": k.emails_before} for k in self.kills],
             web_requests=self.web_requests,
         )
         return json.dumps(data)
+
+
+PROCESSES = {"worker": WORKER_COMMAND, "beat": BEAT_COMMAND}
+
+
+def _kill(running: Site, process: str, *, after: int, timeout: float) -> Kill:
+    """SIGKILL runlocal's ``process`` once ``after`` emails are out; wait until
+    runlocal has started another in its place."""
+    command = PROCESSES[process]
+    running.wait(
+        lambda: sum(running.emails().values()) >= after, what=f"{after} emails", timeout=timeout
+    )
+    pid = running.child_pid(command)
+    if pid is None:
+        raise RuntimeError(f"no {process} process under runlocal:\n{running.log_tail()}")
+    os.kill(pid, signal.SIGKILL)
+    kill = Kill(process=process, pid=pid, emails_before=sum(running.emails().values()))
+
+    def restarted() -> bool:
+        kill.new_pid = running.child_pid(command)
+        return kill.new_pid not in (None, pid)
+
+    running.wait(restarted, what=f"runlocal to start the {process} again", timeout=60)
+    return kill
 
 
 def run(
@@ -346,44 +379,34 @@ def run(
     scenario: str,
     people: int,
     source: str = "import",
-    kill: str = "",
-    kill_after: int = 200,
-    timeout: float = 240,
+    kill: tuple[str, ...] = (),
+    kill_every: int = 150,
+    timeout: float = 300,
 ) -> Outcome:
-    """One scenario on a fresh embedded default: ``source`` "import" (a CSV of
-    ``people`` rows, checked and applied by the worker) or "survey" (a survey published
-    to ``people`` active participants); ``kill`` "" (a clean run), "worker" or "beat":
-    SIGKILL that child of runlocal once ``kill_after`` emails are out. Waits until
-    every person has an email (or ``timeout`` seconds), then a few seconds more for
-    any duplicate still on its way."""
-    command = {"worker": WORKER_COMMAND, "beat": BEAT_COMMAND, "": ()}[kill]
+    """One scenario on a fresh embedded default.
+
+    ``source`` "import": a CSV of ``people`` rows, uploaded, checked and applied by the
+    worker, which then sends the invitations; "survey": a survey published to
+    ``people`` active participants. ``kill``: runlocal's processes to SIGKILL one after
+    the other ("worker", "beat"), each once ``kill_every`` more emails are out than at
+    the previous kill, and once runlocal started the one before again. Waits until every
+    person has an email (or ``timeout`` seconds), then a few seconds more for any
+    duplicate still on its way.
+    """
     with site() as running:
         program_id = running.step("prepare", "--people", str(people), "--source", source)
         running.start()
         started = time.monotonic()
+        # The import waits for the worker's check, so runs while runlocal starts.
         if source == "import":
             running.step("import", "--program", program_id, "--people", str(people))
         else:
             running.step("survey", "--program", program_id)
-        killed_pid = new_pid = None
-        at_kill = 0
-        if kill:
-            running.wait(
-                lambda: sum(running.emails().values()) >= kill_after,
-                what=f"{kill_after} emails",
-                timeout=timeout,
-            )
-            killed_pid = running.child_pid(command)
-            assert killed_pid is not None, f"no {kill} process under runlocal"
-            os.kill(killed_pid, signal.SIGKILL)
-            at_kill = sum(running.emails().values())
-
-            def restarted() -> bool:
-                nonlocal new_pid
-                new_pid = running.child_pid(command)
-                return new_pid not in (None, killed_pid)
-
-            running.wait(restarted, what=f"runlocal to start the {kill} again", timeout=60)
+        running.watch_start()
+        kills = []
+        for process in kill:
+            before = kills[-1].emails_before if kills else 0
+            kills.append(_kill(running, process, after=before + kill_every, timeout=timeout))
         seconds: float | None = None
         deadline = started + timeout
         while time.monotonic() < deadline:
@@ -394,9 +417,9 @@ def run(
                 break
             time.sleep(0.5)
         if seconds is not None:
-            # Whatever is still queued (a redelivered task) would show up as a duplicate.
+            # A task still queued or handed out again would show up as a duplicate.
             time.sleep(5)
-        if kill == "worker":
+        if "worker" in kill:
             running.wait(lambda: running.health_worker_ok() is True, what="the worker's heartbeat")
         counts = running.emails()
         return Outcome(
@@ -409,10 +432,7 @@ def run(
             seconds_to_complete=seconds,
             web_errors=len(running.watch.errors),
             web_requests=running.watch.requests,
-            killed=kill,
-            killed_pid=killed_pid,
-            new_pid=new_pid,
-            emails_at_kill=at_kill,
+            kills=kills,
             worker_states=list(running.watch.worker_states),
             error_samples=running.watch.errors[:5],
         )
@@ -511,7 +531,9 @@ def _survey(program_id: int) -> None:
     program = Program.objects.get(pk=program_id)
     coordinator = User.objects.get(email="coordinator@example.org")
     survey = survey_create(program=program, by=coordinator, title="How is it going?")
-    question_create(survey=survey, by=coordinator, text="How is it going?", kind=Question.Kind.RATING)
+    question_create(
+        survey=survey, by=coordinator, text="How is it going?", kind=Question.Kind.RATING
+    )
     Survey.objects.filter(pk=survey.pk).update(
         trigger=Survey.Trigger.ON_PUBLISH,
         reminder_count=0,

@@ -42,30 +42,35 @@ def assert_everyone_once(outcome: Outcome) -> None:
     assert outcome.web_errors == 0, outcome.error_samples
     assert outcome.seconds_to_complete is not None, f"only {outcome.invited} of {PEOPLE} invited"
     assert outcome.lost == 0
-    assert outcome.duplicates <= IN_FLIGHT, f"{outcome.duplicates} duplicates"
-    assert outcome.emails_at_kill < PEOPLE, "all was sent before the kill; make it bigger"
+    assert outcome.duplicates <= IN_FLIGHT * len(outcome.kills), f"{outcome.duplicates} twice"
+    for kill in outcome.kills:
+        assert kill.emails_before < PEOPLE, "all was sent before the kill; make it bigger"
+        # runlocal started another by itself.
+        assert kill.new_pid not in (None, kill.pid), kill
 
 
-def test_worker_killed_during_an_import_comes_back_and_everyone_is_invited_once() -> None:
-    outcome = run(scenario="kill_worker_during_import", people=PEOPLE, kill="worker")
-    assert_everyone_once(outcome)
-    assert outcome.new_pid not in (None, outcome.killed_pid)
+def assert_worker_down_then_up(outcome: Outcome) -> None:
     # /healthz said the worker was down, then up again, without anyone's help.
     states = [ok for _at, ok in outcome.worker_states]
     assert False in states, outcome.worker_states
     assert states[-1] is True, outcome.worker_states
 
 
-def test_beat_killed_during_an_import_comes_back_and_everyone_is_invited_once() -> None:
-    outcome = run(scenario="kill_beat_during_import", people=PEOPLE, kill="beat")
+def test_worker_then_beat_killed_during_an_import_come_back_and_everyone_is_invited_once() -> None:
+    """The worker's main process is killed while the import's invitations go out, and,
+    once runlocal has started it again and more went out, beat (one run for both: each
+    run costs a minute of start-up and shut-down on a busy 2-core machine)."""
+    outcome = run(
+        scenario="kill_worker_and_beat_during_import", people=PEOPLE, kill=("worker", "beat")
+    )
     assert_everyone_once(outcome)
-    assert outcome.new_pid not in (None, outcome.killed_pid)
+    assert_worker_down_then_up(outcome)
+    assert [kill.process for kill in outcome.kills] == ["worker", "beat"]
 
 
 def test_worker_killed_while_a_survey_goes_out_comes_back_and_everyone_is_asked_once() -> None:
     outcome = run(
-        scenario="kill_worker_during_survey", people=PEOPLE, source="survey", kill="worker"
+        scenario="kill_worker_during_survey", people=PEOPLE, source="survey", kill=("worker",)
     )
     assert_everyone_once(outcome)
-    assert outcome.new_pid not in (None, outcome.killed_pid)
-    assert outcome.worker_states[-1][1] is True, outcome.worker_states
+    assert_worker_down_then_up(outcome)
