@@ -330,6 +330,8 @@ class Outcome:
     # /healthz's verdict on the worker each time it changed: (seconds, ok).
     worker_states: list[tuple[float, bool]] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    # Seconds from runlocal's start to each step: where a run's time goes.
+    phases: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> str:
         keys = (
@@ -393,6 +395,7 @@ def run(
     person has an email (or ``timeout`` seconds), then a few seconds more for any
     duplicate still on its way.
     """
+    phases: dict[str, float] = {}
     with site() as running:
         program_id = running.step("prepare", "--people", str(people), "--source", source)
         running.start()
@@ -402,11 +405,14 @@ def run(
             running.step("import", "--program", program_id, "--people", str(people))
         else:
             running.step("survey", "--program", program_id)
+        phases["queued"] = round(time.monotonic() - started, 1)
         running.watch_start()
+        phases["worker_up"] = round(time.monotonic() - started, 1)
         kills = []
         for process in kill:
             before = kills[-1].emails_before if kills else 0
             kills.append(_kill(running, process, after=before + kill_every, timeout=timeout))
+            phases[f"{process}_back"] = round(time.monotonic() - started, 1)
         seconds: float | None = None
         deadline = started + timeout
         while time.monotonic() < deadline:
@@ -422,7 +428,7 @@ def run(
         if "worker" in kill:
             running.wait(lambda: running.health_worker_ok() is True, what="the worker's heartbeat")
         counts = running.emails()
-        return Outcome(
+        outcome = Outcome(
             scenario=scenario,
             people=people,
             invited=len(counts),
@@ -435,7 +441,10 @@ def run(
             kills=kills,
             worker_states=list(running.watch.worker_states),
             error_samples=running.watch.errors[:5],
+            phases=phases,
         )
+    phases["stopped"] = round(time.monotonic() - started, 1)
+    return outcome
 
 
 # The setup steps, run in the site's environment --------------------------------------
