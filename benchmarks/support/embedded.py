@@ -408,7 +408,7 @@ def run(
         phases["queued"] = round(time.monotonic() - started, 1)
         running.watch_start()
         phases["worker_up"] = round(time.monotonic() - started, 1)
-        kills = []
+        kills: list[Kill] = []
         for process in kill:
             before = kills[-1].emails_before if kills else 0
             kills.append(_kill(running, process, after=before + kill_every, timeout=timeout))

@@ -8,18 +8,18 @@ Each test runs the real thing in a folder of its own (benchmarks/support/embedde
 minimum), so a killed task's message comes back within a minute. Emails are counted
 per recipient in the mail folder, not rows in the database.
 
-Exactly once is what the claim gives here (docs/outbound.md): a pool process that dies
-(SIGKILL reaches them when the worker's main process dies) rolls back the one
-invitation it was sending, and on SQLite only one sender at a time holds the write
-lock, so at most one email is in flight. It can be lost from the mail folder's point
-of view only if the process dies between writing it and committing, a window of
-microseconds: then that one person gets it twice, and the assertion allows that one,
-no more.
+Everyone once, with one exception, is what the claim gives here (docs/outbound.md):
+a pool process that dies (SIGKILL reaches them when the worker's main process dies)
+rolls back the invitation it was sending, and on SQLite only one sender at a time
+holds the write lock, so at most one email is in flight. If the process dies after
+the email was written and before its transaction committed, that person gets it again
+from the next sweep: the assertions allow that one per kill, no more (the survey run
+has shown it).
 
-The issue asks for 10,000 people; at about 35 invitations a second on this 2-core
-machine that is five minutes a test, so the tests import 1,000 (still more than
-INLINE_MAX_ROWS, so the worker checks and applies the file) unless
-FAULTS_EMBEDDED_PEOPLE says otherwise. benchmarks/embedded.py runs 10,000.
+The issue asks for 10,000 people; at about 35 invitations a second on a busy 2-core
+machine that is over five minutes a run, so the tests take 1,000 people (for the
+import still more than INLINE_MAX_ROWS, so the worker checks and applies the file)
+unless FAULTS_EMBEDDED_PEOPLE says otherwise. benchmarks/embedded.py runs 10,000.
 """
 
 from __future__ import annotations
