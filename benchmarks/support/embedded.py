@@ -44,20 +44,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-# Variables of the caller (the test suite's PostgreSQL and Redis, its settings) that a
-# new user running `make run` does not have.
-NOT_INHERITED = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "DJANGO_SETTINGS_MODULE",
-    "MENTORING_TEST_PREFIX",
-    "CELERY_TASK_ALWAYS_EAGER",
-    "EMAIL_URL",
-    "VAR_DIR",
-    "SITE_URL",
-    "PORT",
-)
+# What a new user's shell passes to `make run`; nothing of the caller's own settings
+# (the test suite's PostgreSQL, Redis, SECRET_KEY, ALLOWED_HOSTS...).
+INHERITED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 RECIPIENT = "person{n}@example.org"
 RECIPIENT_RE = re.compile(rb"^To: (person\d+@example\.org)\r?$", re.MULTILINE)
 WORKER_COMMAND = ("-m", "celery", "-A", "mentoring", "worker")
@@ -277,7 +266,7 @@ def site(*, sweep_interval: int = 10, survey_interval: int = 30) -> Iterator[Sit
     folder = Path(tempfile.mkdtemp(prefix="embedded-"))
     mail_dir = folder / "mail"
     mail_dir.mkdir()
-    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    env = {key: os.environ[key] for key in INHERITED if key in os.environ}
     env.update(
         DEBUG="true",  # as `make run`
         VAR_DIR=str(folder / "var"),
