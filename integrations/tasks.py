@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from integrations import chat, outbound, webhooks
 from mentoring import queues
 
 
-@shared_task(name="integrations.tasks.send_webhooks_task", queue_kind=queues.EMAIL, acks_late=True)
+@queues.task(name="integrations.tasks.send_webhooks_task", queue_kind=queues.EMAIL, acks_late=True)
 def send_webhooks_task(delivery_ids: list[int]) -> int:
     """Attempt these deliveries; each is claimed first, so a rerun sends nothing twice."""
     return webhooks.webhook_deliveries_send(delivery_ids=delivery_ids)
 
 
-@shared_task(
+@queues.task(
     name="integrations.tasks.send_due_webhooks_task", queue_kind=queues.EMAIL, acks_late=True
 )
 def send_due_webhooks_task() -> int:
@@ -22,7 +20,7 @@ def send_due_webhooks_task() -> int:
     return webhooks.webhook_deliveries_due_send()
 
 
-@shared_task(
+@queues.task(
     name="integrations.tasks.send_chat_message_task",
     queue_kind=queues.EMAIL,
     acks_late=True,

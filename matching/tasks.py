@@ -1,27 +1,24 @@
 """Celery tasks of matching: thin, take ids, safe to run twice.
 
-Tasks named send_* go to the email queue and run_* to the matching queue; acks_late so
-a task whose worker died runs again, and the Delivery records make the rerun send
-nothing twice.
+acks_late so a task whose worker died runs again, and the Delivery records make the
+rerun send nothing twice.
 """
 
 from __future__ import annotations
-
-from celery import shared_task
 
 from matching import runs, selfmatch
 from mentoring import queues
 from mentoring.deferred import DeferredRun
 
 
-@shared_task(name="matching.tasks.run_match_task", queue_kind=queues.MATCHING, acks_late=True)
+@queues.task(name="matching.tasks.run_match_task", queue_kind=queues.MATCHING, acks_late=True)
 def run_match_task(run_id: int) -> str:
     """Solve a queued run; a run already claimed or finished is left alone."""
     run = runs.match_run_execute(run_id=run_id)
     return run.status if run is not None else "missing"
 
 
-@shared_task(
+@queues.task(
     name="matching.tasks.send_match_introduction_task", queue_kind=queues.EMAIL, acks_late=True
 )
 def send_match_introduction_task(mentorship_id: int) -> int:
@@ -29,7 +26,7 @@ def send_match_introduction_task(mentorship_id: int) -> int:
     return runs.match_introduction_send(mentorship_id=mentorship_id)
 
 
-@shared_task(
+@queues.task(
     name="matching.tasks.send_due_match_introductions_task", queue_kind=queues.EMAIL, acks_late=True
 )
 def send_due_match_introductions_task() -> int:
@@ -37,7 +34,7 @@ def send_due_match_introductions_task() -> int:
     return runs.match_introductions_send()
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun,
     name="matching.tasks.send_match_request_notice_task",
     queue_kind=queues.EMAIL,
@@ -48,7 +45,7 @@ def send_match_request_notice_task(request_id: int, notice: str) -> int:
     return selfmatch.match_request_notice_send(request_id=request_id, notice=notice)
 
 
-@shared_task(
+@queues.task(
     name="matching.tasks.expire_match_requests_task", queue_kind=queues.DEFAULT, acks_late=True
 )
 def expire_match_requests_task() -> int:

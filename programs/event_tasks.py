@@ -7,14 +7,12 @@ send nothing that already went out.
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from mentoring import queues
 from mentoring.deferred import DeferredRun
 from programs import events
 
 
-@shared_task(
+@queues.task(
     name="programs.tasks.send_event_reminders_task", queue_kind=queues.EMAIL, acks_late=True
 )
 def send_event_reminders_task() -> int:
@@ -22,7 +20,7 @@ def send_event_reminders_task() -> int:
     return events.event_reminders_send()
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun,
     name="programs.tasks.send_event_rsvp_notice_task",
     queue_kind=queues.EMAIL,
@@ -33,7 +31,7 @@ def send_event_rsvp_notice_task(rsvp_id: int, notice: str, stamp: str) -> bool:
     return events.event_rsvp_notice_send(rsvp_id=rsvp_id, notice=notice, stamp=stamp)
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun,
     name="programs.tasks.send_event_change_notices_task",
     queue_kind=queues.EMAIL,

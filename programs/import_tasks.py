@@ -5,8 +5,6 @@ Named programs.tasks.* (the names queued messages carry); listed in mentoring/ce
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from mentoring import queues
 from mentoring.deferred import DeferredRun
 from mentoring.models import User
@@ -16,7 +14,7 @@ from programs.models import ParticipantImport
 __all__ = ["apply_participant_import_task", "check_participant_import_task"]
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun, name="programs.tasks.check_participant_import_task", queue_kind=queues.DEFAULT
 )
 def check_participant_import_task(import_id: int) -> str:
@@ -29,7 +27,7 @@ def check_participant_import_task(import_id: int) -> str:
     return imports.participant_import_check(participant_import=participant_import).status
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun, name="programs.tasks.apply_participant_import_task", queue_kind=queues.DEFAULT
 )
 def apply_participant_import_task(import_id: int, by_id: int) -> str:

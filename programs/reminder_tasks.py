@@ -5,14 +5,12 @@ Named programs.tasks.* (the names queued messages carry); listed in mentoring/ce
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from mentoring import queues
 from mentoring.deferred import DeferredRun
 from programs import services
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun, name="programs.tasks.send_profile_reminders_task", queue_kind=queues.EMAIL
 )
 def send_profile_reminders_task(participant_ids: list[int]) -> int:

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
-
 from mentoring import queues
 from programs import services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="programs.tasks.send_invitations_task", queue_kind=queues.EMAIL)
+@queues.task(name="programs.tasks.send_invitations_task", queue_kind=queues.EMAIL)
 def send_invitations_task(participant_ids: list[int]) -> int:
     """The invitation sweep for these ids only, queued after enrolment: a shortcut.
     Lost, it costs one INVITATION_SWEEP_INTERVAL: the beat sweep sends them then."""
     return services.invitations_send(participant_ids=participant_ids)
 
 
-@shared_task(name="programs.tasks.send_due_invitations_task", queue_kind=queues.EMAIL)
+@queues.task(name="programs.tasks.send_due_invitations_task", queue_kind=queues.EMAIL)
 def send_due_invitations_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): every invitation still to send, one
     bounded batch; a full batch queues the next at once, so a backlog drains quickly."""

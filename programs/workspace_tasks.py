@@ -7,14 +7,12 @@ send nothing twice).
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from mentoring import queues
 from mentoring.deferred import DeferredRun
 from programs import checkins, pair_reminders
 
 
-@shared_task(
+@queues.task(
     name="programs.tasks.send_pair_reminders_task", queue_kind=queues.EMAIL, acks_late=True
 )
 def send_pair_reminders_task() -> int:
@@ -26,7 +24,7 @@ def send_pair_reminders_task() -> int:
     return result.sent
 
 
-@shared_task(
+@queues.task(
     base=DeferredRun,
     name="programs.tasks.send_checkin_notice_task",
     queue_kind=queues.EMAIL,
