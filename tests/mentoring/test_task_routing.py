@@ -37,7 +37,7 @@ def _project_tasks() -> dict[str, Task]:
         for module in pkgutil.walk_packages(path, prefix=f"{package}."):
             if module.name.rsplit(".", 1)[-1].endswith("tasks"):
                 importlib.import_module(module.name)
-    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    return {name: task for name, task in app.tasks.items() if name.split(".")[0] in APPS}
 
 
 @pytest.fixture(scope="module")
