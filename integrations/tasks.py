@@ -1,29 +1,28 @@
-"""Celery tasks of the integrations app: thin, take ids, safe to run twice.
-
-Named send_* so the email-and-notifications queue takes them.
-"""
+"""Celery tasks of the integrations app: thin, take ids, safe to run twice."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from integrations import chat, outbound, webhooks
+from mentoring import queues
 
 
-@shared_task(name="integrations.tasks.send_webhooks_task", acks_late=True)
+@queues.task(name="integrations.tasks.send_webhooks_task", queue_kind=queues.EMAIL, acks_late=True)
 def send_webhooks_task(delivery_ids: list[int]) -> int:
     """Attempt these deliveries; each is claimed first, so a rerun sends nothing twice."""
     return webhooks.webhook_deliveries_send(delivery_ids=delivery_ids)
 
 
-@shared_task(name="integrations.tasks.send_due_webhooks_task", acks_late=True)
+@queues.task(
+    name="integrations.tasks.send_due_webhooks_task", queue_kind=queues.EMAIL, acks_late=True
+)
 def send_due_webhooks_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): retries whose time has come."""
     return webhooks.webhook_deliveries_due_send()
 
 
-@shared_task(
+@queues.task(
     name="integrations.tasks.send_chat_message_task",
+    queue_kind=queues.EMAIL,
     acks_late=True,
     autoretry_for=(outbound.OutboundFailed,),
     retry_backoff=30,

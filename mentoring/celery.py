@@ -15,7 +15,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings.base")
 # The embedded default's sqlite:// broker URL (mentoring/broker.py).
 transport_register()
 
-app = Celery("mentoring")
+# Every module that declares tasks. Each app's tasks.py is found by autodiscovery; the
+# modules below hold more of an app's tasks and are named here, since nothing imports
+# them for the worker otherwise. tests/mentoring/test_task_routing.py checks the list.
+TASK_MODULES = [
+    "programs.event_tasks",
+    "programs.import_tasks",
+    "programs.reminder_tasks",
+    "programs.workspace_tasks",
+]
+
+app = Celery("mentoring", include=TASK_MODULES)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

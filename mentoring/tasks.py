@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import DatabaseError
 
-from mentoring import services
+from mentoring import queues, services
 from mentoring.deferred import DeferredRun
 
 
-@shared_task(name="mentoring.tasks.record_heartbeat_task")
+@queues.task(name="mentoring.tasks.record_heartbeat_task", queue_kind=queues.DEFAULT)
 def record_heartbeat_task(name: str = "beat") -> str:
     beat = services.heartbeat_record(name=name)
     return beat.beat_at.isoformat()
 
 
-@shared_task(name="mentoring.tasks.resend_deferred_tasks_task")
+@queues.task(name="mentoring.tasks.resend_deferred_tasks_task", queue_kind=queues.DEFAULT)
 def resend_deferred_tasks_task() -> int:
     """Every minute: queue again the deferred tasks whose message was lost."""
     from mentoring.deferred import deferred_tasks_resend
@@ -23,7 +22,7 @@ def resend_deferred_tasks_task() -> int:
     return deferred_tasks_resend()
 
 
-@shared_task(name="mentoring.tasks.snapshot_program_task")
+@queues.task(name="mentoring.tasks.snapshot_program_task", queue_kind=queues.DEFAULT)
 def snapshot_program_task(program_id: int) -> int | None:
     """Recompute one program's dashboard snapshot (safe to run twice: same day, one row)."""
     from mentoring.dashboards import snapshot_take
@@ -35,7 +34,7 @@ def snapshot_program_task(program_id: int) -> int | None:
     return snapshot_take(program=program).pk
 
 
-@shared_task(name="mentoring.tasks.snapshot_programs_task")
+@queues.task(name="mentoring.tasks.snapshot_programs_task", queue_kind=queues.DEFAULT)
 def snapshot_programs_task() -> int:
     """Nightly: queue a snapshot of every program that is not a draft, and HR's."""
     from programs.models import Program
@@ -47,7 +46,7 @@ def snapshot_programs_task() -> int:
     return len(ids)
 
 
-@shared_task(name="mentoring.tasks.snapshot_insights_task")
+@queues.task(name="mentoring.tasks.snapshot_insights_task", queue_kind=queues.DEFAULT)
 def snapshot_insights_task() -> int:
     """HR's grouped counts for every program filter (safe to run twice: it replaces them)."""
     from mentoring.insights import insight_snapshots_take
@@ -55,7 +54,7 @@ def snapshot_insights_task() -> int:
     return insight_snapshots_take()
 
 
-@shared_task(name="mentoring.tasks.send_progress_weekly_task")
+@queues.task(name="mentoring.tasks.send_progress_weekly_task", queue_kind=queues.EMAIL)
 def send_progress_weekly_task() -> int:
     """Weekly: each coordinator's progress email (once per program, week and person)."""
     from mentoring.reports import progress_weekly_send
@@ -63,7 +62,7 @@ def send_progress_weekly_task() -> int:
     return progress_weekly_send()
 
 
-@shared_task(name="mentoring.tasks.send_hr_monthly_task")
+@queues.task(name="mentoring.tasks.send_hr_monthly_task", queue_kind=queues.EMAIL)
 def send_hr_monthly_task() -> int:
     """Monthly: HR's summary of last month (once per month and person)."""
     from mentoring.reports import hr_monthly_send
@@ -74,8 +73,9 @@ def send_hr_monthly_task() -> int:
 # -- data rights (mentoring.erasure) ---------------------------------------------------
 
 
-@shared_task(
+@queues.task(
     name="mentoring.tasks.erase_account_task",
+    queue_kind=queues.DEFAULT,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
     max_retries=3,
@@ -88,21 +88,27 @@ def erase_account_task(request_id: int) -> bool:
     return erasure_execute(request_id=request_id).done_now
 
 
-@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_confirmation_task")
+@queues.task(
+    base=DeferredRun, name="mentoring.tasks.send_erasure_confirmation_task", queue_kind=queues.EMAIL
+)
 def send_erasure_confirmation_task(request_id: int, nonce: str) -> bool:
     from mentoring.erasure import erasure_confirmation_send
 
     return erasure_confirmation_send(request_id=request_id, nonce=nonce)
 
 
-@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_notices_task")
+@queues.task(
+    base=DeferredRun, name="mentoring.tasks.send_erasure_notices_task", queue_kind=queues.EMAIL
+)
 def send_erasure_notices_task(request_id: int) -> int:
     from mentoring.erasure import erasure_notices_send
 
     return erasure_notices_send(request_id=request_id)
 
 
-@shared_task(base=DeferredRun, name="mentoring.tasks.send_erasure_done_task")
+@queues.task(
+    base=DeferredRun, name="mentoring.tasks.send_erasure_done_task", queue_kind=queues.EMAIL
+)
 def send_erasure_done_task(request_id: int, address: str) -> bool:
     from mentoring.erasure import erasure_done_send
 

@@ -1,32 +1,42 @@
 """Celery tasks of program events: thin, take ids, safe to run twice.
 
-Imported at the end of programs/tasks.py so Celery's autodiscovery registers them.
-Named under programs.tasks.send_* so the email queue takes them. acks_late: a task
-whose worker dies runs again, and the Delivery records make the rerun send nothing
-that already went out.
+Named programs.tasks.* (the names queued messages carry); listed in mentoring/celery.py.
+acks_late: a task whose worker dies runs again, and the Delivery records make the rerun
+send nothing that already went out.
 """
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from mentoring import queues
 from mentoring.deferred import DeferredRun
 from programs import events
 
 
-@shared_task(name="programs.tasks.send_event_reminders_task", acks_late=True)
+@queues.task(
+    name="programs.tasks.send_event_reminders_task", queue_kind=queues.EMAIL, acks_late=True
+)
 def send_event_reminders_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): reminders the day before, once each."""
     return events.event_reminders_send()
 
 
-@shared_task(base=DeferredRun, name="programs.tasks.send_event_rsvp_notice_task", acks_late=True)
+@queues.task(
+    base=DeferredRun,
+    name="programs.tasks.send_event_rsvp_notice_task",
+    queue_kind=queues.EMAIL,
+    acks_late=True,
+)
 def send_event_rsvp_notice_task(rsvp_id: int, notice: str, stamp: str) -> bool:
     """Confirm an answer (going, waiting list, promoted, no longer going), once."""
     return events.event_rsvp_notice_send(rsvp_id=rsvp_id, notice=notice, stamp=stamp)
 
 
-@shared_task(base=DeferredRun, name="programs.tasks.send_event_change_notices_task", acks_late=True)
+@queues.task(
+    base=DeferredRun,
+    name="programs.tasks.send_event_change_notices_task",
+    queue_kind=queues.EMAIL,
+    acks_late=True,
+)
 def send_event_change_notices_task(event_id: int, sequence: int) -> int:
     """Tell attendees an event changed or is cancelled, once per person per version."""
     return events.event_change_notices_send(event_id=event_id, sequence=sequence)

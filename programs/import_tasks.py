@@ -1,12 +1,11 @@
 """Celery tasks of the CSV participant import: thin, take ids, safe to run twice.
 
-Celery's autodiscovery imports programs.tasks only, which imports this module.
+Named programs.tasks.* (the names queued messages carry); listed in mentoring/celery.py.
 """
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from mentoring import queues
 from mentoring.deferred import DeferredRun
 from mentoring.models import User
 from programs import imports
@@ -15,7 +14,9 @@ from programs.models import ParticipantImport
 __all__ = ["apply_participant_import_task", "check_participant_import_task"]
 
 
-@shared_task(base=DeferredRun, name="programs.tasks.check_participant_import_task")
+@queues.task(
+    base=DeferredRun, name="programs.tasks.check_participant_import_task", queue_kind=queues.DEFAULT
+)
 def check_participant_import_task(import_id: int) -> str:
     """Check a large uploaded file; only an import still "checking" is touched."""
     participant_import = (
@@ -26,7 +27,9 @@ def check_participant_import_task(import_id: int) -> str:
     return imports.participant_import_check(participant_import=participant_import).status
 
 
-@shared_task(base=DeferredRun, name="programs.tasks.apply_participant_import_task")
+@queues.task(
+    base=DeferredRun, name="programs.tasks.apply_participant_import_task", queue_kind=queues.DEFAULT
+)
 def apply_participant_import_task(import_id: int, by_id: int) -> str:
     """Apply a large clean file; only an import claimed as "applying" is touched."""
     by = User.objects.filter(pk=by_id).first()

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
-
+from mentoring import queues
 from programs import services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="programs.tasks.send_invitations_task")
+@queues.task(name="programs.tasks.send_invitations_task", queue_kind=queues.EMAIL)
 def send_invitations_task(participant_ids: list[int]) -> int:
     """The invitation sweep for these ids only, queued after enrolment: a shortcut.
     Lost, it costs one INVITATION_SWEEP_INTERVAL: the beat sweep sends them then."""
     return services.invitations_send(participant_ids=participant_ids)
 
 
-@shared_task(name="programs.tasks.send_due_invitations_task")
+@queues.task(name="programs.tasks.send_due_invitations_task", queue_kind=queues.EMAIL)
 def send_due_invitations_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): every invitation still to send, one
     bounded batch; a full batch queues the next at once, so a backlog drains quickly."""
@@ -29,18 +28,3 @@ def send_due_invitations_task() -> int:
         except Exception:
             logger.exception("Queueing the next invitation sweep failed; beat's next one will")
     return result.sent
-
-
-# Registers the CSV import's tasks with Celery (autodiscovery imports this module only).
-from programs import import_tasks  # noqa: E402, F401
-
-# Registers the profile reminder task with Celery (autodiscovery imports this module only).
-from programs.reminder_tasks import send_profile_reminders_task  # noqa: E402, F401
-
-# Registers the event tasks (reminders, answer and change notices) with Celery.
-# isort: split
-from programs import event_tasks  # noqa: E402, F401
-
-# Registers the mentorship workspace's tasks (reminder sweep, check-in notices).
-# isort: split
-from programs import workspace_tasks  # noqa: E402, F401

@@ -1,19 +1,20 @@
 """Celery tasks of the mentorship workspace: thin, take ids, safe to run twice.
 
-Imported at the end of programs/tasks.py so Celery's autodiscovery registers them.
-Named programs.tasks.send_* so the email queue takes them; acks_late so a task whose
-worker died runs again (its Delivery records make the rerun send nothing twice).
+Named programs.tasks.* (the names queued messages carry); listed in mentoring/celery.py.
+acks_late so a task whose worker died runs again (its Delivery records make the rerun
+send nothing twice).
 """
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from mentoring import queues
 from mentoring.deferred import DeferredRun
 from programs import checkins, pair_reminders
 
 
-@shared_task(name="programs.tasks.send_pair_reminders_task", acks_late=True)
+@queues.task(
+    name="programs.tasks.send_pair_reminders_task", queue_kind=queues.EMAIL, acks_late=True
+)
 def send_pair_reminders_task() -> int:
     """The sweep (every PAIR_REMINDER_INTERVAL seconds, CELERY_BEAT_SCHEDULE): one bounded
     batch. When the batch is full, the next one is queued as soon as this one is
@@ -23,7 +24,12 @@ def send_pair_reminders_task() -> int:
     return result.sent
 
 
-@shared_task(base=DeferredRun, name="programs.tasks.send_checkin_notice_task", acks_late=True)
+@queues.task(
+    base=DeferredRun,
+    name="programs.tasks.send_checkin_notice_task",
+    queue_kind=queues.EMAIL,
+    acks_late=True,
+)
 def send_checkin_notice_task(
     checkin_id: int, notice: str, sequence: int, user_ids: list[int]
 ) -> int:

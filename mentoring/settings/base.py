@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from mentoring import queues
 from mentoring.settings.environment import (
     database_from_url,
     env_bool,
@@ -306,9 +307,8 @@ SECURE_CSP = {
 # Celery
 # ------------------------------------------------------------------------------
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "mentoring")
-CELERY_QUEUES_ALL = [
-    f"{CELERY_QUEUE_PREFIX}.{name}" for name in ("default", "email", "reports", "matching")
-]
+# The queues every worker listens to; each task declares its kind (mentoring/queues.py).
+CELERY_QUEUES_ALL = [queues.queue_name(kind, prefix=CELERY_QUEUE_PREFIX) for kind in queues.KINDS]
 # The embedded default's broker: a SQLite file of its own beside the database, through
 # mentoring/broker.py (docs/architecture.md says why not the filesystem transport).
 BROKER_SQLITE_PATH = VAR_DIR / "broker.sqlite3"
@@ -333,13 +333,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}.default"
-CELERY_TASK_ROUTES = {
-    # Every task named send_* delivers email or chat messages.
-    "*.tasks.send_*": {"queue": f"{CELERY_QUEUE_PREFIX}.email"},
-    # A large matching run never delays a reminder.
-    "matching.tasks.run_*": {"queue": f"{CELERY_QUEUE_PREFIX}.matching"},
-}
+CELERY_TASK_DEFAULT_QUEUE = queues.queue_name(queues.DEFAULT, prefix=CELERY_QUEUE_PREFIX)
+# The queue of the kind each task declares, @queues.task(queue_kind=...).
+CELERY_TASK_ROUTES = ("mentoring.queues.task_route",)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 60, minimum=5)
