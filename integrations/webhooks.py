@@ -84,7 +84,7 @@ def _events_check(events: Iterable[str]) -> list[str]:
 def webhook_endpoint_create(
     *, program: Program, url: str, events: Sequence[str], by: User, description: str = ""
 ) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         program=program,
         url=integration_url_check(url),
         events=_events_check(events),
@@ -92,6 +92,18 @@ def webhook_endpoint_create(
         secret=secrets.token_hex(32),
         created_by=by,
     )
+    # Neither the address nor the secret: ids and counts only.
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=endpoint,
+        detail={
+            "change": "webhook_endpoint_create",
+            "program_id": program.pk,
+            "events": len(endpoint.events),
+        },
+    )
+    return endpoint
 
 
 def webhook_endpoint_update(

@@ -69,6 +69,12 @@ def match_settings_update(*, program: Program, by: User, **fields: Any) -> Match
         setattr(match_settings, name, value)
     match_settings.updated_by = by
     match_settings.save()
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=match_settings,
+        detail={"change": "settings_update", "program_id": program.pk, "fields": sorted(fields)},
+    )
     return match_settings
 
 

@@ -336,7 +336,9 @@ def event_create(*, program: Program, by: User, **fields: Any) -> Event:
     _check_open(program)
     _check_fields(fields)
     fields["title"] = fields["title"].strip()
-    return Event.objects.create(program=program, created_by=by, **fields)
+    event = Event.objects.create(program=program, created_by=by, **fields)
+    audit_record(action=Action.EVENT_CHANGE, actor=by, target=event, detail={"change": "create"})
+    return event
 
 
 @transaction.atomic

@@ -407,6 +407,12 @@ def resource_create(
             created_by=by,
         )
         _attachments_add(resource, attachments, by=by, saved=saved)
+        audit_record(
+            action=Action.RESOURCE_CHANGE,
+            actor=by,
+            target=resource,
+            detail={"change": "create", "attachments": len(attachments)},
+        )
     return resource
 
 
@@ -437,6 +443,12 @@ def resource_update(
             update_fields=["title", "audience", "body", "links", "published_at", "updated_at"]
         )
         _attachments_add(resource, attachments, by=by, saved=saved)
+        audit_record(
+            action=Action.RESOURCE_CHANGE,
+            actor=by,
+            target=resource,
+            detail={"change": "update", "attachments_added": len(attachments)},
+        )
     return resource
 
 

@@ -92,6 +92,9 @@ def program_create(*, created_by: User, name: str, **fields: Any) -> Program:
     from programs.resources import resource_starter_set_add
 
     resource_starter_set_add(program=program, by=created_by)
+    audit_record(
+        action=Action.PROGRAM_CHANGE, actor=created_by, target=program, detail={"change": "create"}
+    )
     return program
 
 
@@ -143,6 +146,12 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
     locked.state_changed_at = now
     locked.save(update_fields=["state", "state_changed_at", "updated_at"])
     program.state, program.state_changed_at = locked.state, locked.state_changed_at
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=locked,
+        detail={"change": "transition", "to": to_state},
+    )
     if to_state == Program.State.CLOSED:
         # Pairs still meeting when the program closes have completed it.
         from programs.mentorships import mentorships_complete
@@ -337,6 +346,13 @@ def participants_invite(
     ids = [p.pk for p in created]
     transaction.on_commit(lambda: _enqueue_invitations(ids))
     participants_enrolled.send(sender=Program, program=program, participants=created)
+    # One row for the batch; the people are in the program's participant list.
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "invite", "invited": len(created)},
+    )
     return created
 
 
@@ -385,6 +401,12 @@ def participant_invitation_resend(*, participant: Participant, by: User) -> None
             "invited_by",
             "updated_at",
         ]
+    )
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=participant,
+        detail={"change": "invitation_resend"},
     )
     ids = [participant.pk]
     transaction.on_commit(lambda: _enqueue_invitations(ids))

@@ -85,10 +85,17 @@ def survey_create(*, program: Program, by: User, title: str = "", starter_key: s
             )
             for position, q in enumerate(starter.questions, start=1)
         )
-        return survey
-    if not title:
+    elif not title:
         raise SurveyError(_("Give the survey a title."))
-    return Survey.objects.create(program=program, title=title[:200], created_by=by)
+    else:
+        survey = Survey.objects.create(program=program, title=title[:200], created_by=by)
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "create", "starter": survey.template_key},
+    )
+    return survey
 
 
 SURVEY_FIELDS = frozenset({"title", "intro", "audience", "is_anonymous"})
