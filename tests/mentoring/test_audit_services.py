@@ -25,22 +25,12 @@ from programs import services as program_services
 from programs.models import Participant, Program
 from surveys import services as survey_services
 from tests.factories import user_create
-from tests.factories.programs import participant_create, program_create
+from tests.factories.programs import participant_create
 
 Action = AuditEvent.Action
 
 # The apps whose modules hold the services; migrations hold none.
 SERVICE_APPS = ("programs", "matching", "surveys", "integrations", "mentoring")
-
-
-@pytest.fixture
-def coordinator(db: None) -> User:
-    return user_create(full_name="Cora Coordinator", is_coordinator=True)
-
-
-@pytest.fixture
-def program(coordinator: User) -> Program:
-    return program_create(name="Leadership 2026", coordinators=[coordinator])
 
 
 def _the_one_row(call: Callable[[], Any]) -> AuditEvent:
