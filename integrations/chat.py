@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from integrations import outbound
 from integrations.models import ChatChannel, ChatPreference
 from integrations.webhooks import IntegrationError, integration_url_check
+from mentoring.audit import Action, audit_record
 from mentoring.models import Delivery, User
 from programs.models import Program
 
@@ -53,9 +54,17 @@ def chat_channel_create(
 ) -> ChatChannel:
     if kind not in ChatChannel.Kind.values:
         raise IntegrationError(_("Unknown chat service."))
-    return ChatChannel.objects.create(
+    channel = ChatChannel.objects.create(
         program=program, kind=kind, url=integration_url_check(url), name=name.strip()
     )
+    # The address can carry a secret token: the row names the channel, never its URL.
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=channel,
+        detail={"change": "chat_channel_create", "program_id": program.pk, "kind": kind},
+    )
+    return channel
 
 
 def post(program: Program, text: str, *, key: str | None = None) -> int:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from integrations import outbound
 from integrations.models import WebhookDelivery, WebhookEndpoint
+from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from programs.models import Program
 
@@ -83,7 +84,7 @@ def _events_check(events: Iterable[str]) -> list[str]:
 def webhook_endpoint_create(
     *, program: Program, url: str, events: Sequence[str], by: User, description: str = ""
 ) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         program=program,
         url=integration_url_check(url),
         events=_events_check(events),
@@ -91,6 +92,18 @@ def webhook_endpoint_create(
         secret=secrets.token_hex(32),
         created_by=by,
     )
+    # Neither the address nor the secret: ids and counts only.
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=endpoint,
+        detail={
+            "change": "webhook_endpoint_create",
+            "program_id": program.pk,
+            "events": len(endpoint.events),
+        },
+    )
+    return endpoint
 
 
 def webhook_endpoint_update(
@@ -99,6 +112,12 @@ def webhook_endpoint_update(
     endpoint.events = _events_check(events)
     endpoint.description = description.strip()
     endpoint.save(update_fields=["events", "description", "updated_at"])
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=endpoint,
+        detail={"change": "webhook_endpoint_update", "events": len(endpoint.events)},
+    )
     return endpoint
 
 
@@ -106,6 +125,12 @@ def webhook_secret_rotate(*, endpoint: WebhookEndpoint, by: User) -> str:
     """A new signing secret; deliveries from now on are signed with it only."""
     endpoint.secret = secrets.token_hex(32)
     endpoint.save(update_fields=["secret", "updated_at"])
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=endpoint,
+        detail={"change": "webhook_secret_rotate"},
+    )
     return endpoint.secret
 
 
@@ -113,6 +138,12 @@ def webhook_endpoint_activate(*, endpoint: WebhookEndpoint, active: bool, by: Us
     """Switch an endpoint off (pending deliveries stop) or on again."""
     endpoint.is_active = active
     endpoint.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=endpoint,
+        detail={"change": "webhook_endpoint_activate" if active else "webhook_endpoint_deactivate"},
+    )
 
 
 # ------------------------------------------------------------------------------
@@ -326,6 +357,16 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, by: User) -> WebhookDe
         next_attempt_at=now,
         created_at=now,
         replay_of=delivery,
+    )
+    audit_record(
+        action=Action.INTEGRATION_CHANGE,
+        actor=by,
+        target=delivery.endpoint,
+        detail={
+            "change": "webhook_delivery_replay",
+            "delivery_id": delivery.pk,
+            "replay_id": replay.pk,
+        },
     )
     ids = [replay.pk]
     transaction.on_commit(lambda: _enqueue(ids))

@@ -69,6 +69,12 @@ def match_settings_update(*, program: Program, by: User, **fields: Any) -> Match
         setattr(match_settings, name, value)
     match_settings.updated_by = by
     match_settings.save()
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=match_settings,
+        detail={"change": "settings_update", "program_id": program.pk, "fields": sorted(fields)},
+    )
     return match_settings
 
 
@@ -119,7 +125,14 @@ def criterion_add(*, program: Program, by: User, **fields: Any) -> MatchCriterio
     ).exists():
         raise ProgramError(_("This program already has that criterion; change its weight instead."))
     last = MatchCriterion.objects.filter(program=program).aggregate(m=Max("position"))["m"] or 0
-    return MatchCriterion.objects.create(program=program, position=last + 1, **fields)
+    criterion = MatchCriterion.objects.create(program=program, position=last + 1, **fields)
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=criterion,
+        detail={"change": "criterion_add", "program_id": program.pk},
+    )
+    return criterion
 
 
 @transaction.atomic
@@ -129,10 +142,22 @@ def criterion_update(*, criterion: MatchCriterion, by: User, **fields: Any) -> M
     for name, value in fields.items():
         setattr(criterion, name, value)
     criterion.save()
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=criterion,
+        detail={"change": "criterion_update", "fields": sorted(fields)},
+    )
     return criterion
 
 
 def criterion_delete(*, criterion: MatchCriterion, by: User) -> None:
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=criterion,
+        detail={"change": "criterion_delete", "program_id": criterion.program_id},
+    )
     criterion.delete()
 
 
@@ -181,10 +206,31 @@ def pair_rule_set(
     rule, _created = PairRule.objects.update_or_create(
         mentee=mentee, mentor=mentor, defaults={"program": program, "kind": kind, "created_by": by}
     )
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=rule,
+        detail={
+            "change": "pair_rule_set",
+            "kind": kind,
+            "mentee_id": mentee.pk,
+            "mentor_id": mentor.pk,
+        },
+    )
     return rule
 
 
 def pair_rule_delete(*, rule: PairRule, by: User) -> None:
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=rule,
+        detail={
+            "change": "pair_rule_delete",
+            "mentee_id": rule.mentee_id,
+            "mentor_id": rule.mentor_id,
+        },
+    )
     rule.delete()
 
 
@@ -507,6 +553,12 @@ def proposal_swap(
     for proposal in (first, second):
         proposal.save()
     _summary_refresh(run)
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=run,
+        detail={"change": "proposal_swap", "mentee_ids": [first.mentee_id, second.mentee_id]},
+    )
     return first, second
 
 
@@ -531,6 +583,12 @@ def proposal_assign(*, run: MatchRun, mentee_id: int, mentor_id: int, by: User) 
     _rescore(run, [proposal])
     proposal.save()
     _summary_refresh(run)
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=run,
+        detail={"change": "proposal_assign", "mentee_id": mentee_id, "mentor_id": mentor.pk},
+    )
     return proposal
 
 
@@ -547,6 +605,12 @@ def proposal_remove(*, run: MatchRun, mentee_id: int, by: User) -> MatchProposal
     proposal.unmatched_reason = Unmatched.REMOVED
     proposal.save()
     _summary_refresh(run)
+    audit_record(
+        action=AuditEvent.Action.MATCHING_CHANGE,
+        actor=by,
+        target=run,
+        detail={"change": "proposal_remove", "mentee_id": mentee_id},
+    )
     return proposal
 
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.activity import activity_store
-from mentoring.models import Delivery, ProgramSnapshot, User
+from mentoring.models import Delivery, ProgramSnapshot
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
 from programs import metrics
 from programs.checkins import workspace_url
@@ -379,7 +379,7 @@ NUDGE_DELIVERY = "pair-nudge-coordinator"
 
 
 @transaction.atomic
-def pair_nudge_send(*, mentorship: Mentorship, by: User, now: dt.datetime | None = None) -> int:
+def pair_nudge_send(*, mentorship: Mentorship, now: dt.datetime | None = None) -> int:
     """Email both people of an active pair a "time to catch up" nudge, at most once a
     day per pair, whoever clicks. Returns how many emails went out (0: already
     nudged today, or both turned nudges off). Dates and counts only."""

@@ -420,6 +420,15 @@ class AuditEvent(models.Model):
         ERASURE_REQUEST = "erasure_request", _("account deletion requested")
         # detail: the request's id, who carried it out (self / staff) and counts only
         ERASURE = "erasure", _("account deleted")
+        # The coordinators' writes, one action per area; detail: "change" (the service's
+        # verb, e.g. "criterion_delete"), then ids, field names and counts only.
+        PROGRAM_CHANGE = "program_change", _("program changed")
+        PARTICIPANT_CHANGE = "participant_change", _("participant changed")
+        MATCHING_CHANGE = "matching_change", _("matching changed")
+        SURVEY_CHANGE = "survey_change", _("survey changed")
+        RESOURCE_CHANGE = "resource_change", _("guide changed")
+        EVENT_CHANGE = "event_change", _("event changed")
+        INTEGRATION_CHANGE = "integration_change", _("integration changed")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -134,7 +134,7 @@ def pair_nudge(
     mentorship = get_object_or_404(
         Mentorship, pk=mentorship_id, program=access.program, state=Mentorship.State.ACTIVE
     )
-    sent = dashboards.pair_nudge_send(mentorship=mentorship, by=request.user)
+    sent = dashboards.pair_nudge_send(mentorship=mentorship)
     if sent:
         messages.success(request, _("Nudge sent to the pair."))
     else:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Event as VEvent
 
+from mentoring.audit import Action, audit_record
 from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
@@ -335,7 +336,9 @@ def event_create(*, program: Program, by: User, **fields: Any) -> Event:
     _check_open(program)
     _check_fields(fields)
     fields["title"] = fields["title"].strip()
-    return Event.objects.create(program=program, created_by=by, **fields)
+    event = Event.objects.create(program=program, created_by=by, **fields)
+    audit_record(action=Action.EVENT_CHANGE, actor=by, target=event, detail={"change": "create"})
+    return event
 
 
 @transaction.atomic
@@ -358,6 +361,12 @@ def event_update(*, event: Event, by: User, **fields: Any) -> Event:
     if news:
         locked.sequence += 1
     locked.save(update_fields=[*sorted(changed), "sequence", "updated_at"])
+    audit_record(
+        action=Action.EVENT_CHANGE,
+        actor=by,
+        target=locked,
+        detail={"change": "update", "fields": sorted(changed)},
+    )
     if "starts_at" in changed:
         # A reminder sent for the old date says nothing about the new one.
         EventRsvp.objects.filter(event=locked).update(reminded_at=None)
@@ -385,6 +394,7 @@ def event_cancel(*, event: Event, by: User) -> Event:
     locked.cancelled_at = timezone.now()
     locked.sequence += 1
     locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+    audit_record(action=Action.EVENT_CHANGE, actor=by, target=locked, detail={"change": "cancel"})
     locked.program = event.program
     event_id, sequence = locked.pk, locked.sequence
     _enqueue_change_notices(event_id, sequence)
@@ -501,7 +511,14 @@ def event_attendance_set(
         EventRsvp.objects.filter(event=event).update(
             attended=Case(When(pk__in=ids, then=Value(True)), default=Value(False))
         )
-    return EventRsvp.objects.filter(event=event, attended=True).count()
+        attended = EventRsvp.objects.filter(event=event, attended=True).count()
+        audit_record(
+            action=Action.EVENT_CHANGE,
+            actor=by,
+            target=event,
+            detail={"change": "attendance_set", "attended": attended},
+        )
+    return attended
 
 
 # ------------------------------------------------------------------------------

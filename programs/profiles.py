@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from mentoring.validators import NameField
 from programs.forms import time_zone_names, validate_time_zone
@@ -338,9 +339,7 @@ def _answer_clean(question: ProfileQuestion, value: Any) -> Any:
 
 
 @transaction.atomic
-def participant_answers_save(
-    *, participant: Participant, answers: Mapping[int, Any], by: User
-) -> None:
+def participant_answers_save(*, participant: Participant, answers: Mapping[int, Any]) -> None:
     """Save a participant's answers to their program's questions, all or nothing.
 
     ``answers`` maps question ids to values; a question left out or given an empty
@@ -413,7 +412,7 @@ def participant_profile_save(
     by: User,
 ) -> None:
     """Everything on a participant's own profile page, in one transaction."""
-    participant_answers_save(participant=participant, answers=answers, by=by)
+    participant_answers_save(participant=participant, answers=answers)
     if mentor_settings is None:
         return
     if participant.capacity != mentor_settings.capacity:
@@ -515,6 +514,12 @@ def question_create(
     )
     if is_required:
         program_completeness_refresh(program=program)
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=question,
+        detail={"change": "question_create", "program_id": program.pk},
+    )
     return question
 
 
@@ -602,6 +607,12 @@ def question_update(
     question.save()
     if completeness_changes:
         program_completeness_refresh(program=question.program)
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=question,
+        detail={"change": "question_update", "program_id": question.program_id},
+    )
     return question
 
 
@@ -612,6 +623,12 @@ def question_delete(*, question: ProfileQuestion, by: User) -> int:
     _program_editable(program)
     answer_count = question.answers.count()
     was_required = question.is_required
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=question,
+        detail={"change": "question_delete", "program_id": program.pk, "answers": answer_count},
+    )
     question.delete()
     if was_required:
         program_completeness_refresh(program=program)
@@ -636,6 +653,12 @@ def question_reorder(*, program: Program, question_ids: Sequence[int], by: User)
             question.position = position
             changed.append(question)
     ProfileQuestion.objects.bulk_update(changed, ["position"])
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "question_reorder", "moved": len(changed)},
+    )
 
 
 def question_move(*, question: ProfileQuestion, offset: int, by: User) -> bool:

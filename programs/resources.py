@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from programs.access import ProgramAccess, resource_audience_filter
 from programs.models import (
@@ -406,6 +407,12 @@ def resource_create(
             created_by=by,
         )
         _attachments_add(resource, attachments, by=by, saved=saved)
+        audit_record(
+            action=Action.RESOURCE_CHANGE,
+            actor=by,
+            target=resource,
+            detail={"change": "create", "attachments": len(attachments)},
+        )
     return resource
 
 
@@ -436,6 +443,12 @@ def resource_update(
             update_fields=["title", "audience", "body", "links", "published_at", "updated_at"]
         )
         _attachments_add(resource, attachments, by=by, saved=saved)
+        audit_record(
+            action=Action.RESOURCE_CHANGE,
+            actor=by,
+            target=resource,
+            detail={"change": "update", "attachments_added": len(attachments)},
+        )
     return resource
 
 
@@ -445,6 +458,12 @@ def resource_publish(*, resource: Resource, publish: bool, by: User) -> Resource
         return resource
     resource.published_at = timezone.now() if publish else None
     resource.save(update_fields=["published_at", "updated_at"])
+    audit_record(
+        action=Action.RESOURCE_CHANGE,
+        actor=by,
+        target=resource,
+        detail={"change": "publish" if publish else "unpublish"},
+    )
     return resource
 
 
@@ -456,6 +475,12 @@ def _files_delete_after_commit(names: list[str]) -> None:
 def resource_delete(*, resource: Resource, by: User) -> None:
     _check_open(resource.program)
     names = list(resource.attachments.values_list("file", flat=True))
+    audit_record(
+        action=Action.RESOURCE_CHANGE,
+        actor=by,
+        target=resource,
+        detail={"change": "delete", "program_id": resource.program_id, "attachments": len(names)},
+    )
     resource.delete()
     _files_delete_after_commit(names)
 
@@ -464,6 +489,12 @@ def resource_delete(*, resource: Resource, by: User) -> None:
 def attachment_delete(*, attachment: ResourceAttachment, by: User) -> None:
     _check_open(attachment.resource.program)
     name = attachment.file.name or ""
+    audit_record(
+        action=Action.RESOURCE_CHANGE,
+        actor=by,
+        target=attachment.resource,
+        detail={"change": "attachment_delete", "attachment_id": attachment.pk},
+    )
     attachment.delete()
     _files_delete_after_commit([name])
 
@@ -485,6 +516,12 @@ def resource_move(*, resource: Resource, offset: int, by: User) -> bool:
     ids[index], ids[target] = ids[target], ids[index]
     rows = [Resource(pk=pk, position=position) for position, pk in enumerate(ids, start=1)]
     Resource.objects.bulk_update(rows, ["position"])
+    audit_record(
+        action=Action.RESOURCE_CHANGE,
+        actor=by,
+        target=resource,
+        detail={"change": "move", "offset": offset},
+    )
     return True
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.audit import Action, audit_record
 from mentoring.deferred import task_defer
 from mentoring.models import User
 from mentoring.sweeps import SweepResult, claim_and_send
@@ -91,6 +92,9 @@ def program_create(*, created_by: User, name: str, **fields: Any) -> Program:
     from programs.resources import resource_starter_set_add
 
     resource_starter_set_add(program=program, by=created_by)
+    audit_record(
+        action=Action.PROGRAM_CHANGE, actor=created_by, target=program, detail={"change": "create"}
+    )
     return program
 
 
@@ -105,6 +109,12 @@ def program_update(*, program: Program, by: User, **fields: Any) -> Program:
         setattr(program, name, value)
     _check_dates(program)
     program.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "update", "fields": sorted(fields)},
+    )
     return program
 
 
@@ -136,6 +146,12 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
     locked.state_changed_at = now
     locked.save(update_fields=["state", "state_changed_at", "updated_at"])
     program.state, program.state_changed_at = locked.state, locked.state_changed_at
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=locked,
+        detail={"change": "transition", "to": to_state},
+    )
     if to_state == Program.State.CLOSED:
         # Pairs still meeting when the program closes have completed it.
         from programs.mentorships import mentorships_complete
@@ -146,6 +162,12 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
 
 def program_coordinator_add(*, program: Program, user: User, by: User) -> None:
     program.coordinators.add(user)
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "coordinator_add", "user_id": user.pk},
+    )
 
 
 @transaction.atomic
@@ -154,18 +176,37 @@ def program_coordinator_remove(*, program: Program, user: User, by: User) -> Non
     if not program.coordinators.exclude(pk=user.pk).exists():
         raise ProgramError(_("A program needs at least one coordinator."))
     program.coordinators.remove(user)
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "coordinator_remove", "user_id": user.pk},
+    )
 
 
 def program_join_link_enable(*, program: Program, by: User) -> str:
     """Create (or replace) the shareable join link's token; the old link stops working."""
     program.join_token = secrets.token_urlsafe(24)
     program.save(update_fields=["join_token", "updated_at"])
+    # The token itself is a secret: the row says that it changed, never what it is.
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "join_link_enable"},
+    )
     return program.join_token
 
 
 def program_join_link_disable(*, program: Program, by: User) -> None:
     program.join_token = None
     program.save(update_fields=["join_token", "updated_at"])
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "join_link_disable"},
+    )
 
 
 # ------------------------------------------------------------------------------
@@ -189,12 +230,24 @@ def program_goal_set(
         metric=metric,
         defaults={"target_value": target_value, "target_on": target_on},
     )
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "goal_set", "goal_id": goal.pk, "metric": metric},
+    )
     return goal
 
 
 def program_goal_delete(*, goal: ProgramGoal, by: User) -> None:
     if goal.program.state == Program.State.CLOSED:
         raise ProgramError(_("A closed program can no longer be changed."))
+    audit_record(
+        action=Action.PROGRAM_CHANGE,
+        actor=by,
+        target=goal.program,
+        detail={"change": "goal_delete", "goal_id": goal.pk, "metric": goal.metric},
+    )
     goal.delete()
 
 
@@ -293,6 +346,13 @@ def participants_invite(
     ids = [p.pk for p in created]
     transaction.on_commit(lambda: _enqueue_invitations(ids))
     participants_enrolled.send(sender=Program, program=program, participants=created)
+    # One row for the batch; the people are in the program's participant list.
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=program,
+        detail={"change": "invite", "invited": len(created)},
+    )
     return created
 
 
@@ -341,6 +401,12 @@ def participant_invitation_resend(*, participant: Participant, by: User) -> None
             "invited_by",
             "updated_at",
         ]
+    )
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=participant,
+        detail={"change": "invitation_resend"},
     )
     ids = [participant.pk]
     transaction.on_commit(lambda: _enqueue_invitations(ids))
@@ -554,6 +620,12 @@ def participant_status_set(*, participant: Participant, status: str, by: User) -
         # A withdrawn invitation's link must stop working.
         locked.invite_nonce = ""
         fields.append("invite_nonce")
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=locked,
+        detail={"change": "status_set", "from": locked.status, "to": status},
+    )
     locked.status = status
     locked.save(update_fields=fields)
     return locked
@@ -576,6 +648,12 @@ def participant_update(*, participant: Participant, by: User, **fields: str) -> 
         value = value.strip()
         setattr(participant, name, value.lower() if name == "manager_email" else value)
     participant.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=participant,
+        detail={"change": "update", "fields": sorted(fields)},
+    )
     return participant
 
 
@@ -586,6 +664,12 @@ def mentor_capacity_set(*, participant: Participant, capacity: int | None, by: U
         raise ProgramError(_("Capacity must be between 0 and 50."))
     participant.capacity = capacity
     participant.save(update_fields=["capacity", "updated_at"])
+    audit_record(
+        action=Action.PARTICIPANT_CHANGE,
+        actor=by,
+        target=participant,
+        detail={"change": "capacity_set", "capacity": capacity},
+    )
 
 
 # ------------------------------------------------------------------------------
@@ -634,7 +718,7 @@ def _profile_reminder_due(
     )
 
 
-def profile_reminders_queue(*, program: Program, by: User) -> int:
+def profile_reminders_queue(*, program: Program) -> int:
     """Queue a reminder to every active participant whose profile is incomplete and who
     was not reminded in the last 24 hours. Returns how many are due a reminder."""
     if program.state == Program.State.CLOSED:

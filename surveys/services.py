@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from programs.models import Participant, Program, QuestionAudience
 from surveys.models import Answer, Invitation, Question, Response, Survey
@@ -84,10 +85,17 @@ def survey_create(*, program: Program, by: User, title: str = "", starter_key: s
             )
             for position, q in enumerate(starter.questions, start=1)
         )
-        return survey
-    if not title:
+    elif not title:
         raise SurveyError(_("Give the survey a title."))
-    return Survey.objects.create(program=program, title=title[:200], created_by=by)
+    else:
+        survey = Survey.objects.create(program=program, title=title[:200], created_by=by)
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "create", "starter": survey.template_key},
+    )
+    return survey
 
 
 SURVEY_FIELDS = frozenset({"title", "intro", "audience", "is_anonymous"})
@@ -111,6 +119,12 @@ def survey_update(*, survey: Survey, by: User, **fields: Any) -> Survey:
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.save(update_fields=[*sorted(fields), "updated_at"])
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "update", "fields": sorted(fields)},
+    )
     return survey
 
 
@@ -138,6 +152,12 @@ def survey_schedule_set(
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.save(update_fields=[*sorted(fields), "updated_at"])
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "schedule_set", "fields": sorted(fields)},
+    )
     return survey
 
 
@@ -182,7 +202,7 @@ def question_create(
     # Lock the survey so two coordinators adding at once get distinct positions.
     Survey.objects.select_for_update().get(pk=survey.pk)
     last = Question.objects.filter(survey=survey).aggregate(last=Max("position"))["last"]
-    return Question.objects.create(
+    question = Question.objects.create(
         survey=survey,
         text=text,
         help_text=help_text,
@@ -192,6 +212,13 @@ def question_create(
         audience=audience,
         position=(last or 0) + 1,
     )
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "question_create", "question_id": question.pk},
+    )
+    return question
 
 
 def question_update(
@@ -212,11 +239,23 @@ def question_update(
     question.text, question.help_text, question.kind = text, help_text, kind
     question.choices, question.is_required, question.audience = cleaned, is_required, audience
     question.save()
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=question.survey,
+        detail={"change": "question_update", "question_id": question.pk},
+    )
     return question
 
 
 def question_delete(*, question: Question, by: User) -> None:
     _check_draft(question.survey)
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=question.survey,
+        detail={"change": "question_delete", "question_id": question.pk},
+    )
     question.delete()
 
 
@@ -237,6 +276,12 @@ def question_reorder(*, survey: Survey, question_ids: Sequence[int], by: User) -
             questions[pk].position = position
             changed.append(questions[pk])
     Question.objects.bulk_update(changed, ["position"])
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "question_reorder", "moved": len(changed)},
+    )
 
 
 def question_move(*, question: Question, offset: int, by: User) -> bool:
@@ -292,6 +337,7 @@ def survey_publish(*, survey: Survey, by: User, now: dt.datetime | None = None) 
     survey.state = Survey.State.OPEN
     survey.published_at = now
     survey.save(update_fields=["state", "published_at", "updated_at"])
+    audit_record(action=Action.SURVEY_CHANGE, actor=by, target=survey, detail={"change": "publish"})
     survey_id = survey.pk
     transaction.on_commit(lambda: _enqueue_sweep(survey_id))
     return survey
@@ -317,6 +363,8 @@ def survey_close(*, survey: Survey, by: User | None, now: dt.datetime | None = N
     if survey.closes_at is None or survey.closes_at > now:
         survey.closes_at = now
     survey.save(update_fields=["state", "closed_at", "closes_at", "updated_at"])
+    # by is None when the closing date passed: the row then has no actor.
+    audit_record(action=Action.SURVEY_CHANGE, actor=by, target=survey, detail={"change": "close"})
     Invitation.objects.filter(survey=survey, next_reminder_at__isnull=False).update(
         next_reminder_at=None
     )
@@ -328,6 +376,12 @@ def survey_delete(*, survey: Survey, by: User) -> None:
     """Delete a draft (published surveys keep their answers)."""
     if survey.state != Survey.State.DRAFT:
         raise SurveyError(_("Only a draft can be deleted; close a published survey instead."))
+    audit_record(
+        action=Action.SURVEY_CHANGE,
+        actor=by,
+        target=survey,
+        detail={"change": "delete", "program_id": survey.program_id},
+    )
     survey.delete()
 
 

@@ -115,7 +115,7 @@ def participant_invite(request: AuthenticatedHttpRequest, program_id: int) -> Ht
 def profile_reminders_send(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     access = access_program(request.user, program_id, need=Need.MANAGE)
     try:
-        count = services.profile_reminders_queue(program=access.program, by=request.user)
+        count = services.profile_reminders_queue(program=access.program)
     except ProgramError as error:
         messages.error(request, str(error))
     else:

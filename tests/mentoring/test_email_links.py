@@ -148,7 +148,7 @@ def profile_reminder(world: World, capture: Any) -> None:
         program=world.program, user=user_create(full_name="Ina Incomplete"), role="mentee"
     )
     with capture(execute=True):
-        services.profile_reminders_queue(program=world.program, by=world.coordinator)
+        services.profile_reminders_queue(program=world.program)
 
 
 def checkin_notices(world: World, capture: Any) -> None:
@@ -192,7 +192,7 @@ def pair_reminders(world: World, capture: Any) -> None:
 def pair_nudge_by_coordinator(world: World, capture: Any) -> None:
     from mentoring.dashboards import pair_nudge_send
 
-    pair_nudge_send(mentorship=world.mentorship, by=world.coordinator)
+    pair_nudge_send(mentorship=world.mentorship)
 
 
 def event_emails(world: World, capture: Any) -> None:

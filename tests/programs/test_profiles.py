@@ -340,7 +340,7 @@ def test_required_questions_must_be_answered(
     assert not ProfileAnswer.objects.exists()
     # The service refuses as well, whatever the form did.
     with pytest.raises(ProgramError, match="needs an answer"):
-        profiles.participant_answers_save(participant=mentee, answers={}, by=mentee.user)
+        profiles.participant_answers_save(participant=mentee, answers={})
 
 
 def test_answers_of_every_kind_are_saved_updated_and_cleared(
@@ -408,13 +408,11 @@ def test_invalid_answers_are_refused(client: Client, program: Program, mentee: P
     assert response.status_code == 200
     assert {f"question_{single.pk}", f"question_{scale.pk}"} <= set(response.context["form"].errors)
     with pytest.raises(ProgramError, match="Choose one of the options"):
-        profiles.participant_answers_save(
-            participant=mentee, answers={single.pk: "Fame"}, by=mentee.user
-        )
+        profiles.participant_answers_save(participant=mentee, answers={single.pk: "Fame"})
     other = _question(program_create(name="Elsewhere"))
     with pytest.raises(ProgramError, match="not asked"):
         profiles.participant_answers_save(
-            participant=mentee, answers={single.pk: "Career", other.pk: "Career"}, by=mentee.user
+            participant=mentee, answers={single.pk: "Career", other.pk: "Career"}
         )
     assert not ProfileAnswer.objects.exists()
 
@@ -528,9 +526,7 @@ def test_a_new_required_question_clears_completeness_and_answering_restores_it(
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is None
 
-    profiles.participant_answers_save(
-        participant=mentee, answers={question.pk: "Lisbon"}, by=mentee.user
-    )
+    profiles.participant_answers_save(participant=mentee, answers={question.pk: "Lisbon"})
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
 
@@ -641,6 +637,4 @@ def test_a_closed_programs_answers_are_frozen(program: Program, mentee: Particip
     mentee.refresh_from_db()
     assert mentee.user is not None
     with pytest.raises(ProgramError, match="closed"):
-        profiles.participant_answers_save(
-            participant=mentee, answers={question.pk: "Career"}, by=mentee.user
-        )
+        profiles.participant_answers_save(participant=mentee, answers={question.pk: "Career"})

@@ -526,7 +526,7 @@ def test_reminders_go_to_active_people_with_incomplete_profiles_only(
     _incomplete(program_create())  # another program
 
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.profile_reminders_queue(program=program, by=coordinator)
+        count = services.profile_reminders_queue(program=program)
 
     assert count == 1
     assert [m.to for m in mail.outbox] == [[due.email]]
@@ -545,13 +545,13 @@ def test_a_person_is_reminded_at_most_once_a_day(
     time_machine.move_to(NOW, tick=False)
     _incomplete(program)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.profile_reminders_queue(program=program, by=coordinator) == 1
+        assert services.profile_reminders_queue(program=program) == 1
     time_machine.move_to(NOW + dt.timedelta(hours=12), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.profile_reminders_queue(program=program, by=coordinator) == 0
+        assert services.profile_reminders_queue(program=program) == 0
     time_machine.move_to(NOW + dt.timedelta(hours=24), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.profile_reminders_queue(program=program, by=coordinator) == 1
+        assert services.profile_reminders_queue(program=program) == 1
     assert len(mail.outbox) == 2
 
 
@@ -582,7 +582,7 @@ def test_a_closed_program_sends_no_reminders(coordinator: User) -> None:
     program = program_create(state=Program.State.CLOSED, coordinators=[coordinator])
     _incomplete(program)
     with pytest.raises(ProgramError, match="closed"):
-        services.profile_reminders_queue(program=program, by=coordinator)
+        services.profile_reminders_queue(program=program)
 
 
 def test_a_reminder_queued_before_the_program_closed_is_not_sent(
