@@ -19,7 +19,7 @@ from icalendar import Calendar
 
 from mentoring.models import Delivery, User
 from programs import events
-from programs.events import event_rsvp_set
+from programs.events import event_rsvp_set, notices
 from programs.models import Audience, Event, EventRsvp, Participant, Program
 from programs.services import ProgramError
 from tests.factories import user_create
@@ -755,17 +755,17 @@ def test_a_failed_send_is_retried_at_the_next_sweep_without_stopping_others(
     unlucky, lucky = person(program), person(program)
     answer(event, unlucky, GOING)
     answer(event, lucky, GOING)
-    real = events._reminder_email
+    real = notices._reminder_email
 
     def flaky(rsvp: EventRsvp) -> bool:
         if rsvp.user_id == unlucky.user_id:
             raise ConnectionError("mail server down")
         return real(rsvp)
 
-    monkeypatch.setattr(events, "_reminder_email", flaky)
+    monkeypatch.setattr(notices, "_reminder_email", flaky)
     assert events.event_reminders_send() == 1
     assert not Delivery.objects.filter(key__contains=f":{unlucky.user_id}:").exists()
-    monkeypatch.setattr(events, "_reminder_email", real)
+    monkeypatch.setattr(notices, "_reminder_email", real)
     assert events.event_reminders_send() == 1
     assert unlucky.user is not None
     assert lucky.user is not None
@@ -775,8 +775,8 @@ def test_a_failed_send_is_retried_at_the_next_sweep_without_stopping_others(
 def test_the_sweep_works_in_bounded_batches(
     program: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(events, "REMINDER_BATCH", 2)
-    monkeypatch.setattr(events, "REMINDER_BATCHES_PER_SWEEP", 2)
+    monkeypatch.setattr(notices, "REMINDER_BATCH", 2)
+    monkeypatch.setattr(notices, "REMINDER_BATCHES_PER_SWEEP", 2)
     event = event_make(program, starts_at=NOW + dt.timedelta(hours=5))
     for _n in range(5):
         answer(event, person(program), GOING)

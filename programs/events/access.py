@@ -1,0 +1,45 @@
+"""Who may answer an event's invitation, and the answers they may give."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.models import AUDIENCES_BY_ROLE, Event, EventRsvp, Participant, Program
+
+Going = EventRsvp.Status.GOING
+Waiting = EventRsvp.Status.WAITING
+Maybe = EventRsvp.Status.MAYBE
+NotGoing = EventRsvp.Status.NOT_GOING
+
+# The answers people choose; "waiting" is where "going" lands when the event is full.
+RESPONSES = (Going, Maybe, NotGoing)
+# Participants who may answer: those taking part now, or paused for a while.
+RSVP_PARTICIPANT_STATUSES = (Participant.Status.ACTIVE, Participant.Status.PAUSED)
+
+
+def event_rsvp_refusal(
+    *, event: Event, participant: Participant | None, now: dt.datetime | None = None
+) -> str:
+    """Why this person may not answer this event now, or "" when they may."""
+    now = now or timezone.now()
+    if participant is None:
+        return _("Only the program's participants answer invitations to its events.")
+    if participant.program_id != event.program_id:
+        return _("You are not in this event's program.")
+    if (
+        participant.role not in AUDIENCES_BY_ROLE
+        or event.audience not in AUDIENCES_BY_ROLE[participant.role]
+    ):
+        return _("This event is for another group of participants.")
+    if participant.status not in RSVP_PARTICIPANT_STATUSES:
+        return _("You can answer once a coordinator has confirmed your place in the program.")
+    if event.program.state == Program.State.CLOSED:
+        return _("This program has closed.")
+    if event.is_cancelled:
+        return _("This event is cancelled.")
+    if event.starts_at <= now:
+        return _("This event has started, so answers are closed.")
+    return ""
