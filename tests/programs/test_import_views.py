@@ -245,9 +245,9 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_problems(
 def test_a_file_with_thousands_of_problems_lists_the_first_ones_and_says_so(
     client: Client, program: Program, coordinator: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from programs import imports
+    from programs.imports import checking
 
-    monkeypatch.setattr(imports, "MAX_LISTED_PROBLEMS", 3)
+    monkeypatch.setattr(checking, "MAX_LISTED_PROBLEMS", 3)
     rows = "\n".join(f"Person {n},bad-{n},mentee" for n in range(5))
     participant_import = participant_import_create(
         program=program,

@@ -10,6 +10,7 @@ from django.core import mail
 
 from mentoring.models import User
 from programs import imports
+from programs.imports import checking as import_checking
 from programs.imports import (
     csv_parse,
     decode_upload,
@@ -18,6 +19,7 @@ from programs.imports import (
     problems_csv,
     rows_check,
 )
+from programs.imports import services as import_services
 from programs.models import Participant, ParticipantImport, Program
 from programs.services import ProgramError, program_transition
 from tests.factories import user_create
@@ -426,7 +428,7 @@ def test_a_race_lost_at_insert_time_rolls_back_and_lists_who_was_enrolled_meanwh
     # Another path enrols Alan, committing after the apply's re-check read the program
     # (its first read sees nobody) and before its insert, which the constraint stops.
     participant_create(program=program, user=None, email="alan@example.org")
-    real_enrolled_in = imports._enrolled_in
+    real_enrolled_in = import_services.enrolled_in
     calls: list[int] = []
 
     def enrolled_in(program: Program) -> dict[str, tuple[str, str]]:
@@ -436,8 +438,8 @@ def test_a_race_lost_at_insert_time_rolls_back_and_lists_who_was_enrolled_meanwh
     def invite_loses_the_race(**kwargs: object) -> list[Participant]:
         raise IntegrityError("participant_one_enrolment_per_email")
 
-    monkeypatch.setattr(imports, "_enrolled_in", enrolled_in)
-    monkeypatch.setattr(imports, "participants_invite", invite_loses_the_race)
+    monkeypatch.setattr(import_services, "enrolled_in", enrolled_in)
+    monkeypatch.setattr(import_services, "participants_invite", invite_loses_the_race)
 
     participant_import = participant_import_apply(
         participant_import=participant_import, by=coordinator
@@ -501,11 +503,11 @@ def test_a_large_file_is_checked_and_applied_by_tasks_after_commit(
     django_capture_on_commit_callbacks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(imports, "INLINE_MAX_ROWS", 10)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(import_services, "INLINE_MAX_ROWS", 10)
+    monkeypatch.setattr(import_checking, "PROGRESS_EVERY", 5)
     # What the page would read from the database at each batch of the check.
     seen: list[int] = []
-    real_check = imports.rows_check
+    real_check = import_services.rows_check
 
     def spying_check(parsed, *, enrolled, progress=None):
         def spy(done: int) -> None:
@@ -515,7 +517,7 @@ def test_a_large_file_is_checked_and_applied_by_tasks_after_commit(
 
         return real_check(parsed, enrolled=enrolled, progress=spy if progress else None)
 
-    monkeypatch.setattr(imports, "rows_check", spying_check)
+    monkeypatch.setattr(import_services, "rows_check", spying_check)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         participant_import = create(program, coordinator, csv_of(12))
@@ -560,7 +562,7 @@ def test_the_tasks_are_safe_to_run_twice(
 def test_checking_costs_the_same_queries_for_20_and_2000_rows(
     program: Program, coordinator: User, django_assert_num_queries, monkeypatch
 ) -> None:
-    monkeypatch.setattr(imports, "INLINE_MAX_ROWS", 5_000)
+    monkeypatch.setattr(import_services, "INLINE_MAX_ROWS", 5_000)
     # Whom the program already has is read once, however many rows are checked.
     participant_create(program=program, user=None, email="someone.else@example.com")
     user_create(email="person3@example.com")
