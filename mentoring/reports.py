@@ -77,16 +77,23 @@ def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
     )
     coordinators = {u.pk for p in programs for u in p.coordinators.all()}
     off = notification_disabled_pairs(user_ids=coordinators)
-    sent = 0
-    for program in programs:
-        people = [
+
+    def key(program: Program, user: User) -> str:
+        return f"weekly:{program.pk}:{year}-W{week:02d}:{user.pk}"
+
+    # Who is still owed this week's email, for every program at once: one query.
+    owed = {
+        program.pk: [
             u
             for u in program.coordinators.all()
             if u.is_active and (u.pk, Kind.PROGRESS_REPORTS.value) not in off
         ]
-        key_of = {u.pk: f"weekly:{program.pk}:{year}-W{week:02d}:{u.pk}" for u in people}
-        sent_before = _sent_keys(WEEKLY, key_of.values())
-        people = [u for u in people if key_of[u.pk] not in sent_before]
+        for program in programs
+    }
+    sent_before = _sent_keys(WEEKLY, (key(p, u) for p in programs for u in owed[p.pk]))
+    sent = 0
+    for program in programs:
+        people = [u for u in owed[program.pk] if key(program, u) not in sent_before]
         if not people:
             continue
         board = dashboards.dashboard_get(program=program, now=now)
@@ -113,7 +120,7 @@ def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
         for user in people:
             sent += _send_once(
                 kind=WEEKLY,
-                key=key_of[user.pk],
+                key=key(program, user),
                 user=user,
                 template="mentoring/progress_weekly",
                 context=context,
