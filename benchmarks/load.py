@@ -413,11 +413,11 @@ def identities(counts: dict[str, int], *, rng: random.Random) -> list[Identity]:
     from django.db.models import Q
     from django.utils import timezone
 
+    from demo.people import DEMO_DOMAIN
     from matching.runs import match_run_execute, match_run_start
-    from mentoring.dashboards import snapshot_take
-    from mentoring.demo import DEMO_DOMAIN
     from mentoring.models import User
     from programs.models import Mentorship, Participant, Program
+    from reports.dashboards import snapshot_take
 
     now = timezone.now()
     large = list(Program.objects.filter(name__startswith="Demo program").order_by("pk"))

@@ -4,15 +4,10 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import (
-    notification_views,
-    sso,
-    views,
-    views_audit,
-    views_dashboards,
-    views_data_rights,
-    views_insights,
-)
+from mentoring import notification_views, sso, views, views_audit
+from privacy import views as views_data_rights
+from reports.views import dashboards as views_dashboards
+from reports.views import insights as views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME

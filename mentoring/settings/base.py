@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "matching",
     "surveys",
     "integrations",
+    "reports",
+    "privacy",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -419,7 +422,7 @@ CELERY_BEAT_SCHEDULE["send-pair-reminders"] = {
 # Dashboards and progress reports: nightly snapshots of every program's numbers at
 # REPORT_SNAPSHOT_HOUR, the coordinators' weekly email on Mondays and HR's monthly
 # summary on the 1st, both at REPORT_EMAIL_HOUR (the server's TIME_ZONE; each email
-# goes out once per period, see mentoring.reports).
+# goes out once per period, see reports.emails).
 REPORT_SNAPSHOT_HOUR = env_int("REPORT_SNAPSHOT_HOUR", 2, minimum=0)
 REPORT_EMAIL_HOUR = env_int("REPORT_EMAIL_HOUR", 8, minimum=0)
 if REPORT_SNAPSHOT_HOUR > 23 or REPORT_EMAIL_HOUR > 23:
@@ -429,7 +432,7 @@ CELERY_BEAT_SCHEDULE["snapshot-programs"] = {
     "schedule": crontab(minute=0, hour=REPORT_SNAPSHOT_HOUR),
 }
 # Hourly: each sends only once its period's emails are due and not yet sent, so a lost
-# run is caught up by the next (mentoring.reports).
+# run is caught up by the next (reports.emails).
 CELERY_BEAT_SCHEDULE["send-progress-weekly"] = {
     "task": "mentoring.tasks.send_progress_weekly_task",
     "schedule": crontab(minute=0),

@@ -334,7 +334,7 @@ EXPECTED: dict[str, Row] = {
     "admin:programs_resource_changelist": ADMIN_SITE,
     "admin:surveys_survey_changelist": ADMIN_SITE,
     "audit_log": STAFF_PAGE,
-    # Data rights (mentoring.views_data_rights): about the signed-in person themself.
+    # Data rights (privacy.views): about the signed-in person themself.
     "erasure_cancel": SIGNED_IN_ACTION,
     # The emailed link: the token is the credential (an invalid one here, 404 to all).
     "erasure_confirm": INVALID_LINK,

@@ -38,9 +38,9 @@ def test_personas_share_the_users_and_each_gets_one(load: ModuleType) -> None:
 def test_every_page_of_every_persona_answers_under_a_short_run(
     load: ModuleType, live_server: Any
 ) -> None:
-    from mentoring.demo import demo_seed
-    from mentoring.demo_large import demo_large_seed
-    from mentoring.demo_programs import demo_programs_seed
+    from demo.large import demo_large_seed
+    from demo.people import demo_seed
+    from demo.programs import demo_programs_seed
 
     demo_large_seed(scale=0.02)
     demo_seed()

@@ -26,7 +26,6 @@ from django.test import Client
 from django.urls import reverse
 from scipy.stats import binomtest
 
-from mentoring import dashboards, insights
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     CheckIn,
@@ -37,6 +36,7 @@ from programs.models import (
     Program,
     ProgramGoal,
 )
+from reports import dashboards, insights
 from surveys.models import Answer, Question
 from tests.factories.dashboards import DEPARTMENTS, dashboard_world
 from tests.mentoring.disclosure import Disclosure, assert_no_small_group

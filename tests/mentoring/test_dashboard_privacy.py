@@ -22,9 +22,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
-from mentoring import dashboards, insights, reports, views_dashboards, views_insights
-from mentoring.models import ActivityMonth, InsightSnapshot, ProgramSnapshot, User
+from mentoring.models import User
 from programs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal, Profile
+from reports import dashboards, insights
+from reports import emails as report_emails
+from reports.models import ActivityMonth, InsightSnapshot, ProgramSnapshot
+from reports.views import dashboards as views_dashboards
+from reports.views import insights as views_insights
 from surveys.models import Answer
 from tests.factories.dashboards import CANARY, DEPARTMENTS, dashboard_world
 from tests.mentoring.disclosure import assert_no_small_group
@@ -96,8 +100,8 @@ def test_no_private_word_reaches_a_dashboard_export_or_email_and_hr_sees_no_name
             hrs[f"{table}.csv ?{query}"] = _text(client, f"{url}?{query}&export={table}")
 
     mail.outbox = []
-    assert reports.progress_weekly_send(now=NOW) == len(world.programs)
-    assert reports.hr_monthly_send(now=NOW) == 1
+    assert report_emails.progress_weekly_send(now=NOW) == len(world.programs)
+    assert report_emails.hr_monthly_send(now=NOW) == 1
     for message in mail.outbox:
         target = hrs if message.to == [hr.email] else coordinators
         target[f"email {message.subject}"] = _email(message)
@@ -127,7 +131,7 @@ def test_hrs_monthly_email_carries_last_months_dashboard_numbers_and_no_small_gr
     if seed % 2:
         for program in world.programs:
             dashboards.snapshot_take(program=program, now=NOW)
-    assert reports.hr_monthly_send(now=NOW) == 1
+    assert report_emails.hr_monthly_send(now=NOW) == 1
     body = str(mail.outbox[0].body)
     shown = dict(re.findall(r"^- (.+): (\S+)$", body, flags=re.MULTILINE))
 
@@ -161,7 +165,7 @@ def test_the_weekly_email_carries_the_dashboards_numbers(client: Client, coordin
     program = world.programs[0]
     dashboards.snapshot_take(program=program, now=NOW)
     data = dashboards.dashboard_get(program=program, now=NOW).data
-    assert reports.progress_weekly_send(now=NOW) == 1
+    assert report_emails.progress_weekly_send(now=NOW) == 1
     body = str(mail.outbox[0].body)
     for key, label in dashboards.FUNNEL:
         assert f"- {label}: {data['funnel'][key]}\n" in body

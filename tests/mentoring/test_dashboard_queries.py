@@ -13,9 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentoring import dashboards, insights, views_dashboards, views_insights
 from mentoring.models import User
 from programs.models import CheckIn, Mentorship, Participant, Program
+from reports import dashboards, insights
+from reports.views import dashboards as views_dashboards
+from reports.views import insights as views_insights
 from tests.factories.dashboards import dashboard_world
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,12 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from mentoring import dashboards
-from mentoring.models import EmployeeRecord, NotificationPreference, ProgramSnapshot, Promotion
+from mentoring.models import EmployeeRecord, NotificationPreference, Promotion
 from mentoring.notifications import Kind
 from programs import metrics
 from programs.models import CheckIn, Mentorship, Participant, Program, ProgramGoal
+from reports import dashboards
+from reports.models import ProgramSnapshot
 from tests.factories.programs import mentee_of, mentorship_make, participant_create, program_create
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +334,7 @@ def test_every_table_exports_as_csv(client, program, coordinator) -> None:
 def test_the_weekly_email_goes_to_each_coordinator_once_a_week(
     program, coordinator, other_coordinator
 ) -> None:
-    from mentoring import reports
+    from reports import emails as report_emails
 
     program.coordinators.add(other_coordinator)
     Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING)
@@ -341,8 +342,8 @@ def test_the_weekly_email_goes_to_each_coordinator_once_a_week(
     NotificationPreference.objects.create(
         user=other_coordinator, kind=Kind.PROGRESS_REPORTS, enabled=False
     )
-    assert reports.progress_weekly_send(now=NOW) == 1
-    assert reports.progress_weekly_send(now=NOW + dt.timedelta(days=2)) == 0
+    assert report_emails.progress_weekly_send(now=NOW) == 1
+    assert report_emails.progress_weekly_send(now=NOW + dt.timedelta(days=2)) == 0
     message = mail.outbox[0]
     assert message.to == [coordinator.email]
     assert "Leadership 2026" in message.subject
@@ -351,17 +352,17 @@ def test_the_weekly_email_goes_to_each_coordinator_once_a_week(
     assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"
     # The next week brings the next email.
-    assert reports.progress_weekly_send(now=NOW + dt.timedelta(days=7)) == 1
+    assert report_emails.progress_weekly_send(now=NOW + dt.timedelta(days=7)) == 1
 
 
 def test_hrs_monthly_summary_hides_small_groups_and_goes_out_once(program, hr) -> None:
-    from mentoring import reports
+    from reports import emails as report_emails
 
     Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING, min_group_size=5)
     pair = _pair(program, days_ago=40)
     _met(pair, 20)  # one pair met last month: too few to show
-    assert reports.hr_monthly_send(now=NOW) == 1
-    assert reports.hr_monthly_send(now=NOW) == 0
+    assert report_emails.hr_monthly_send(now=NOW) == 1
+    assert report_emails.hr_monthly_send(now=NOW) == 0
     body = mail.outbox[0].body
     assert "August 2026" in mail.outbox[0].subject
     assert "Check-ins held: \u2013" in body
@@ -372,8 +373,8 @@ def test_hrs_monthly_summary_hides_small_groups_and_goes_out_once(program, hr) -
 
 
 def test_hr_sees_consented_diversity_and_engagement_suppressed(client, hr) -> None:
-    from mentoring import insights
     from programs.models import Profile
+    from reports import insights
 
     program = program_create(name="Wide", min_group_size=2)
     for i in range(7):
@@ -403,19 +404,19 @@ def test_hr_sees_consented_diversity_and_engagement_suppressed(client, hr) -> No
 def test_a_lost_monday_run_is_caught_up_later_in_the_week_once(
     program, coordinator, django_assert_max_num_queries
 ) -> None:
-    from mentoring import reports
+    from reports import emails as report_emails
 
     Program.objects.filter(pk=program.pk).update(state=Program.State.RUNNING)
     monday_early = NOW.replace(hour=6)  # before REPORT_EMAIL_HOUR (8): not due yet
-    assert reports.progress_weekly_send(now=monday_early) == 0
-    assert reports.hr_monthly_send(now=NOW.replace(day=1, hour=6)) == 0
+    assert report_emails.progress_weekly_send(now=monday_early) == 0
+    assert report_emails.hr_monthly_send(now=NOW.replace(day=1, hour=6)) == 0
     # Monday's 8 o'clock run was lost; Tuesday's first hourly run sends it.
     tuesday = NOW + dt.timedelta(days=1)
-    assert reports.progress_weekly_send(now=tuesday) == 1
+    assert report_emails.progress_weekly_send(now=tuesday) == 1
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
     # Every later run of the week finds it sent, computing nothing.
     with django_assert_max_num_queries(4):
-        assert reports.progress_weekly_send(now=tuesday + dt.timedelta(hours=1)) == 0
+        assert report_emails.progress_weekly_send(now=tuesday + dt.timedelta(hours=1)) == 0
     assert len(mail.outbox) == 1
 
 

@@ -25,11 +25,12 @@ from django.urls import Resolver404, resolve
 
 from matching import runs, selfmatch
 from matching.models import MatchSettings
-from mentoring import erasure, reports
 from mentoring.models import User
+from privacy import erasure
 from programs import checkins, events, services
 from programs.models import CheckIn, Event, Mentorship, Participant, Program
 from programs.pair_reminders import pair_reminders_send
+from reports import emails as reports_email
 from surveys import sweeps
 from tests.conftest import ROOT
 from tests.factories import user_create
@@ -190,7 +191,7 @@ def pair_reminders(world: World, capture: Any) -> None:
 
 
 def pair_nudge_by_coordinator(world: World, capture: Any) -> None:
-    from mentoring.dashboards import pair_nudge_send
+    from reports.dashboards import pair_nudge_send
 
     pair_nudge_send(mentorship=world.mentorship)
 
@@ -236,8 +237,8 @@ def self_match(world: World, capture: Any) -> None:
 
 
 def report_emails(world: World, capture: Any) -> None:
-    assert reports.progress_weekly_send(now=NOW) >= 1
-    assert reports.hr_monthly_send(now=NOW.replace(day=1)) >= 1
+    assert reports_email.progress_weekly_send(now=NOW) >= 1
+    assert reports_email.hr_monthly_send(now=NOW.replace(day=1)) >= 1
 
 
 def survey_emails(world: World, capture: Any) -> None:

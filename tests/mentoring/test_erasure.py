@@ -22,10 +22,11 @@ from django.db.models.functions import Cast
 from django.test import Client
 from django.urls import reverse
 
-from mentoring import erasure, insights
-from mentoring.dashboards import dashboard_compute
 from mentoring.models import AuditEvent, EmployeeRecord, ErasureRequest, User, erased_email
+from privacy import erasure
 from programs.models import CheckIn, EventRsvp, Mentorship, PairGoal, Participant
+from reports import insights
+from reports.dashboards import dashboard_compute
 from surveys.models import Answer
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.mentoring.data_rights_world import (

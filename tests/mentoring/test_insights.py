@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import insights, outcomes
 from mentoring.models import EmployeeRecord, OutcomeImport, Promotion, User
 from programs.models import Participant, Program
+from reports import insights, outcomes
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
 
@@ -222,7 +222,7 @@ def test_dashboard_filters_export_and_query_count(
 def test_every_hr_table_exports_as_csv_for_hr_only(
     client: Client, hr: User, staff: User, coordinator: User, user: User
 ) -> None:
-    from mentoring.views_insights import EXPORTS
+    from reports.views.insights import EXPORTS
 
     program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
     _employees("Sales", 6, 10, program=program, left=5)
@@ -288,8 +288,8 @@ def test_hr_reads_last_nights_counts_until_they_are_stale_or_a_new_file_comes(
     django_capture_on_commit_callbacks: Any,
     eager_celery: None,
 ) -> None:
-    from mentoring.models import InsightSnapshot
-    from mentoring.tasks import snapshot_programs_task
+    from reports.models import InsightSnapshot
+    from reports.tasks import snapshot_programs_task
 
     program = program_create(coordinators=[coordinator], state=Program.State.RUNNING)
     _employees("Sales", 6, 10, program=program, left=5)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentoring.management.commands.runlocal import child_environment
+from demo.management.commands.runlocal import child_environment
 
 
 def test_links_follow_the_port_runlocal_serves() -> None:

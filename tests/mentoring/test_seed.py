@@ -7,7 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from mentoring.demo import DEMO_PEOPLE
+from demo.people import DEMO_PEOPLE
 from mentoring.models import User
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_demo_programs_have_a_survey_with_enough_answers_to_show() -> None:
 
 
 def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> None:
-    from mentoring.demo_large import demo_large_seed
+    from demo.large import demo_large_seed
     from programs.models import CheckIn, Mentorship
     from surveys.models import Answer
 

@@ -84,7 +84,7 @@ from surveys.models import Answer, Invitation
 from surveys.models import Question as SurveyQuestion
 
 State = ErasureRequest.State
-LINK_SALT = "mentoring.erasure.confirm"
+LINK_SALT = "privacy.erasure.confirm"
 LINK_HOURS = 24
 # How mentorships end when one of the two deletes their account: no-fault, no detail.
 END_REASON = Mentorship.EndReason.OTHER
@@ -140,7 +140,7 @@ def erasure_request_from_token(token: str) -> ErasureRequest | None:
 
 
 def _send_confirmation_after_commit(erasure_request: ErasureRequest) -> None:
-    from mentoring.tasks import send_erasure_confirmation_task
+    from privacy.tasks import send_erasure_confirmation_task
 
     request_id, nonce = erasure_request.pk, erasure_request.nonce
     task_defer(send_erasure_confirmation_task, request_id, nonce)
@@ -206,7 +206,7 @@ def erasure_request_cancel(
 
 
 def _execute_after_commit(request_id: int) -> None:
-    from mentoring.tasks import erase_account_task
+    from privacy.tasks import erase_account_task
 
     transaction.on_commit(lambda: erase_account_task.delay(request_id))
 
@@ -550,7 +550,7 @@ def erasure_execute(
 
 
 def _enqueue_notices(request_id: int, old_email: str) -> None:
-    from mentoring.tasks import send_erasure_done_task, send_erasure_notices_task
+    from privacy.tasks import send_erasure_done_task, send_erasure_notices_task
 
     task_defer(send_erasure_notices_task, request_id)
     # The old address travels in the task message only (never in a deferred task's

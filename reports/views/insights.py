@@ -1,7 +1,7 @@
 """HR's pages: the cross-program dashboard and the outcome file import.
 
 For HR viewers and site staff only (403 for everyone else signed in). Every number
-is an aggregate that went through small-group suppression (mentoring.insights).
+is an aggregate that went through small-group suppression (reports.insights).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from mentoring import insights, outcomes
 from mentoring.access import access_insights
-from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import OutcomeImport
-from mentoring.tasks import snapshot_insights_task
 from mentoring.validators import SensibleDateField
 from programs.models import Program
+from reports import insights, outcomes
+from reports.charts import column_chart
+from reports.tasks import snapshot_insights_task
 
 # Every table of the dashboard as CSV (?export=<name>), as shown: hidden cells stay empty.
 EXPORTS = ("participation", "outcomes", "engagement", "satisfaction", "diversity")

@@ -47,10 +47,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring import activity
-from mentoring.models import EmployeeRecord, InsightSnapshot, ProgramSnapshot, Promotion
+from mentoring.models import EmployeeRecord, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
 from programs.models import EventRsvp, Mentorship, Participant, Program
+from reports import activity
+from reports.models import InsightSnapshot, ProgramSnapshot
 
 Z95 = 1.959964
 
@@ -321,7 +322,7 @@ def insight_snapshot_get(
     *, program_id: int | None, now: dt.datetime | None = None
 ) -> Counts | None:
     """The grouped counts of a fresh snapshot of this program filter, if there is one."""
-    from mentoring.dashboards import SNAPSHOT_FRESH
+    from reports.dashboards import SNAPSHOT_FRESH
 
     now = now or timezone.now()
     snapshots = InsightSnapshot.objects.filter(computed_at__gte=now - SNAPSHOT_FRESH)
@@ -559,7 +560,7 @@ def participation(filters: Filters, counts: Counts | None = None) -> Participati
 def activity_for(filters: Filters, *, now: dt.datetime | None = None) -> activity.Months:
     """The period's activity by department and month: the stored rows of every program
     whose snapshot is fresh, the others counted live. Two to four queries."""
-    from mentoring.dashboards import SNAPSHOT_FRESH
+    from reports.dashboards import SNAPSHOT_FRESH
 
     now = now or timezone.now()
     programs = Program.objects.exclude(state=Program.State.DRAFT)

@@ -11,8 +11,8 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from demo.people import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from matching.runs import criteria_recommended_add
-from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     Event,

@@ -11,7 +11,7 @@ email once; a period whose emails all went costs one query, nothing is computed.
 
 The weekly email carries the dashboard's key numbers (from the latest snapshot); the
 monthly HR summary carries only suppressed cross-program aggregates
-(mentoring.insights), never a name.
+(reports.insights), never a name.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import dashboards, insights
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
 from programs.models import Program
 from programs.workspace import Health
+from reports import dashboards, insights
 
 logger = logging.getLogger(__name__)
 

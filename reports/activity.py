@@ -2,7 +2,7 @@
 
 Counting every check-in and survey answer of the organisation on each visit of HR's
 dashboard takes seconds at scale (200,000 check-ins), so each program's snapshot
-(mentoring.dashboards.snapshot_take, nightly and on demand) also stores its activity
+(reports.dashboards.snapshot_take, nightly and on demand) also stores its activity
 as :class:`mentoring.models.ActivityMonth` rows: one per mentee department and month,
 with the check-ins held, the pairs that met, the sums and counts of the 1-5 ratings
 and the NPS answers as promoters, passives and detractors. HR's dashboard then sums a
@@ -13,7 +13,7 @@ worker that stopped) is counted live, with the same queries, so the numbers are 
 missing, only slower to get.
 
 Every figure stays a count or a sum; suppression happens when the rows are read
-(mentoring.insights). Pairs are counted distinctly per month only: a pair that met in
+(reports.insights). Pairs are counted distinctly per month only: a pair that met in
 March and April is one pair in each month, and never added up across months.
 """
 
@@ -31,8 +31,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from mentoring.models import ActivityMonth
 from programs.models import CheckIn
+from reports.models import ActivityMonth
 from surveys.models import Answer, Question
 
 Key = tuple[int, str, dt.date]  # (program id, department, first day of the month)
@@ -187,7 +187,7 @@ def activity_months(
     months): the stored rows of the programs with a fresh snapshot (one query), plus a
     live count of the others (two more queries, only when there are any). Every
     department is returned: a view of one department shows its row of the one
-    suppressed table (mentoring.insights)."""
+    suppressed table (reports.insights)."""
     fresh, stale = sorted(set(fresh_programs)), sorted(set(stale_programs))
     result = Months(live_programs=len(stale))
     if fresh:

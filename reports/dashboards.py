@@ -35,13 +35,14 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.activity import activity_store
-from mentoring.models import Delivery, ProgramSnapshot
+from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
 from programs import metrics
 from programs.checkins import workspace_url
 from programs.models import CheckIn, Mentorship, Participant, Program
 from programs.workspace import Health, health_annotate, pair_health_counts
+from reports.activity import activity_store
+from reports.models import ProgramSnapshot
 from surveys.models import Answer, Question
 from surveys.results import minimum_for, nps_score
 

@@ -19,14 +19,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from mentoring import dashboards
-from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from mentoring.tasks import snapshot_program_task
 from programs.access import Need, access_program
 from programs.models import Mentorship, Program, ProgramGoal
 from programs.workspace import Health
+from reports import dashboards
+from reports.charts import column_chart
+from reports.tasks import snapshot_program_task
 
 EXPORTS = ("funnel", "health", "checkins", "surveys", "goals", "at_risk")
 

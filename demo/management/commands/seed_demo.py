@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from mentoring.demo import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
-from mentoring.demo_large import database_analyze, demo_large_seed
-from mentoring.demo_programs import demo_outcomes_seed, demo_programs_seed
+from demo.large import database_analyze, demo_large_seed
+from demo.people import DEMO_PEOPLE, demo_logins_read, demo_logins_write, demo_seed
+from demo.programs import demo_outcomes_seed, demo_programs_seed
 
 
 class Command(BaseCommand):

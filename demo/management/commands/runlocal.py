@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mentoring.demo import DEMO_PEOPLE, demo_logins_read
+from demo.people import DEMO_PEOPLE, demo_logins_read
 from mentoring.health import heartbeat_forget, worker_heartbeat_name
 
 # A child that ran this long before it stopped was healthy: its next restart waits

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring.models import EmployeeRecord, InsightSnapshot, OutcomeImport, Promotion, User
+from mentoring.models import EmployeeRecord, OutcomeImport, Promotion, User
 from programs.imports import column_letter, decode_upload, header_key
+from reports.models import InsightSnapshot
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000

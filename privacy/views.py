@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentoring import erasure
 from mentoring.access import access_audit_log, access_erasure_request
 from mentoring.audit import Action, audit_record
-from mentoring.data_export import personal_data_filename, personal_data_stream
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import ErasureRequest
+from privacy import erasure
+from privacy.data_export import personal_data_filename, personal_data_stream
 
 REQUESTS_PER_PAGE = 50
 
