@@ -19,11 +19,12 @@ run: install  ## Embedded default: SQLite, no Redis, demo data, web + worker + b
 
 test: install node_modules/.installed lint typecheck pytest  ## Lint, type-check and run every test.
 
-lint: install  ## ruff, bandit and the repository's semgrep rules (.semgrep/).
+lint: install  ## ruff, bandit, the repository's semgrep rules (.semgrep/) and the import layers.
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/bandit -q -c pyproject.toml -r $(APPS)
 	.venv/bin/semgrep --metrics=off --disable-version-check --quiet --error --config .semgrep/ $(APPS)
+	.venv/bin/lint-imports --no-cache
 
 format: install  ## Fix formatting and the lint findings ruff can fix.
 	.venv/bin/ruff format .

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import notification_views, sso, views, views_audit
+from mentoring import home, notification_views, sso, views, views_audit
 from privacy import views as views_data_rights
 from reports.views import dashboards as views_dashboards
 from reports.views import insights as views_insights
@@ -13,7 +13,7 @@ admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("insights/", views_insights.insights_dashboard, name="insights_dashboard"),
     path("insights/outcomes/", views_insights.outcome_import, name="outcome_import"),

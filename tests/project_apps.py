@@ -12,7 +12,5 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parent.parent
 
 PROJECT_APPS: list[str] = [
-    config.name
-    for config in apps.get_app_configs()
-    if Path(config.path).resolve().parent == ROOT
+    config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == ROOT
 ]

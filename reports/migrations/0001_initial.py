@@ -2,8 +2,8 @@
 
 Nothing changes in the database: the models are created in the migration state only,
 on the tables they already have (``db_table``), and their content types move to this
-app (so permissions and admin history stay attached). ``mentoring.0012`` then drops
-them from ``mentoring``'s state.
+app (so permissions and admin history stay attached). ``mentoring.0012`` has dropped
+them from ``mentoring``'s state just before.
 """
 
 import django.db.models.deletion
@@ -15,7 +15,14 @@ MOVED = ("programsnapshot", "activitymonth", "insightsnapshot")
 def _relabel(apps, schema_editor, old: str, new: str) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
     db = schema_editor.connection.alias
-    content_type.objects.using(db).filter(app_label=old, model__in=MOVED).update(app_label=new)
+    for model in MOVED:
+        # A row under the new label can exist already (a test database made by migrating
+        # forward, then back): keep that one and leave the old row for
+        # remove_stale_contenttypes.
+        if not content_type.objects.using(db).filter(app_label=new, model=model).exists():
+            content_type.objects.using(db).filter(app_label=old, model=model).update(
+                app_label=new
+            )
 
 
 def content_types_forward(apps, schema_editor) -> None:

@@ -5,7 +5,7 @@ Python over the rows themselves, and the result compared with what the coordinat
 and HR's CSV exports show (they are rendered from the same context as the pages).
 Suppressed cells are checked honestly: every shown count equals the independent one,
 every small group is hidden, and nothing hidden can be worked out from everything
-shown across all the department views (tests/mentoring/disclosure.py).
+shown across all the department views (tests/reports/disclosure.py).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from programs.models import (
 from reports import dashboards, insights
 from surveys.models import Answer, Question
 from tests.factories.dashboards import DEPARTMENTS, dashboard_world
-from tests.mentoring.disclosure import Disclosure, assert_no_small_group
+from tests.reports.disclosure import Disclosure, assert_no_small_group
 
 pytestmark = pytest.mark.django_db
 

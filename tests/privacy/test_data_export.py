@@ -16,7 +16,7 @@ from django.urls import reverse
 from mentoring.models import AuditEvent, User
 from programs.checkins import checkin_log_past
 from tests.factories import DEFAULT_PASSWORD, user_create
-from tests.mentoring.data_rights_world import (
+from tests.privacy.data_rights_world import (
     ANONYMOUS_CANARY,
     ANSWER_CANARY,
     BIO_CANARY,

@@ -29,7 +29,7 @@ from reports import insights
 from reports.dashboards import dashboard_compute
 from surveys.models import Answer
 from tests.factories import DEFAULT_PASSWORD, user_create
-from tests.mentoring.data_rights_world import (
+from tests.privacy.data_rights_world import (
     EMAIL,
     NOW,
     OTHER_PAIR_CANARY,

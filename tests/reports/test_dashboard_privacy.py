@@ -31,7 +31,7 @@ from reports.views import dashboards as views_dashboards
 from reports.views import insights as views_insights
 from surveys.models import Answer
 from tests.factories.dashboards import CANARY, DEPARTMENTS, dashboard_world
-from tests.mentoring.disclosure import assert_no_small_group
+from tests.reports.disclosure import assert_no_small_group
 
 pytestmark = pytest.mark.django_db
 
