@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from matching import selfmatch
 from matching.models import MatchSettings
+from matching.selfmatch import services as selfmatch
 from mentoring.models import User
 from programs import checkins
 from programs.models import CheckIn, Mentorship, PairGoal, Participant, Program

@@ -1,18 +1,4 @@
-"""Self-match: a mentee browses recommended mentors, asks up to N of them in order of
-preference, and each mentor in turn accepts or declines.
-
-Only one of a mentee's requests waits for an answer at a time (``pending``); the
-others are ``queued`` behind it by rank. A declined, expired or withdrawn pending
-request passes to the next queued choice; a choice whose mentor has no free place
-left when its turn comes is ``skipped``. A pending request holds one of the
-mentor's places: a mentor's free places are their capacity minus their active
-mentorships minus the pending requests to them.
-
-Locks, always in this order so that two writers never wait on each other: the
-mentee's Participant row, then the request rows, then one mentor's Participant row.
-Giving a place (making a request pending) counts the mentor's places under the
-mentor's row lock, so two mentees racing for a last place cannot both get it.
-"""
+"""Self-match requests: create, answer, withdraw, pass over, expire; the settings."""
 
 from __future__ import annotations
 
@@ -20,29 +6,31 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
 
-import numpy as np
-from django import forms
 from django.db import transaction
-from django.db.models import Count, QuerySet, Subquery
-from django.urls import reverse
+from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
+from matching import tasks
 from matching.models import MatchRequest, MatchSettings
+from matching.selfmatch.forms import SelfMatchSettingsForm
+from matching.selfmatch.notices import NOTICE_ACCEPTED, NOTICE_DECLINED, NOTICE_EXPIRED, NOTICE_NEW
+from matching.selfmatch.selectors import (
+    OPEN_STATES,
+    State,
+    _mentors_with_places,
+    _score,
+    settings_get,
+)
 from matching.signals import match_published
 from mentoring.deferred import task_defer
-from mentoring.emails import absolute_url
-from mentoring.models import Delivery, User
-from mentoring.notifications import Kind, notification_send
+from mentoring.models import User
 from mentoring.sweeps import claim_and_send
 from programs.mentorships import (
     PAIRING_STATES,
-    active_mentee_counts,
-    explanation_reasons,
     mentor_capacity,
     mentorship_create,
 )
@@ -51,149 +39,14 @@ from programs.services import ProgramError
 
 logger = logging.getLogger(__name__)
 
-State = MatchRequest.State
-OPEN_STATES = (State.QUEUED, State.PENDING)
-# How many mentors the "Find a mentor" page recommends.
-RECOMMENDED_LIMIT = 20
 # The expiry sweep: requests per batch (each is its own short transaction) and
 # batches per run, so one sweep stays bounded whatever the backlog.
 EXPIRE_BATCH = 100
 EXPIRE_BATCHES_PER_SWEEP = 10
 
-# Notices (emails), each sent at most once per request.
-NOTICE_NEW = "new"  # to the mentor: a mentee asks you
-NOTICE_DECLINED = "declined"  # to the mentee, with their next choice if any
-NOTICE_EXPIRED = "expired"  # to the mentee, with their next choice if any
-NOTICE_ACCEPTED = "accepted"  # to both: you have a match, with the reasons
-NOTICES = (NOTICE_NEW, NOTICE_DECLINED, NOTICE_EXPIRED, NOTICE_ACCEPTED)
-DELIVERY_KIND = "match-request"
-
 
 class MatchingError(Exception):
     """A request the rules refuse; the message is shown to the person."""
-
-
-def settings_get(program: Program) -> MatchSettings:
-    found = MatchSettings.objects.filter(program=program).first()
-    return found or MatchSettings(program=program)
-
-
-# ------------------------------------------------------------------------------
-# Recommendations
-# ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    mentor: Participant
-    score: int
-    # Stored explanation parts (JSON-ready), each with "points" and "text".
-    explanation: list[dict[str, Any]]
-    free: int
-    reasons: list[str] = field(default_factory=list)
-
-
-def reasons_of(explanation: Sequence[dict[str, Any]]) -> list[str]:
-    """The sentences worth showing (programs.mentorships.explanation_reasons)."""
-    return [str(part["text"]) for part in explanation_reasons(explanation)]
-
-
-def _mentors_with_places(program: Program) -> QuerySet[Participant]:
-    """Active mentors of the program, with what scoring and the cards need."""
-    return (
-        Participant.objects.filter(
-            program=program, role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE
-        )
-        .select_related("program", "user", "user__profile")
-        .order_by("pk")
-    )
-
-
-def _pending_counts(mentor_ids: Sequence[int]) -> dict[int, int]:
-    rows = (
-        MatchRequest.objects.filter(mentor_id__in=mentor_ids, state=State.PENDING)
-        .values("mentor_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["mentor_id"]: row["n"] for row in rows}
-
-
-def _score(
-    program: Program,
-    mentee: Participant,
-    mentors: Sequence[Participant],
-    free: Sequence[int],
-    *,
-    at: dt.datetime,
-) -> list[Recommendation]:
-    """Every mentor that passes the hard rules for this mentee, best score first."""
-    if not mentors:
-        return []
-    config = config_from_program(program)
-    blocked = {mentor for mentee_id, mentor in config["blocks"] if mentee_id == mentee.pk}
-    pool = pool_build(program, config, mentees=[mentee], mentors=mentors, free=free, at=at)
-    scores, feasible = pool.scorer.exact_block(np.array([0], dtype=np.int64))
-    order = sorted(
-        (col for col in range(len(mentors)) if feasible[0, col]),
-        key=lambda col: (-float(scores[0, col]), mentors[col].pk),
-    )
-    catalog = field_catalog(program)
-    found = []
-    for col in order:
-        mentor = mentors[col]
-        if mentor.pk in blocked or mentor.user_id == mentee.user_id:
-            continue
-        explanation = pool.scorer.explain(0, col)
-        stored = explanation_store(explanation, config, catalog)
-        found.append(
-            Recommendation(
-                mentor=mentor,
-                score=explanation.score,
-                explanation=stored,
-                free=free[col],
-                reasons=reasons_of(stored),
-            )
-        )
-    return found
-
-
-def recommended_mentors(
-    program: Program,
-    mentee_participant: Participant,
-    limit: int | None = RECOMMENDED_LIMIT,
-    *,
-    now: dt.datetime | None = None,
-) -> list[Recommendation]:
-    """Mentors this mentee may ask, best score first, each with the reasons.
-
-    Only mentors who pass the program's hard rules and mandatory criteria, are not
-    blocked for this mentee, have not declined them before and still have a free
-    place (pending requests to them count as taken). A fixed number of queries,
-    whatever the number of mentors.
-    """
-    now = now or timezone.now()
-    mentors = list(_mentors_with_places(program))
-    pending = _pending_counts([m.pk for m in mentors])
-    active = active_mentee_counts([m.pk for m in mentors])
-    declined = set(
-        MatchRequest.objects.filter(mentee=mentee_participant, state=State.DECLINED).values_list(
-            "mentor_id", flat=True
-        )
-    )
-    kept: list[Participant] = []
-    free: list[int] = []
-    for mentor in mentors:
-        places = mentor_capacity(mentor) - active.get(mentor.pk, 0) - pending.get(mentor.pk, 0)
-        if places > 0 and mentor.pk not in declined:
-            kept.append(mentor)
-            free.append(places)
-    found = _score(program, mentee_participant, kept, free, at=now)
-    return found[:limit] if limit is not None else found
-
-
-# ------------------------------------------------------------------------------
-# Requests
-# ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -230,8 +83,6 @@ class RequestOutcome:
 
 
 def _date(value: dt.datetime | None) -> str:
-    from django.utils.formats import date_format
-
     if value is None:
         return ""
     return date_format(timezone.localtime(value), "DATE_FORMAT")
@@ -504,194 +355,14 @@ def match_requests_expire(*, now: dt.datetime | None = None) -> int:
     ).sent
 
 
-# ------------------------------------------------------------------------------
-# Reads
-# ------------------------------------------------------------------------------
-
-
-def request_list_for_mentee(*, mentee: Participant) -> list[MatchRequest]:
-    return list(
-        MatchRequest.objects.filter(mentee=mentee)
-        .select_related("mentor", "mentor__user")
-        .order_by("-created_at", "rank", "pk")[:50]
-    )
-
-
-def request_list_for_mentor(*, mentor: Participant) -> list[MatchRequest]:
-    """Requests waiting for this mentor's answer, oldest first, then recent answers."""
-    return list(
-        MatchRequest.objects.filter(mentor=mentor)
-        .exclude(state__in=(State.QUEUED, State.SKIPPED, State.WITHDRAWN))
-        .select_related("mentee", "mentee__user", "mentee__user__profile")
-        .order_by("-sent_at", "pk")[:50]
-    )
-
-
-def mentee_has_mentor(mentee: Participant) -> bool:
-    return Mentorship.objects.filter(mentee=mentee, state=Mentorship.State.ACTIVE).exists()
-
-
-# ------------------------------------------------------------------------------
-# Emails (after commit, through tasks that are safe to run twice)
-# ------------------------------------------------------------------------------
-
-
+# Emails go after commit, through tasks that are safe to run twice.
 def _notify_after_commit(request_id: int, notice: str) -> None:
     """Queued when the transaction commits, and recorded in it (mentoring.deferred)."""
-    from matching.tasks import send_match_request_notice_task
-
-    task_defer(send_match_request_notice_task, request_id, notice)
+    task_defer(tasks.send_match_request_notice_task, request_id, notice)
 
 
 def _enqueue(request_id: int, notice: str) -> None:
-    from matching.tasks import send_match_request_notice_task
-
-    send_match_request_notice_task.delay(request_id, notice)
-
-
-# The state a request must still be in for its notice to go out.
-NOTICE_STATES = {
-    NOTICE_NEW: State.PENDING,
-    NOTICE_DECLINED: State.DECLINED,
-    NOTICE_EXPIRED: State.EXPIRED,
-    NOTICE_ACCEPTED: State.ACCEPTED,
-}
-
-
-def _send(*, to: User, template: str, context: dict[str, Any]) -> None:
-    notification_send(to=to, kind=Kind.MATCH_REQUESTS, template=template, context=context)
-
-
-def match_request_notice_send(*, request_id: int, notice: str) -> int:
-    """Email one notice of one request, once. Returns how many emails went out now."""
-    if notice not in NOTICES:
-        raise ValueError(f"unknown notice: {notice}")
-    with transaction.atomic():
-        request = (
-            MatchRequest.objects.select_for_update(of=("self",))
-            .select_related("program", "mentee", "mentee__user", "mentor", "mentor__user")
-            .filter(pk=request_id)
-            .first()
-        )
-        if request is None or request.state != NOTICE_STATES[notice]:
-            return 0
-        if not Delivery.objects.claim(kind=DELIVERY_KIND, key=f"{request_id}:{notice}"):
-            return 0
-        program = request.program
-        mentee, mentor = request.mentee, request.mentor
-        context: dict[str, Any] = {
-            "program": program,
-            "request": request,
-            "mentee": mentee,
-            "mentor": mentor,
-            "reasons": reasons_of(request.explanation),
-        }
-        sent = 0
-        if notice == NOTICE_NEW and mentor.user is not None:
-            link = absolute_url(reverse("matching:selfmatch_incoming", args=[program.pk]))
-            _send(
-                to=mentor.user, template="matching/request_new", context={**context, "link": link}
-            )
-            sent += 1
-        elif notice in (NOTICE_DECLINED, NOTICE_EXPIRED) and mentee.user is not None:
-            next_request = (
-                MatchRequest.objects.filter(mentee=mentee, state=State.PENDING)
-                .select_related("mentor")
-                .first()
-            )
-            link = absolute_url(reverse("matching:selfmatch_mine", args=[program.pk]))
-            find = absolute_url(reverse("matching:selfmatch_find", args=[program.pk]))
-            _send(
-                to=mentee.user,
-                template="matching/request_passed",
-                context={
-                    **context,
-                    "notice": notice,
-                    "next_request": next_request,
-                    "link": link,
-                    "find_link": find,
-                },
-            )
-            sent += 1
-        elif notice == NOTICE_ACCEPTED:
-            link = absolute_url(reverse("programs:program_overview", args=[program.pk]))
-            for person, partner in ((mentee, mentor), (mentor, mentee)):
-                if person.user is None:
-                    continue
-                _send(
-                    to=person.user,
-                    template="matching/request_accepted",
-                    context={
-                        **context,
-                        "partner": partner,
-                        "is_mentee": person == mentee,
-                        "link": link,
-                    },
-                )
-                sent += 1
-        return sent
-
-
-# ------------------------------------------------------------------------------
-# Forms
-# ------------------------------------------------------------------------------
-
-
-class RequestForm(forms.Form):
-    """The mentee's choices: mentor ids in order of preference, and a note."""
-
-    mentors = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Mentors to ask"), coerce=int, required=True
-    )
-    message = forms.CharField(
-        label=gettext_lazy("A note to your mentor (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Say what you hope to work on; each mentor you ask sees it."),
-    )
-
-    def __init__(self, *args: Any, choices: Sequence[Recommendation], limit: int, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.limit = limit
-        cast(forms.ChoiceField, self.fields["mentors"]).choices = [
-            (r.mentor.pk, r.mentor.display_name) for r in choices
-        ]
-        self.fields["mentors"].error_messages["required"] = _("Choose at least one mentor.")
-        self.ranks = {r.mentor.pk: str(self.data.get(f"rank-{r.mentor.pk}", "")) for r in choices}
-
-    def clean_mentors(self) -> list[int]:
-        chosen: list[int] = self.cleaned_data["mentors"]
-        if len(chosen) > self.limit:
-            raise forms.ValidationError(
-                ngettext(
-                    "Choose at most %(n)d mentor.", "Choose at most %(n)d mentors.", self.limit
-                )
-                % {"n": self.limit}
-            )
-
-        # Order by the rank typed next to each choice (blank last), then page order.
-        def key(pk: int) -> tuple[int, int]:
-            text = self.ranks.get(pk, "").strip()
-            return (int(text) if text.isdigit() else 99, chosen.index(pk))
-
-        return sorted(chosen, key=key)
-
-
-class DeclineForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("A note to the mentee (optional)"),
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Kind words help, e.g. who might be a better fit."),
-    )
-
-
-class SelfMatchSettingsForm(forms.ModelForm):
-    class Meta:
-        model = MatchSettings
-        fields = ["self_match", "self_match_max_requests", "self_match_response_days"]
+    tasks.send_match_request_notice_task.delay(request_id, notice)
 
 
 def settings_save(*, program: Program, form: SelfMatchSettingsForm, by: User) -> MatchSettings:
