@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # After the CSP middleware, so it answers first: adds the identity providers'
     # origins to form-action.
-    "mentoring.sso.SsoFormActionMiddleware",
+    "mentoring.sso.middleware.SsoFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -21,13 +21,13 @@ SOCIALACCOUNT_ADAPTER = "mentoring.accounts.SocialAccountAdapter"
 # Someone signing in through the identity provider for the first time gets an account
 # at once (just-in-time), and an existing account with the same address, verified by
 # the provider, is linked (staff, coordinators and HR viewers only with their second
-# factor: see mentoring.sso and docs/sso.md).
+# factor: see the mentoring.sso package and docs/sso.md).
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
 # The button POSTs (allauth's recommendation); the Content-Security-Policy's form-action
-# names the configured providers' origins exactly (mentoring.sso.SsoFormActionMiddleware).
+# names the configured providers' origins exactly (mentoring.sso.middleware).
 SOCIALACCOUNT_LOGIN_ON_GET = False
 # Seconds to wait for the provider: to connect, then for each answer. A provider that is
 # down or hanging shows an error page within these, never a 500.
@@ -51,7 +51,7 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
     "openid_connect": {
         # Our provider class: nonce, https, the ID token's signature always checked,
         # OIDC_EMAIL_VERIFIED only for a missing claim, errors as pages.
-        "provider_class": "mentoring.sso.OpenIDConnectProvider",
+        "provider_class": "mentoring.sso.providers.OpenIDConnectProvider",
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [],
     },
@@ -83,7 +83,10 @@ SAML_ORGANIZATION = env_str("SAML_ORGANIZATION")
 SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID")
 SAML_IDP_SSO_URL = env_str("SAML_IDP_SSO_URL")
 SAML_IDP_METADATA_URL = env_str("SAML_IDP_METADATA_URL")
-SOCIALACCOUNT_PROVIDERS["saml"] = {"provider_class": "mentoring.sso.SAMLProvider", "APPS": []}
+SOCIALACCOUNT_PROVIDERS["saml"] = {
+    "provider_class": "mentoring.sso.providers.SAMLProvider",
+    "APPS": [],
+}
 if SAML_ORGANIZATION and SAML_IDP_ENTITY_ID and (SAML_IDP_SSO_URL or SAML_IDP_METADATA_URL):
     _saml_idp: dict[str, object] = {"entity_id": SAML_IDP_ENTITY_ID}
     if SAML_IDP_METADATA_URL:
