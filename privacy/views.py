@@ -28,7 +28,7 @@ REQUESTS_PER_PAGE = 50
 
 def _can_reauthenticate(request: HttpRequest) -> bool:
     # Everyone with a password, a second factor or a linked identity provider confirms
-    # again (the provider's way: mentoring.sso.sso_reauthenticate); anyone with none of
+    # again (the provider's way: mentoring.sso.views.sso_reauthenticate); anyone with none of
     # these has only the emailed link as confirmation.
     return bool(get_adapter(request).get_reauthentication_methods(request.user))
 
