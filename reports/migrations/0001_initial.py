@@ -20,9 +20,7 @@ def _relabel(apps, schema_editor, old: str, new: str) -> None:
         # forward, then back): keep that one and leave the old row for
         # remove_stale_contenttypes.
         if not content_type.objects.using(db).filter(app_label=new, model=model).exists():
-            content_type.objects.using(db).filter(app_label=old, model=model).update(
-                app_label=new
-            )
+            content_type.objects.using(db).filter(app_label=old, model=model).update(app_label=new)
 
 
 def content_types_forward(apps, schema_editor) -> None:
