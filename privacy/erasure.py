@@ -65,6 +65,7 @@ from mentoring.models import (
     User,
     erased_email,
 )
+from privacy import tasks
 from programs.checkins import checkin_cancel
 from programs.events import calendar_feed_reset, event_rsvps_withdraw
 from programs.mentorships import mentorship_end
@@ -140,10 +141,8 @@ def erasure_request_from_token(token: str) -> ErasureRequest | None:
 
 
 def _send_confirmation_after_commit(erasure_request: ErasureRequest) -> None:
-    from privacy.tasks import send_erasure_confirmation_task
-
     request_id, nonce = erasure_request.pk, erasure_request.nonce
-    task_defer(send_erasure_confirmation_task, request_id, nonce)
+    task_defer(tasks.send_erasure_confirmation_task, request_id, nonce)
 
 
 @transaction.atomic
@@ -206,9 +205,7 @@ def erasure_request_cancel(
 
 
 def _execute_after_commit(request_id: int) -> None:
-    from privacy.tasks import erase_account_task
-
-    transaction.on_commit(lambda: erase_account_task.delay(request_id))
+    transaction.on_commit(lambda: tasks.erase_account_task.delay(request_id))
 
 
 @transaction.atomic
@@ -550,12 +547,10 @@ def erasure_execute(
 
 
 def _enqueue_notices(request_id: int, old_email: str) -> None:
-    from privacy.tasks import send_erasure_done_task, send_erasure_notices_task
-
-    task_defer(send_erasure_notices_task, request_id)
+    task_defer(tasks.send_erasure_notices_task, request_id)
     # The old address travels in the task message only (never in a deferred task's
     # row): the database must no longer hold it.
-    transaction.on_commit(lambda: send_erasure_done_task.delay(request_id, old_email))
+    transaction.on_commit(lambda: tasks.send_erasure_done_task.delay(request_id, old_email))
 
 
 # ------------------------------------------------------------------------------

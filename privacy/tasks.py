@@ -10,12 +10,7 @@ from django.db import DatabaseError
 
 from mentoring import queues
 from mentoring.deferred import DeferredRun
-from privacy.erasure import (
-    erasure_confirmation_send,
-    erasure_done_send,
-    erasure_execute,
-    erasure_notices_send,
-)
+from privacy import erasure
 
 
 @queues.task(
@@ -28,25 +23,25 @@ from privacy.erasure import (
 def erase_account_task(request_id: int) -> bool:
     """Carry out a confirmed deletion request (safe to run twice: a done one is skipped).
     A request that keeps failing stays confirmed, listed for site admins to carry out."""
-    return erasure_execute(request_id=request_id).done_now
+    return erasure.erasure_execute(request_id=request_id).done_now
 
 
 @queues.task(
     base=DeferredRun, name="mentoring.tasks.send_erasure_confirmation_task", queue_kind=queues.EMAIL
 )
 def send_erasure_confirmation_task(request_id: int, nonce: str) -> bool:
-    return erasure_confirmation_send(request_id=request_id, nonce=nonce)
+    return erasure.erasure_confirmation_send(request_id=request_id, nonce=nonce)
 
 
 @queues.task(
     base=DeferredRun, name="mentoring.tasks.send_erasure_notices_task", queue_kind=queues.EMAIL
 )
 def send_erasure_notices_task(request_id: int) -> int:
-    return erasure_notices_send(request_id=request_id)
+    return erasure.erasure_notices_send(request_id=request_id)
 
 
 @queues.task(
     base=DeferredRun, name="mentoring.tasks.send_erasure_done_task", queue_kind=queues.EMAIL
 )
 def send_erasure_done_task(request_id: int, address: str) -> bool:
-    return erasure_done_send(request_id=request_id, address=address)
+    return erasure.erasure_done_send(request_id=request_id, address=address)
