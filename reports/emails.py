@@ -21,14 +21,18 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
-from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
+from mentoring.notifications import (
+    Kind,
+    QuietHours,
+    notification_disabled_pairs,
+    notification_send,
+)
 from programs.models import Program
 from programs.workspace import Health
 from reports import dashboards, insights
@@ -40,18 +44,24 @@ MONTHLY = "progress-monthly"
 SENDING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
 
 
-def _send_once(*, kind: str, key: str, user: User, template: str, context: dict) -> bool:
-    with transaction.atomic():
-        if not Delivery.objects.claim(kind=kind, key=key):
-            return False
-        notification_send(
+def _send_once(
+    *, kind: str, key: str, user: User, template: str, context: dict, now: dt.datetime
+) -> bool:
+    """One report email, once per key; in the person's night it waits for the next
+    hourly run (the key stays free)."""
+    try:
+        return notification_send(
             to=user,
             kind=Kind.PROGRESS_REPORTS,
             template=template,
             context=context,
             preference_checked=True,  # the callers left out who turned it off
+            once=(kind, key),
+            wait_out_quiet_hours=True,
+            now=now,
         )
-    return True
+    except QuietHours:
+        return False
 
 
 def _due_since(day: dt.date) -> dt.datetime:
@@ -124,6 +134,7 @@ def progress_weekly_send(*, now: dt.datetime | None = None) -> int:
                 user=user,
                 template="mentoring/progress_weekly",
                 context=context,
+                now=now,
             )
     return sent
 
@@ -176,5 +187,6 @@ def hr_monthly_send(*, now: dt.datetime | None = None) -> int:
             user=user,
             template="mentoring/hr_monthly",
             context=context,
+            now=now,
         )
     return sent
