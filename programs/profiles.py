@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audience import AUDIENCES_BY_ROLE, Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from mentoring.validators import NameField
@@ -39,7 +40,6 @@ from programs.models import (
     ProfileAnswer,
     ProfileQuestion,
     Program,
-    QuestionAudience,
 )
 from programs.services import ProgramError, mentor_capacity_set, participant_status_set
 
@@ -75,12 +75,6 @@ PROFILE_FIELDS = frozenset(
         "ethnicity",
     }
 )
-
-# Which question audiences each role answers.
-ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
-    Participant.Role.MENTOR: (QuestionAudience.MENTORS, QuestionAudience.BOTH),
-    Participant.Role.MENTEE: (QuestionAudience.MENTEES, QuestionAudience.BOTH),
-}
 
 
 # ------------------------------------------------------------------------------
@@ -122,7 +116,7 @@ def tags_normalise(values: str | Iterable[str], *, label: str | Promise = "") ->
 
 
 def questions_for_role(questions: Iterable[ProfileQuestion], role: str) -> list[ProfileQuestion]:
-    audiences = ROLE_AUDIENCES.get(role, ())
+    audiences = AUDIENCES_BY_ROLE.get(role, ())
     return [q for q in questions if q.audience in audiences]
 
 
@@ -443,7 +437,7 @@ def _question_clean(
         raise ProgramError(_("Keep the question and its help text under 300 characters each."))
     if kind not in ProfileQuestion.Kind.values:
         raise ProgramError(_("Choose what kind of answer the question takes."))
-    if audience not in QuestionAudience.values:
+    if audience not in Audience.values:
         raise ProgramError(_("Choose who is asked the question."))
     cleaned: list[str] = []
     if kind in CHOICE_KINDS:
@@ -485,7 +479,7 @@ def question_create(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
+    audience: str = Audience.BOTH,
     is_matching_input: bool = False,
 ) -> ProfileQuestion:
     """Add a question at the end of the program's list."""
@@ -542,7 +536,7 @@ def question_update(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
+    audience: str = Audience.BOTH,
     is_matching_input: bool = False,
 ) -> ProfileQuestion:
     """Change a question. Once people have answered it, its meaning is locked:
@@ -582,7 +576,7 @@ def question_update(
             )
         dropped_roles = [
             role
-            for role, audiences in ROLE_AUDIENCES.items()
+            for role, audiences in AUDIENCES_BY_ROLE.items()
             if question.audience in audiences and audience not in audiences
         ]
         if dropped_roles and answers.filter(participant__role__in=dropped_roles).exists():
@@ -1026,8 +1020,8 @@ class QuestionForm(forms.Form):
     )
     audience = forms.ChoiceField(
         label=gettext_lazy("Asked of"),
-        choices=QuestionAudience.choices,
-        initial=QuestionAudience.BOTH,
+        choices=Audience.choices,
+        initial=Audience.BOTH,
         widget=forms.RadioSelect,
     )
     is_required = forms.BooleanField(
@@ -1071,7 +1065,7 @@ class QuestionForm(forms.Form):
                 help_text=data.get("help_text") or "",
                 kind=kind,
                 choices=data["choice_list"],
-                audience=data.get("audience") or QuestionAudience.BOTH,
+                audience=data.get("audience") or Audience.BOTH,
                 is_matching_input=bool(data.get("is_matching_input")),
             )
         except ProgramError as error:

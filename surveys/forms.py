@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audience import Audience
 from mentoring.validators import SensibleDateField
-from programs.models import Program, QuestionAudience
+from programs.models import Program
 from surveys.models import Question, Survey
 from surveys.services import CHOICE_KINDS, TEXT_ANSWER_MAX
 from surveys.starters import STARTERS
@@ -82,8 +83,8 @@ class QuestionForm(forms.Form):
     )
     audience = forms.ChoiceField(
         label=gettext_lazy("Asked of"),
-        choices=QuestionAudience.choices,
-        initial=QuestionAudience.BOTH,
+        choices=Audience.choices,
+        initial=Audience.BOTH,
         widget=forms.RadioSelect,
     )
     is_required = forms.BooleanField(label=gettext_lazy("Required"), required=False)

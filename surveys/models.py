@@ -28,14 +28,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Mentorship, Participant, Program, QuestionAudience
-
-# The participant roles each audience covers.
-AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
-    QuestionAudience.BOTH: (Participant.Role.MENTOR, Participant.Role.MENTEE),
-    QuestionAudience.MENTORS: (Participant.Role.MENTOR,),
-    QuestionAudience.MENTEES: (Participant.Role.MENTEE,),
-}
+from mentoring.audience import AUDIENCE_ROLES, Audience
+from programs.models import Mentorship, Participant, Program
 
 
 class Survey(models.Model):
@@ -65,8 +59,8 @@ class Survey(models.Model):
     audience = models.CharField(
         _("who is asked"),
         max_length=10,
-        choices=QuestionAudience.choices,
-        default=QuestionAudience.BOTH,
+        choices=Audience.choices,
+        default=Audience.BOTH,
     )
     is_anonymous = models.BooleanField(
         _("anonymous"),
@@ -151,8 +145,8 @@ class Question(models.Model):
     audience = models.CharField(
         _("asked of"),
         max_length=10,
-        choices=QuestionAudience.choices,
-        default=QuestionAudience.BOTH,
+        choices=Audience.choices,
+        default=Audience.BOTH,
     )
     position = models.PositiveIntegerField(default=0)
 

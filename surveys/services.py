@@ -18,9 +18,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.audience import Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
-from programs.models import Participant, Program, QuestionAudience
+from programs.models import Participant, Program
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.signals import survey_closed
 from surveys.starters import STARTERS_BY_KEY
@@ -110,7 +111,7 @@ def survey_update(*, survey: Survey, by: User, **fields: Any) -> Survey:
     if unknown:
         raise TypeError(f"unexpected survey fields: {sorted(unknown)}")
     _check_draft(survey)
-    if "audience" in fields and fields["audience"] not in QuestionAudience.values:
+    if "audience" in fields and fields["audience"] not in Audience.values:
         raise SurveyError(_("Choose who is asked."))
     if "title" in fields:
         fields["title"] = fields["title"].strip()
@@ -169,7 +170,7 @@ def _question_clean(
         raise SurveyError(_("Write the question."))
     if kind not in Question.Kind.values:
         raise SurveyError(_("Choose the type of answer."))
-    if audience not in QuestionAudience.values:
+    if audience not in Audience.values:
         raise SurveyError(_("Choose who is asked."))
     cleaned: list[str] = []
     if kind in CHOICE_KINDS:
@@ -192,7 +193,7 @@ def question_create(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
+    audience: str = Audience.BOTH,
 ) -> Question:
     """Add a question at the end of the survey."""
     _check_draft(survey)
@@ -230,7 +231,7 @@ def question_update(
     help_text: str = "",
     choices: Sequence[str] = (),
     is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
+    audience: str = Audience.BOTH,
 ) -> Question:
     _check_draft(question.survey)
     text, help_text, cleaned = _question_clean(

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from mentoring.audience import Audience
 from mentoring.models import User
 from programs import profiles
 from programs.models import (
@@ -17,7 +18,6 @@ from programs.models import (
     ProfileAnswer,
     ProfileQuestion,
     Program,
-    QuestionAudience,
 )
 from programs.services import ProgramError
 from tests.factories import user_create
@@ -73,7 +73,7 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
         "kind": ProfileQuestion.Kind.SINGLE_CHOICE,
         "choices": ["Leadership", "Career", "Network"],
         "is_required": True,
-        "audience": QuestionAudience.BOTH,
+        "audience": Audience.BOTH,
     }
     values.update(fields)
     return ProfileQuestion.objects.create(program=program, **values)
@@ -304,8 +304,8 @@ def test_each_role_sees_only_its_questions(
     client: Client, program: Program, mentee: Participant, mentor: Participant
 ) -> None:
     _question(program, text="Asked of everyone?")
-    _question(program, text="Only for mentors?", audience=QuestionAudience.MENTORS)
-    _question(program, text="Only for mentees?", audience=QuestionAudience.MENTEES)
+    _question(program, text="Only for mentors?", audience=Audience.MENTORS)
+    _question(program, text="Only for mentees?", audience=Audience.MENTEES)
     assert mentee.user is not None
     assert mentor.user is not None
     client.force_login(mentee.user)
@@ -492,7 +492,7 @@ def test_the_completeness_rule(program: Program) -> None:
     profile.career_aspirations = "Become a CEO"
     assert profiles.profile_missing(profile, Participant.Role.MENTEE) == []
     assert len(profiles.profile_missing(None, Participant.Role.MENTEE)) == 4
-    question = _question(program, audience=QuestionAudience.MENTORS)
+    question = _question(program, audience=Audience.MENTORS)
     profile.skills = ["Architecture"]
     missing = profiles.participant_profile_missing(
         participant=mentor, profile=profile, questions=[question], answered_ids=set()
@@ -536,7 +536,7 @@ def test_a_new_required_question_clears_completeness_and_answering_restores_it(
         text="How many years have you mentored?",
         kind=ProfileQuestion.Kind.SCALE,
         is_required=True,
-        audience=QuestionAudience.MENTORS,
+        audience=Audience.MENTORS,
         by=coordinator,
     )
     mentee.refresh_from_db()
