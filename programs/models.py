@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring.audience import EVERYONE_CHOICES, Audience
 from mentoring.models import is_erased_email
+from mentoring.questions.models import OrderedQuestion
 
 
 class Program(models.Model):
@@ -292,7 +293,7 @@ class Profile(models.Model):
         return f"Profile of {self.user_id}"
 
 
-class ProfileQuestion(models.Model):
+class ProfileQuestion(OrderedQuestion):
     """A program-specific question on the profile, optionally used by matching."""
 
     class Kind(models.TextChoices):
@@ -301,26 +302,14 @@ class ProfileQuestion(models.Model):
         SCALE = "scale", _("Scale 1-5")
         TEXT = "text", _("Free text")
 
+    owner_field = "program"
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=300)
-    help_text = models.CharField(_("help text"), max_length=300, blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
-    is_required = models.BooleanField(_("required"), default=False)
-    audience = models.CharField(
-        _("asked of"),
-        max_length=10,
-        choices=Audience.choices,
-        default=Audience.BOTH,
-    )
     is_matching_input = models.BooleanField(_("used for matching"), default=False)
-    position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["program", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class ProfileAnswer(models.Model):

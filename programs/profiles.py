@@ -23,7 +23,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 from mentoring.audience import AUDIENCES_BY_ROLE, Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
+from mentoring.questions import services as builder
+from mentoring.questions.forms import OrderedQuestionForm
 from mentoring.validators import NameField
 from programs.forms import time_zone_names, validate_time_zone
 from programs.models import (
@@ -48,12 +50,6 @@ TAG_MAX_ITEMS = 30
 TAG_MAX_LENGTH = 60
 TAG_SEPARATORS = re.compile(r"[,\n]")
 TAG_FIELDS = ("languages", "skills", "interests")
-
-# Choices of a single or multiple choice question.
-CHOICES_MIN = 2
-CHOICES_MAX = 20
-CHOICE_MAX_LENGTH = 100
-CHOICE_KINDS = frozenset({ProfileQuestion.Kind.SINGLE_CHOICE, ProfileQuestion.Kind.MULTI_CHOICE})
 
 TEXT_ANSWER_MAX = 2000
 SCALE_VALUES = (1, 2, 3, 4, 5)
@@ -420,48 +416,11 @@ def participant_profile_save(
 # ------------------------------------------------------------------------------
 
 
-def _question_clean(
-    *,
-    text: str,
-    help_text: str,
-    kind: str,
-    choices: Sequence[str],
-    audience: str,
-    is_matching_input: bool,
-) -> tuple[str, str, list[str]]:
-    text = " ".join(text.split())
-    help_text = " ".join(help_text.split())
-    if not text:
-        raise ProgramError(_("Write the question."))
-    if len(text) > 300 or len(help_text) > 300:
-        raise ProgramError(_("Keep the question and its help text under 300 characters each."))
-    if kind not in ProfileQuestion.Kind.values:
-        raise ProgramError(_("Choose what kind of answer the question takes."))
-    if audience not in Audience.values:
-        raise ProgramError(_("Choose who is asked the question."))
-    cleaned: list[str] = []
-    if kind in CHOICE_KINDS:
-        seen: set[str] = set()
-        for choice in choices:
-            choice = " ".join(choice.split())
-            if not choice:
-                continue
-            if len(choice) > CHOICE_MAX_LENGTH:
-                raise ProgramError(
-                    _("Keep each choice under %(max)s characters.") % {"max": CHOICE_MAX_LENGTH}
-                )
-            if choice.casefold() in seen:
-                raise ProgramError(
-                    _("“%(choice)s” is listed twice; give each choice once.") % {"choice": choice}
-                )
-            seen.add(choice.casefold())
-            cleaned.append(choice)
-        if not CHOICES_MIN <= len(cleaned) <= CHOICES_MAX:
-            raise ProgramError(
-                _("Give between %(min)s and %(max)s choices, one per line.")
-                % {"min": CHOICES_MIN, "max": CHOICES_MAX}
-            )
-    return text, help_text, cleaned
+def _question_clean(**fields: Any) -> builder.QuestionFields:
+    try:
+        return builder.question_clean(model=ProfileQuestion, **fields)
+    except builder.QuestionError as error:
+        raise ProgramError(str(error)) from None
 
 
 def _program_editable(program: Program) -> None:
@@ -484,27 +443,19 @@ def question_create(
 ) -> ProfileQuestion:
     """Add a question at the end of the program's list."""
     _program_editable(program)
-    text, help_text, cleaned = _question_clean(
+    fields = _question_clean(
         text=text,
         help_text=help_text,
         kind=kind,
         choices=choices,
-        audience=audience,
-        is_matching_input=is_matching_input,
-    )
-    # Lock the program so two coordinators adding at once get distinct positions.
-    Program.objects.select_for_update().get(pk=program.pk)
-    last = ProfileQuestion.objects.filter(program=program).aggregate(last=Max("position"))["last"]
-    question = ProfileQuestion.objects.create(
-        program=program,
-        text=text,
-        help_text=help_text,
-        kind=kind,
-        choices=cleaned,
         is_required=is_required,
         audience=audience,
+    )
+    question = builder.question_add(
+        model=ProfileQuestion,
+        owner=program,
+        fields=fields,
         is_matching_input=is_matching_input,
-        position=(last or 0) + 1,
     )
     if is_required:
         program_completeness_refresh(program=program)
@@ -546,14 +497,15 @@ def question_update(
     answered. Text, help text, required and the matching flag may always change.
     """
     _program_editable(question.program)
-    text, help_text, cleaned = _question_clean(
+    fields = _question_clean(
         text=text,
         help_text=help_text,
         kind=kind,
         choices=choices,
+        is_required=is_required,
         audience=audience,
-        is_matching_input=is_matching_input,
     )
+    cleaned = fields.choices
     question = ProfileQuestion.objects.select_for_update().get(pk=question.pk)
     answers = question.answers.all()
     if answers.exists():
@@ -591,14 +543,7 @@ def question_update(
     completeness_changes = is_required != question.is_required or (
         is_required and audience != question.audience
     )
-    question.text = text
-    question.help_text = help_text
-    question.kind = kind
-    question.choices = cleaned
-    question.is_required = is_required
-    question.audience = audience
-    question.is_matching_input = is_matching_input
-    question.save()
+    builder.question_update(question=question, fields=fields, is_matching_input=is_matching_input)
     if completeness_changes:
         program_completeness_refresh(program=question.program)
     audit_record(
@@ -623,7 +568,7 @@ def question_delete(*, question: ProfileQuestion, by: User) -> int:
         target=question,
         detail={"change": "question_delete", "program_id": program.pk, "answers": answer_count},
     )
-    question.delete()
+    builder.question_delete(question=question)
     if was_required:
         program_completeness_refresh(program=program)
     return answer_count
@@ -633,40 +578,32 @@ def question_delete(*, question: ProfileQuestion, by: User) -> int:
 def question_reorder(*, program: Program, question_ids: Sequence[int], by: User) -> None:
     """Put the program's questions in this order (every question exactly once)."""
     _program_editable(program)
-    Program.objects.select_for_update().get(pk=program.pk)
-    questions = {q.pk: q for q in ProfileQuestion.objects.filter(program=program)}
-    ids = list(question_ids)
-    if len(ids) != len(set(ids)) or set(ids) != set(questions):
-        raise ProgramError(
-            _("The list of questions changed while you were ordering it; reload and try again.")
+    try:
+        moved = builder.question_order_set(
+            model=ProfileQuestion, owner=program, question_ids=question_ids
         )
-    changed = []
-    for position, pk in enumerate(ids, start=1):
-        question = questions[pk]
-        if question.position != position:
-            question.position = position
-            changed.append(question)
-    ProfileQuestion.objects.bulk_update(changed, ["position"])
+    except builder.QuestionError as error:
+        raise ProgramError(str(error)) from None
+    _reordered(program, moved, by)
+
+
+def _reordered(program: Program, moved: int, by: User) -> None:
     audit_record(
         action=Action.PROGRAM_CHANGE,
         actor=by,
         target=program,
-        detail={"change": "question_reorder", "moved": len(changed)},
+        detail={"change": "question_reorder", "moved": moved},
     )
 
 
+@transaction.atomic
 def question_move(*, question: ProfileQuestion, offset: int, by: User) -> bool:
     """Move a question up (offset -1) or down (+1); False when it is already at that end."""
-    ids = list(
-        ProfileQuestion.objects.filter(program_id=question.program_id).values_list("pk", flat=True)
-    )
-    index = ids.index(question.pk)
-    target = index + offset
-    if not 0 <= target < len(ids):
-        return False
-    ids[index], ids[target] = ids[target], ids[index]
-    question_reorder(program=question.program, question_ids=ids, by=by)
-    return True
+    _program_editable(question.program)
+    moved = builder.question_move(question=question, offset=offset)
+    if moved:
+        _reordered(question.program, moved, by)
+    return bool(moved)
 
 
 # ------------------------------------------------------------------------------
@@ -692,12 +629,7 @@ def participant_own(*, user: User, program: Program) -> Participant | None:
 
 def question_list(*, program: Program) -> QuerySet[ProfileQuestion]:
     """The program's questions in order, each with how many people answered it."""
-    # Meta.ordering does not apply to aggregating queries, so the order is spelled out.
-    return (
-        ProfileQuestion.objects.filter(program=program)
-        .annotate(answer_count=Count("answers"))
-        .order_by("position", "id")
-    )
+    return builder.question_list(model=ProfileQuestion, owner=program, answer_counts=True)
 
 
 # ==============================================================================
@@ -997,8 +929,10 @@ class ParticipantProfileForm(forms.Form):
         )
 
 
-class QuestionForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=300)
+class QuestionForm(OrderedQuestionForm):
+    model = ProfileQuestion
+    extra_names = ("is_matching_input",)
+
     help_text = forms.CharField(
         label=gettext_lazy("Help text"),
         max_length=300,
@@ -1018,12 +952,6 @@ class QuestionForm(forms.Form):
             "Needed for single and multiple choice: one choice per line, 2 to 20 of them."
         ),
     )
-    audience = forms.ChoiceField(
-        label=gettext_lazy("Asked of"),
-        choices=Audience.choices,
-        initial=Audience.BOTH,
-        widget=forms.RadioSelect,
-    )
     is_required = forms.BooleanField(
         label=gettext_lazy("Required: a profile is not complete without an answer"),
         required=False,
@@ -1036,51 +964,3 @@ class QuestionForm(forms.Form):
             "(free-text answers by the themes they mention, in English)."
         ),
     )
-
-    def __init__(self, *args: Any, question: ProfileQuestion | None = None, **kwargs: Any) -> None:
-        if question is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "text": question.text,
-                "help_text": question.help_text,
-                "kind": question.kind,
-                "choices": "\n".join(question.choices),
-                "audience": question.audience,
-                "is_required": question.is_required,
-                "is_matching_input": question.is_matching_input,
-            }
-        super().__init__(*args, **kwargs)
-        # Needed for choice types only, so the label does not call it optional.
-        self.fields["choices"].conditionally_required = True  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        kind = data.get("kind")
-        lines = [line for line in (data.get("choices") or "").splitlines() if line.strip()]
-        data["choice_list"] = lines if kind in CHOICE_KINDS else []
-        if kind is None or "choices" in self.errors:
-            return data
-        try:
-            _question_clean(
-                text=data.get("text") or "x",
-                help_text=data.get("help_text") or "",
-                kind=kind,
-                choices=data["choice_list"],
-                audience=data.get("audience") or Audience.BOTH,
-                is_matching_input=bool(data.get("is_matching_input")),
-            )
-        except ProgramError as error:
-            self.add_error("choices", str(error))
-        return data
-
-    def question_fields(self) -> dict[str, Any]:
-        """The cleaned values, named as question_create / question_update take them."""
-        data = self.cleaned_data
-        return {
-            "text": data["text"],
-            "help_text": data["help_text"],
-            "kind": data["kind"],
-            "choices": data["choice_list"],
-            "audience": data["audience"],
-            "is_required": data["is_required"],
-            "is_matching_input": data["is_matching_input"],
-        }

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.access import access_hr
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
+from mentoring.questions.services import question_list
 from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results as results_module
@@ -96,7 +97,7 @@ def _builder_context(found: SurveyAccess, **extra: Any) -> dict[str, Any]:
     return {
         "program": found.access.program,
         "survey": survey,
-        "questions": list(survey.questions.order_by("position", "id")),
+        "questions": list(question_list(model=Question, owner=survey)),
         "is_draft": survey.state == Survey.State.DRAFT,
         "publish_refusal": services.survey_publish_refusal(survey=survey)
         if survey.state == Survey.State.DRAFT
