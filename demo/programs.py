@@ -26,7 +26,7 @@ from programs.models import (
     ProgramGoal,
     ProgramStateChange,
 )
-from programs.profiles import program_completeness_refresh
+from programs.profiles.completeness import program_completeness_refresh
 from programs.resources import resource_starter_set_add
 from surveys.models import Invitation, Question, Survey
 from surveys.services import new_nonce, response_submit, survey_create

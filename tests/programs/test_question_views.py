@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from mentoring.audience import Audience
 from mentoring.models import User
-from programs import profiles
 from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
+from programs.profiles.completeness import program_completeness_refresh
+from programs.profiles.questions import question_update
 from programs.services import ProgramError
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_the_audience_cannot_drop_people_who_answered(
     question = _question(program)
     ProfileAnswer.objects.create(participant=mentee, question=question, value="Career")
     with pytest.raises(ProgramError, match="mentees have answered"):
-        profiles.question_update(
+        question_update(
             question=question,
             by=coordinator,
             text=question.text,
@@ -318,7 +319,7 @@ def test_the_audience_cannot_drop_people_who_answered(
             choices=question.choices,
             audience=Audience.MENTORS,
         )
-    profiles.question_update(
+    question_update(
         question=question,
         by=coordinator,
         text=question.text,
@@ -340,7 +341,7 @@ def test_making_a_question_required_clears_completeness(
         user=mentee.user, job_title="Analyst", department="Finance", seniority=2, interests=["X"]
     )
     question = _question(program, is_required=False)
-    profiles.program_completeness_refresh(program=program)
+    program_completeness_refresh(program=program)
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
     client.force_login(coordinator)
