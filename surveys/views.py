@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.access import access_hr
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from mentoring.questions.services import question_list
+from mentoring.questions.selectors import question_list
 from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results as results_module

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from mentoring.audience import Audience
@@ -120,18 +120,6 @@ def _positions_set(questions: Sequence[OrderedQuestion]) -> int:
     if changed:
         type(changed[0])._default_manager.bulk_update(changed, ["position"])
     return len(changed)
-
-
-def question_list[Q: OrderedQuestion](
-    *, model: type[Q], owner: models.Model, answer_counts: bool = False
-) -> QuerySet[Q]:
-    """The owner's questions in order; with ``answer_counts``, each has ``answer_count``
-    (how many answers point at it through the ``answers`` relation)."""
-    questions = _owned(model, owner.pk)
-    if answer_counts:
-        questions = cast(QuerySet[Q], questions.annotate(answer_count=Count("answers")))
-    # Meta.ordering does not apply to aggregating queries, so the order is spelled out.
-    return questions.order_by("position", "id")
 
 
 @transaction.atomic

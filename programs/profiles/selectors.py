@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from mentoring.models import User
-from mentoring.questions import services as builder
+from mentoring.questions import selectors as builder
 from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
 
 
