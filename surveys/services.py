@@ -1,13 +1,14 @@
 """Writes of the surveys app: building, publishing, one-time links and answers.
 
-The periodic sweep that invites and reminds people lives in surveys/sweeps.py.
+A survey's questions are built in surveys/questions.py; the periodic sweep that
+invites and reminds people lives in surveys/sweeps.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -20,14 +21,12 @@ from django.utils.translation import gettext as _
 from mentoring.audience import Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
-from mentoring.questions import services as builder
 from programs.models import Participant, Program
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.signals import survey_closed
 from surveys.starters import STARTERS_BY_KEY
 
 LINK_SALT = "surveys.invitation"
-CHOICE_KINDS = Question.CHOICE_KINDS
 TEXT_ANSWER_MAX = 2000
 
 
@@ -40,7 +39,7 @@ def _check_program(program: Program) -> None:
         raise SurveyError(_("A closed program can no longer change its surveys."))
 
 
-def _check_draft(survey: Survey) -> None:
+def check_draft(survey: Survey) -> None:
     _check_program(survey.program)
     if survey.state != Survey.State.DRAFT:
         raise SurveyError(
@@ -109,7 +108,7 @@ def survey_update(*, survey: Survey, by: User, **fields: Any) -> Survey:
     unknown = set(fields) - SURVEY_FIELDS
     if unknown:
         raise TypeError(f"unexpected survey fields: {sorted(unknown)}")
-    _check_draft(survey)
+    check_draft(survey)
     if "audience" in fields and fields["audience"] not in Audience.values:
         raise SurveyError(_("Choose who is asked."))
     if "title" in fields:
@@ -159,118 +158,6 @@ def survey_schedule_set(
         detail={"change": "schedule_set", "fields": sorted(fields)},
     )
     return survey
-
-
-def _question_clean(**fields: Any) -> builder.QuestionFields:
-    try:
-        return builder.question_clean(model=Question, **fields)
-    except builder.QuestionError as error:
-        raise SurveyError(str(error)) from None
-
-
-def question_create(
-    *,
-    survey: Survey,
-    by: User,
-    text: str,
-    kind: str,
-    help_text: str = "",
-    choices: Sequence[str] = (),
-    is_required: bool = False,
-    audience: str = Audience.BOTH,
-) -> Question:
-    """Add a question at the end of the survey."""
-    _check_draft(survey)
-    fields = _question_clean(
-        text=text,
-        help_text=help_text,
-        kind=kind,
-        choices=choices,
-        is_required=is_required,
-        audience=audience,
-    )
-    with transaction.atomic():
-        question = builder.question_add(model=Question, owner=survey, fields=fields)
-        audit_record(
-            action=Action.SURVEY_CHANGE,
-            actor=by,
-            target=survey,
-            detail={"change": "question_create", "question_id": question.pk},
-        )
-    return question
-
-
-def question_update(
-    *,
-    question: Question,
-    by: User,
-    text: str,
-    kind: str,
-    help_text: str = "",
-    choices: Sequence[str] = (),
-    is_required: bool = False,
-    audience: str = Audience.BOTH,
-) -> Question:
-    _check_draft(question.survey)
-    fields = _question_clean(
-        text=text,
-        help_text=help_text,
-        kind=kind,
-        choices=choices,
-        is_required=is_required,
-        audience=audience,
-    )
-    with transaction.atomic():
-        builder.question_update(question=question, fields=fields)
-        audit_record(
-            action=Action.SURVEY_CHANGE,
-            actor=by,
-            target=question.survey,
-            detail={"change": "question_update", "question_id": question.pk},
-        )
-    return question
-
-
-@transaction.atomic
-def question_delete(*, question: Question, by: User) -> None:
-    _check_draft(question.survey)
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=question.survey,
-        detail={"change": "question_delete", "question_id": question.pk},
-    )
-    builder.question_delete(question=question)
-
-
-def _reordered(survey: Survey, moved: int, by: User) -> None:
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=survey,
-        detail={"change": "question_reorder", "moved": moved},
-    )
-
-
-@transaction.atomic
-def question_reorder(*, survey: Survey, question_ids: Sequence[int], by: User) -> None:
-    """Put the survey's questions in this order (every question exactly once)."""
-    _check_draft(survey)
-    try:
-        moved = builder.question_order_set(model=Question, owner=survey, question_ids=question_ids)
-    except builder.QuestionError as error:
-        raise SurveyError(str(error)) from None
-    _reordered(survey, moved, by)
-
-
-@transaction.atomic
-def question_move(*, question: Question, offset: int, by: User) -> bool:
-    """Move a question up (offset -1) or down (+1); False when it is already at that end."""
-    _check_draft(question.survey)
-    moved = builder.question_move(question=question, offset=offset)
-    if moved:
-        _reordered(question.survey, moved, by)
-    return bool(moved)
 
 
 # ------------------------------------------------------------------------------
