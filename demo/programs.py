@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from demo.people import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from matching.runs import criteria_recommended_add
+from mentoring.audience import Audience
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     Event,
@@ -24,9 +25,8 @@ from programs.models import (
     Program,
     ProgramGoal,
     ProgramStateChange,
-    QuestionAudience,
 )
-from programs.profiles import program_completeness_refresh
+from programs.profiles.completeness import program_completeness_refresh
 from programs.resources import resource_starter_set_add
 from surveys.models import Invitation, Question, Survey
 from surveys.services import new_nonce, response_submit, survey_create
@@ -298,7 +298,7 @@ def demo_programs_seed() -> list[Program]:
                     kind=ProfileQuestion.Kind.SINGLE_CHOICE,
                     choices=["Leadership skills", "Career direction", "Technical depth", "Network"],
                     is_required=True,
-                    audience=QuestionAudience.BOTH,
+                    audience=Audience.BOTH,
                     is_matching_input=True,
                     position=1,
                 ),
@@ -307,7 +307,7 @@ def demo_programs_seed() -> list[Program]:
                     text="How would you like to meet?",
                     kind=ProfileQuestion.Kind.SINGLE_CHOICE,
                     choices=["Video call", "In person", "Either"],
-                    audience=QuestionAudience.BOTH,
+                    audience=Audience.BOTH,
                     is_matching_input=True,
                     position=2,
                 ),

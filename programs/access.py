@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from mentoring.audience import AUDIENCES_BY_ROLE
 from mentoring.models import User
 from programs.models import (
-    AUDIENCES_BY_ROLE,
     Event,
     Mentorship,
     Participant,

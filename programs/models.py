@@ -17,7 +17,9 @@ from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.audience import EVERYONE_CHOICES, Audience
 from mentoring.models import is_erased_email
+from mentoring.questions.models import OrderedQuestion
 
 
 class Program(models.Model):
@@ -291,16 +293,7 @@ class Profile(models.Model):
         return f"Profile of {self.user_id}"
 
 
-class QuestionAudience(models.TextChoices):
-    """Who is asked: which participants see a profile question, a survey or one of its
-    questions."""
-
-    BOTH = "both", _("Mentors and mentees")
-    MENTORS = "mentors", _("Mentors")
-    MENTEES = "mentees", _("Mentees")
-
-
-class ProfileQuestion(models.Model):
+class ProfileQuestion(OrderedQuestion):
     """A program-specific question on the profile, optionally used by matching."""
 
     class Kind(models.TextChoices):
@@ -309,26 +302,14 @@ class ProfileQuestion(models.Model):
         SCALE = "scale", _("Scale 1-5")
         TEXT = "text", _("Free text")
 
+    owner_field = "program"
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=300)
-    help_text = models.CharField(_("help text"), max_length=300, blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
-    is_required = models.BooleanField(_("required"), default=False)
-    audience = models.CharField(
-        _("asked of"),
-        max_length=10,
-        choices=QuestionAudience.choices,
-        default=QuestionAudience.BOTH,
-    )
     is_matching_input = models.BooleanField(_("used for matching"), default=False)
-    position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["program", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class ProfileAnswer(models.Model):
@@ -397,25 +378,6 @@ class ParticipantImport(models.Model):
 # ------------------------------------------------------------------------------
 
 
-class Audience(models.TextChoices):
-    """Who a resource or an event is meant for.
-
-    Means what QuestionAudience means, but its rows store "everyone" where questions
-    and surveys store "both"; one enum for both would need those rows rewritten.
-    """
-
-    EVERYONE = "everyone", _("Everyone")
-    MENTORS = "mentors", _("Mentors")
-    MENTEES = "mentees", _("Mentees")
-
-
-# The audiences each participant role sees.
-AUDIENCES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Participant.Role.MENTOR: (Audience.EVERYONE, Audience.MENTORS),
-    Participant.Role.MENTEE: (Audience.EVERYONE, Audience.MENTEES),
-}
-
-
 class PrivateFileStorage(FileSystemStorage):
     """Uploads under MEDIA_ROOT/private: never served by URL, only through a view
     that checks who is asking."""
@@ -438,7 +400,7 @@ class Resource(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True, help_text=_("Written in Markdown."))
     audience = models.CharField(
-        _("for"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
+        _("for"), max_length=10, choices=EVERYONE_CHOICES, default=Audience.BOTH
     )
     # [{"label": "...", "url": "https://..."}]; only http(s) addresses are accepted.
     links = models.JSONField(_("links"), default=list, blank=True)
@@ -542,7 +504,7 @@ class Event(models.Model):
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     audience = models.CharField(
-        _("for"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
+        _("for"), max_length=10, choices=EVERYONE_CHOICES, default=Audience.BOTH
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # The calendar identity of the event: stable for its life, whatever changes.

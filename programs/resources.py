@@ -30,12 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audience import AUDIENCES_BY_ROLE, EVERYONE_CHOICES, Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from programs.access import ProgramAccess, resource_audience_filter
 from programs.models import (
-    AUDIENCES_BY_ROLE,
-    Audience,
     Participant,
     Program,
     Resource,
@@ -254,8 +253,8 @@ class ResourceForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     audience = forms.ChoiceField(
         label=gettext_lazy("For"),
-        choices=Audience.choices,
-        initial=Audience.EVERYONE,
+        choices=EVERYONE_CHOICES,
+        initial=Audience.BOTH,
         widget=forms.RadioSelect,
     )
     body = forms.CharField(
@@ -385,7 +384,7 @@ def resource_create(
     program: Program,
     by: User,
     title: str,
-    audience: str = Audience.EVERYONE,
+    audience: str = Audience.BOTH,
     body: str = "",
     links: Sequence[Link] = (),
     publish: bool = True,
@@ -550,7 +549,7 @@ STARTER_GUIDES: tuple[StarterGuide, ...] = (
     StarterGuide(
         key="first-meeting",
         title=gettext_lazy("How to run a first meeting"),
-        audience=Audience.EVERYONE,
+        audience=Audience.BOTH,
         body=gettext_lazy(
             "The first meeting sets the tone for the months ahead. Plan about an hour, "
             "somewhere you will not be interrupted.\n\n"
@@ -575,7 +574,7 @@ STARTER_GUIDES: tuple[StarterGuide, ...] = (
     StarterGuide(
         key="setting-goals",
         title=gettext_lazy("Setting goals that work"),
-        audience=Audience.EVERYONE,
+        audience=Audience.BOTH,
         body=gettext_lazy(
             "Good goals give your conversations direction. Aim for two or three goals for "
             "the whole program, not ten.\n\n"
@@ -597,7 +596,7 @@ STARTER_GUIDES: tuple[StarterGuide, ...] = (
     StarterGuide(
         key="giving-feedback",
         title=gettext_lazy("Giving and receiving feedback"),
-        audience=Audience.EVERYONE,
+        audience=Audience.BOTH,
         body=gettext_lazy(
             "Feedback is how mentoring turns conversations into growth. It works best when "
             "it is asked for, specific and kind.\n\n"
@@ -618,7 +617,7 @@ STARTER_GUIDES: tuple[StarterGuide, ...] = (
     StarterGuide(
         key="agreement-template",
         title=gettext_lazy("Mentoring agreement template"),
-        audience=Audience.EVERYONE,
+        audience=Audience.BOTH,
         body=gettext_lazy(
             "Fill this in together at your first or second meeting and keep a copy each.\n\n"
             "## Our goals\n\n"

@@ -23,6 +23,7 @@ from mentoring.models import User
 from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
+from programs.profiles.completeness import participant_completeness_refresh
 from programs.signals import participants_enrolled
 
 logger = logging.getLogger(__name__)
@@ -582,8 +583,6 @@ def participant_join_by_link(*, program: Program, token: str, user: User, role: 
 
 def _completeness_refresh(participant: Participant) -> None:
     # The profile may be complete already (filled in for another program).
-    from programs.profiles import participant_completeness_refresh
-
     participant_completeness_refresh(participant=participant)
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.questions.forms import OrderedQuestionForm
 from mentoring.validators import SensibleDateField
-from programs.models import Program, QuestionAudience
+from programs.models import Program
 from surveys.models import Question, Survey
-from surveys.services import CHOICE_KINDS, TEXT_ANSWER_MAX
+from surveys.services import TEXT_ANSWER_MAX
 from surveys.starters import STARTERS
 
 
@@ -59,66 +60,14 @@ class SurveyForm(forms.ModelForm):
         }
 
 
-class QuestionForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=300)
-    help_text = forms.CharField(
-        label=gettext_lazy("Help text"),
-        max_length=300,
-        required=False,
-        help_text=gettext_lazy("Shown under the question."),
-    )
+class QuestionForm(OrderedQuestionForm):
+    model = Question
+
     kind = forms.ChoiceField(
         label=gettext_lazy("Type of answer"),
         choices=Question.Kind.choices,
         initial=Question.Kind.RATING,
     )
-    choices = forms.CharField(
-        label=gettext_lazy("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "Needed for single and multiple choice: one choice per line, 2 to 20 of them."
-        ),
-    )
-    audience = forms.ChoiceField(
-        label=gettext_lazy("Asked of"),
-        choices=QuestionAudience.choices,
-        initial=QuestionAudience.BOTH,
-        widget=forms.RadioSelect,
-    )
-    is_required = forms.BooleanField(label=gettext_lazy("Required"), required=False)
-
-    def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
-        if question is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "text": question.text,
-                "help_text": question.help_text,
-                "kind": question.kind,
-                "choices": "\n".join(question.choices),
-                "audience": question.audience,
-                "is_required": question.is_required,
-            }
-        super().__init__(*args, **kwargs)
-        self.fields["choices"].conditionally_required = True  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        lines = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
-        data["choice_list"] = lines if data.get("kind") in CHOICE_KINDS else []
-        if data.get("kind") in CHOICE_KINDS and not 2 <= len(set(lines)) <= 20:
-            self.add_error("choices", _("Give between 2 and 20 different choices, one per line."))
-        return data
-
-    def question_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "text": data["text"],
-            "help_text": data["help_text"],
-            "kind": data["kind"],
-            "choices": data["choice_list"],
-            "audience": data["audience"],
-            "is_required": data["is_required"],
-        }
 
 
 def _zone(program: Program) -> zoneinfo.ZoneInfo:

@@ -28,14 +28,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Mentorship, Participant, Program, QuestionAudience
-
-# The participant roles each audience covers.
-AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
-    QuestionAudience.BOTH: (Participant.Role.MENTOR, Participant.Role.MENTEE),
-    QuestionAudience.MENTORS: (Participant.Role.MENTOR,),
-    QuestionAudience.MENTEES: (Participant.Role.MENTEE,),
-}
+from mentoring.audience import AUDIENCE_ROLES, Audience
+from mentoring.questions.models import OrderedQuestion
+from programs.models import Mentorship, Participant, Program
 
 
 class Survey(models.Model):
@@ -65,8 +60,8 @@ class Survey(models.Model):
     audience = models.CharField(
         _("who is asked"),
         max_length=10,
-        choices=QuestionAudience.choices,
-        default=QuestionAudience.BOTH,
+        choices=Audience.choices,
+        default=Audience.BOTH,
     )
     is_anonymous = models.BooleanField(
         _("anonymous"),
@@ -134,7 +129,7 @@ class Survey(models.Model):
         return AUDIENCE_ROLES[self.audience]
 
 
-class Question(models.Model):
+class Question(OrderedQuestion):
     class Kind(models.TextChoices):
         RATING = "rating", _("Rating 1-5")
         NPS = "nps", _("Recommendation 0-10 (NPS)")
@@ -142,29 +137,13 @@ class Question(models.Model):
         MULTI_CHOICE = "multi_choice", _("Multiple choice")
         TEXT = "text", _("Free text")
 
+    owner_field = "survey"
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=300)
-    help_text = models.CharField(_("help text"), max_length=300, blank=True)
     kind = models.CharField(_("type of answer"), max_length=20, choices=Kind.choices)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
-    is_required = models.BooleanField(_("required"), default=False)
-    audience = models.CharField(
-        _("asked of"),
-        max_length=10,
-        choices=QuestionAudience.choices,
-        default=QuestionAudience.BOTH,
-    )
-    position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["survey", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def roles(self) -> tuple[str, ...]:
-        return AUDIENCE_ROLES[self.audience]
 
     @property
     def scale(self) -> list[int]:

@@ -1,7 +1,7 @@
 """Survey results for coordinators, the CSV export and HR: every figure suppressed.
 
-The page, the CSV export and the API read the same :class:`SurveyResults` (or
-:class:`HrOverview`), so each shows exactly what the page shows; the survey.closed
+The page, the CSV export and the API read the same :class:`SurveyResults` (or, for HR,
+:class:`surveys.hr.HrOverview`), so each shows exactly what the page shows; the survey.closed
 webhook reads :func:`response_counts`, the same head. No email carries results.
 The rules (mentoring.suppression):
 
@@ -63,7 +63,7 @@ def minimum_for(program: Program) -> int:
     return max(int(settings.MIN_GROUP_SIZE), program.min_group_size)
 
 
-def _average(values: Sequence[int]) -> float | None:
+def average_of(values: Sequence[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
@@ -236,7 +236,7 @@ def _choice_result(
                 label=str(ROLE_LABELS[role]),
                 count=table.row_totals[r],
                 cells=table.cells[r],
-                average=_average(values_by_role[role]) if numbers and whole else None,
+                average=average_of(values_by_role[role]) if numbers and whole else None,
                 nps=nps_score(values_by_role[role])
                 if whole and question.kind == Question.Kind.NPS
                 else None,
@@ -246,14 +246,14 @@ def _choice_result(
     whole = bool(total) and None not in table.column_totals and not table.withheld
     all_values = [v for role in roles for v in values_by_role[role]]
     if numbers and whole:
-        result.average = _average(all_values)
+        result.average = average_of(all_values)
         result.nps = nps_score(all_values) if question.kind == Question.Kind.NPS else None
     if numbers and weeks and total is not None:
         weekly = suppress_breakdown([len(values_by_week[w]) for w in weeks], minimum=minimum)
         # Week counts add up to the question's count: shown only when it is.
         if weekly.total == total:
             result.weeks = [
-                WeekRow(week, count, _average(values_by_week[week]) if count and whole else None)
+                WeekRow(week, count, average_of(values_by_week[week]) if count and whole else None)
                 for week, count in zip(weeks, weekly.cells, strict=True)
             ]
     return result
@@ -473,7 +473,7 @@ def _texts(
 
 
 # ------------------------------------------------------------------------------
-# Survey lists and HR
+# Survey lists
 # ------------------------------------------------------------------------------
 
 
@@ -486,83 +486,6 @@ def survey_list(*, program: Program) -> QuerySet[Survey]:
             n_questions=Count("questions", distinct=True),
         )
         .order_by("-created_at", "-id")
-    )
-
-
-@dataclass(frozen=True)
-class HrRow:
-    program: Program
-    cells: tuple[int | None, ...]  # responses per role
-    total: int | None
-    average: float | None  # all 1-5 ratings
-    nps: int | None
-
-
-@dataclass(frozen=True)
-class HrOverview:
-    minimum: int
-    roles: list[tuple[str, str]]
-    rows: list[HrRow]
-    column_totals: tuple[int | None, ...]
-    grand_total: int | None
-    average: float | None
-    nps: int | None
-
-
-def hr_overview(*, programs: Iterable[Program]) -> HrOverview:
-    """Responses and satisfaction across programs, for HR: aggregates only.
-
-    One minimum for the whole table, the largest any of its programs asks for.
-    Three queries, whatever the number of programs and answers.
-    """
-    programs = [p for p in programs if p.state != Program.State.DRAFT]
-    minimum = max([int(settings.MIN_GROUP_SIZE), *(p.min_group_size for p in programs)])
-    ids = [p.pk for p in programs]
-    counts: dict[tuple[int, str], int] = {
-        (row["survey__program_id"], row["role"]): row["n"]
-        for row in Response.objects.filter(survey__program_id__in=ids)
-        .order_by()
-        .values("survey__program_id", "role")
-        .annotate(n=Count("pk"))
-    }
-    numbers: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for program_id, kind, value in Answer.objects.filter(
-        response__survey__program_id__in=ids, question__kind__in=NUMBER_KINDS
-    ).values_list("response__survey__program_id", "question__kind", "value"):
-        numbers[(program_id, kind)].append(int(value))
-    rows: list[HrRow] = []
-    if programs:
-        table = suppress_table(
-            [[counts.get((p.pk, role), 0) for role in ROLES] for p in programs], minimum=minimum
-        )
-        for i, program in enumerate(programs):
-            shown = bool(table.row_totals[i])
-            ratings = numbers[(program.pk, Question.Kind.RATING)]
-            nps_values = numbers[(program.pk, Question.Kind.NPS)]
-            rows.append(
-                HrRow(
-                    program=program,
-                    cells=table.cells[i],
-                    total=table.row_totals[i],
-                    average=_average(ratings) if shown and len(ratings) >= minimum else None,
-                    nps=nps_score(nps_values) if shown and len(nps_values) >= minimum else None,
-                )
-            )
-        column_totals, grand = table.column_totals, table.grand_total
-    else:
-        column_totals, grand = (0, 0), 0
-    all_ratings = [
-        v for (_p, kind), vs in numbers.items() if kind == Question.Kind.RATING for v in vs
-    ]
-    all_nps = [v for (_p, kind), vs in numbers.items() if kind == Question.Kind.NPS for v in vs]
-    return HrOverview(
-        minimum=minimum,
-        roles=[(role, str(ROLE_LABELS[role])) for role in ROLES],
-        rows=rows,
-        column_totals=tuple(column_totals),
-        grand_total=grand,
-        average=_average(all_ratings) if grand and len(all_ratings) >= minimum else None,
-        nps=nps_score(all_nps) if grand and len(all_nps) >= minimum else None,
     )
 
 

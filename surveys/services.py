@@ -1,33 +1,32 @@
 """Writes of the surveys app: building, publishing, one-time links and answers.
 
-The periodic sweep that invites and reminds people lives in surveys/sweeps.py.
+A survey's questions are built in surveys/questions.py; the periodic sweep that
+invites and reminds people lives in surveys/sweeps.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.audience import Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
-from programs.models import Participant, Program, QuestionAudience
+from programs.models import Participant, Program
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.signals import survey_closed
 from surveys.starters import STARTERS_BY_KEY
 
 LINK_SALT = "surveys.invitation"
-CHOICE_KINDS = (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTI_CHOICE)
-MAX_CHOICES = 20
 TEXT_ANSWER_MAX = 2000
 
 
@@ -40,7 +39,7 @@ def _check_program(program: Program) -> None:
         raise SurveyError(_("A closed program can no longer change its surveys."))
 
 
-def _check_draft(survey: Survey) -> None:
+def check_draft(survey: Survey) -> None:
     _check_program(survey.program)
     if survey.state != Survey.State.DRAFT:
         raise SurveyError(
@@ -109,8 +108,8 @@ def survey_update(*, survey: Survey, by: User, **fields: Any) -> Survey:
     unknown = set(fields) - SURVEY_FIELDS
     if unknown:
         raise TypeError(f"unexpected survey fields: {sorted(unknown)}")
-    _check_draft(survey)
-    if "audience" in fields and fields["audience"] not in QuestionAudience.values:
+    check_draft(survey)
+    if "audience" in fields and fields["audience"] not in Audience.values:
         raise SurveyError(_("Choose who is asked."))
     if "title" in fields:
         fields["title"] = fields["title"].strip()
@@ -159,145 +158,6 @@ def survey_schedule_set(
         detail={"change": "schedule_set", "fields": sorted(fields)},
     )
     return survey
-
-
-def _question_clean(
-    *, text: str, help_text: str, kind: str, choices: Sequence[str], audience: str
-) -> tuple[str, str, list[str]]:
-    text, help_text = text.strip(), help_text.strip()
-    if not text:
-        raise SurveyError(_("Write the question."))
-    if kind not in Question.Kind.values:
-        raise SurveyError(_("Choose the type of answer."))
-    if audience not in QuestionAudience.values:
-        raise SurveyError(_("Choose who is asked."))
-    cleaned: list[str] = []
-    if kind in CHOICE_KINDS:
-        for choice in choices:
-            choice = choice.strip()[:120]
-            if choice and choice not in cleaned:
-                cleaned.append(choice)
-        if not 2 <= len(cleaned) <= MAX_CHOICES:
-            raise SurveyError(_("Give between 2 and 20 different choices, one per line."))
-    return text[:300], help_text[:300], cleaned
-
-
-@transaction.atomic
-def question_create(
-    *,
-    survey: Survey,
-    by: User,
-    text: str,
-    kind: str,
-    help_text: str = "",
-    choices: Sequence[str] = (),
-    is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
-) -> Question:
-    """Add a question at the end of the survey."""
-    _check_draft(survey)
-    text, help_text, cleaned = _question_clean(
-        text=text, help_text=help_text, kind=kind, choices=choices, audience=audience
-    )
-    # Lock the survey so two coordinators adding at once get distinct positions.
-    Survey.objects.select_for_update().get(pk=survey.pk)
-    last = Question.objects.filter(survey=survey).aggregate(last=Max("position"))["last"]
-    question = Question.objects.create(
-        survey=survey,
-        text=text,
-        help_text=help_text,
-        kind=kind,
-        choices=cleaned,
-        is_required=is_required,
-        audience=audience,
-        position=(last or 0) + 1,
-    )
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=survey,
-        detail={"change": "question_create", "question_id": question.pk},
-    )
-    return question
-
-
-def question_update(
-    *,
-    question: Question,
-    by: User,
-    text: str,
-    kind: str,
-    help_text: str = "",
-    choices: Sequence[str] = (),
-    is_required: bool = False,
-    audience: str = QuestionAudience.BOTH,
-) -> Question:
-    _check_draft(question.survey)
-    text, help_text, cleaned = _question_clean(
-        text=text, help_text=help_text, kind=kind, choices=choices, audience=audience
-    )
-    question.text, question.help_text, question.kind = text, help_text, kind
-    question.choices, question.is_required, question.audience = cleaned, is_required, audience
-    question.save()
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=question.survey,
-        detail={"change": "question_update", "question_id": question.pk},
-    )
-    return question
-
-
-def question_delete(*, question: Question, by: User) -> None:
-    _check_draft(question.survey)
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=question.survey,
-        detail={"change": "question_delete", "question_id": question.pk},
-    )
-    question.delete()
-
-
-@transaction.atomic
-def question_reorder(*, survey: Survey, question_ids: Sequence[int], by: User) -> None:
-    """Put the survey's questions in this order (every question exactly once)."""
-    _check_draft(survey)
-    Survey.objects.select_for_update().get(pk=survey.pk)
-    questions = {q.pk: q for q in Question.objects.filter(survey=survey)}
-    ids = list(question_ids)
-    if len(ids) != len(set(ids)) or set(ids) != set(questions):
-        raise SurveyError(
-            _("The list of questions changed while you were ordering it; reload and try again.")
-        )
-    changed = []
-    for position, pk in enumerate(ids, start=1):
-        if questions[pk].position != position:
-            questions[pk].position = position
-            changed.append(questions[pk])
-    Question.objects.bulk_update(changed, ["position"])
-    audit_record(
-        action=Action.SURVEY_CHANGE,
-        actor=by,
-        target=survey,
-        detail={"change": "question_reorder", "moved": len(changed)},
-    )
-
-
-def question_move(*, question: Question, offset: int, by: User) -> bool:
-    """Move a question up (offset -1) or down (+1); False when it is already at that end."""
-    ids = list(
-        Question.objects.filter(survey_id=question.survey_id)
-        .order_by("position", "id")
-        .values_list("pk", flat=True)
-    )
-    index = ids.index(question.pk)
-    target = index + offset
-    if not 0 <= target < len(ids):
-        return False
-    ids[index], ids[target] = ids[target], ids[index]
-    question_reorder(survey=question.survey, question_ids=ids, by=by)
-    return True
 
 
 # ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import QuestionAudience
+from mentoring.audience import Audience
 from surveys.models import Question, Survey
 
 Kind = Question.Kind
@@ -19,7 +19,7 @@ class StarterQuestion:
     kind: str
     is_required: bool = False
     choices: tuple[Promise, ...] = ()
-    audience: str = QuestionAudience.BOTH
+    audience: str = Audience.BOTH
     help_text: Promise | str = ""
 
 

@@ -22,8 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.access import access_hr
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
+from mentoring.questions.selectors import question_list
 from programs.access import Need, access_program
 from programs.models import Program
+from surveys import hr as survey_hr
+from surveys import questions as survey_questions
 from surveys import results as results_module
 from surveys import services
 from surveys.access import (
@@ -96,7 +99,7 @@ def _builder_context(found: SurveyAccess, **extra: Any) -> dict[str, Any]:
     return {
         "program": found.access.program,
         "survey": survey,
-        "questions": list(survey.questions.order_by("position", "id")),
+        "questions": list(question_list(model=Question, owner=survey)),
         "is_draft": survey.state == Survey.State.DRAFT,
         "publish_refusal": services.survey_publish_refusal(survey=survey)
         if survey.state == Survey.State.DRAFT
@@ -141,7 +144,7 @@ def question_add(
     question_form = QuestionForm(request.POST)
     if question_form.is_valid():
         try:
-            question = services.question_create(
+            question = survey_questions.question_create(
                 survey=found.survey, by=user, **question_form.question_fields()
             )
         except SurveyError as error:
@@ -166,7 +169,7 @@ def question_edit(
     form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_update(question=question, by=user, **form.question_fields())
+            survey_questions.question_update(question=question, by=user, **form.question_fields())
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
@@ -190,7 +193,7 @@ def question_delete(
     found = access_survey(user, program_id, survey_id)
     question = _question(found.survey, question_id)
     try:
-        services.question_delete(question=question, by=user)
+        survey_questions.question_delete(question=question, by=user)
     except SurveyError as error:
         messages.error(request, str(error))
     else:
@@ -211,7 +214,7 @@ def question_move(
     try:
         if direction not in ("up", "down"):
             raise SurveyError(_("Choose whether to move the question up or down."))
-        if services.question_move(
+        if survey_questions.question_move(
             question=question, offset=-1 if direction == "up" else 1, by=user
         ):
             message = (
@@ -469,7 +472,7 @@ def hr_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Survey figures across every program: aggregates only, small groups hidden."""
     access_hr(request.user)
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
-    overview = results_module.hr_overview(programs=programs)
+    overview = survey_hr.hr_overview(programs=programs)
     return render(
         request, "surveys/hr_overview.html", {"overview": overview, "now": timezone.now()}
     )

@@ -100,7 +100,8 @@ def _survey(program_id: int) -> None:
     from mentoring.models import User
     from programs.models import Program
     from surveys.models import Question, Survey
-    from surveys.services import question_create, survey_create, survey_publish
+    from surveys.questions import question_create
+    from surveys.services import survey_create, survey_publish
 
     program = Program.objects.get(pk=program_id)
     coordinator = User.objects.get(email="coordinator@example.org")

@@ -31,6 +31,7 @@ from programs.access import Need, access_program
 from programs.models import Program
 from surveys import results
 from surveys.access import access_survey
+from surveys.hr import hr_overview
 from surveys.models import Survey
 
 router = Router(tags=["surveys"])
@@ -129,7 +130,7 @@ def survey_overview(request: HttpRequest) -> dict[str, Any]:
     user = owner(request, Scope.SURVEYS_READ)
     access_hr(user)
     programs = Program.objects.exclude(state=Program.State.DRAFT).order_by("name", "id")
-    overview = results.hr_overview(programs=programs)
+    overview = hr_overview(programs=programs)
     return {
         "minimum_group_size": overview.minimum,
         "roles": [role for role, _label in overview.roles],

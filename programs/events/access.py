@@ -7,7 +7,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import AUDIENCES_BY_ROLE, Event, EventRsvp, Participant, Program
+from mentoring.audience import AUDIENCES_BY_ROLE
+from programs.models import Event, EventRsvp, Participant, Program
 
 Going = EventRsvp.Status.GOING
 Waiting = EventRsvp.Status.WAITING

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.audience import EVERYONE_CHOICES, Audience
 from mentoring.validators import SensibleDateTimeField
 from programs.events.access import RESPONSES
 from programs.events.services import EVENT_EDITABLE_FIELDS
-from programs.models import Audience, Event, EventRsvp, Program
+from programs.models import Event, EventRsvp, Program
 
 # ------------------------------------------------------------------------------
 # Time zones
@@ -87,8 +88,8 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Event.Kind.choices)
     audience = forms.ChoiceField(
         label=gettext_lazy("For"),
-        choices=Audience.choices,
-        initial=Audience.EVERYONE,
+        choices=EVERYONE_CHOICES,
+        initial=Audience.BOTH,
         widget=forms.RadioSelect,
     )
     starts_at = WallClockDateTimeField(

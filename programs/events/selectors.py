@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Event as VEvent
 
+from mentoring.audience import AUDIENCES_BY_ROLE
 from mentoring.emails import absolute_url
 from mentoring.models import User
 from programs import ics
 from programs.access import ProgramAccess, event_audience_filter
 from programs.events.access import Going, Maybe, NotGoing, Waiting
-from programs.models import AUDIENCES_BY_ROLE, Event, EventRsvp, Participant, Program
+from programs.models import Event, EventRsvp, Participant, Program
 
 # The feed shows events up to this long after they ended.
 FEED_PAST = dt.timedelta(days=90)

@@ -19,6 +19,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.audience import Audience
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from programs.events.access import RESPONSES, Going, Waiting, event_rsvp_refusal
@@ -30,7 +31,7 @@ from programs.events.notices import (
     enqueue_change_notices,
     notify_after_commit,
 )
-from programs.models import Audience, CalendarFeed, Event, EventRsvp, Participant, Program
+from programs.models import CalendarFeed, Event, EventRsvp, Participant, Program
 from programs.services import ProgramError
 
 # Changes to these fields are news for people's calendars: SEQUENCE rises, they hear.

@@ -12,16 +12,10 @@ from django.views.decorators.http import require_http_methods
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from programs.access import access_program
 from programs.models import Participant, Profile, ProfileQuestion
-from programs.profiles import (
-    ParticipantProfileForm,
-    ProfileForm,
-    answers_by_question,
-    participant_own,
-    participant_profile_missing,
-    participant_profile_save,
-    profile_missing,
-    profile_update,
-)
+from programs.profiles.completeness import participant_profile_missing, profile_missing
+from programs.profiles.forms import ParticipantProfileForm, ProfileForm
+from programs.profiles.selectors import answers_by_question, participant_own
+from programs.profiles.services import participant_profile_save, profile_update
 from programs.services import ProgramError
 
 

@@ -9,15 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from programs import profiles
 from programs.access import Need, ProgramAccess, access_program
 from programs.models import ProfileQuestion, Program
-from programs.profiles import QuestionForm
+from programs.profiles import questions as profile_questions
+from programs.profiles import selectors as profile_selectors
+from programs.profiles.forms import QuestionForm
 from programs.services import ProgramError
 
 
 def _question(access: ProgramAccess, question_id: int) -> ProfileQuestion:
-    question = profiles.question_list(program=access.program).filter(pk=question_id).first()
+    question = (
+        profile_selectors.question_list(program=access.program).filter(pk=question_id).first()
+    )
     if question is None:
         raise Http404
     question.program = access.program
@@ -27,7 +30,7 @@ def _question(access: ProgramAccess, question_id: int) -> ProfileQuestion:
 def _list_context(access: ProgramAccess) -> dict[str, object]:
     return {
         "program": access.program,
-        "questions": list(profiles.question_list(program=access.program)),
+        "questions": list(profile_selectors.question_list(program=access.program)),
         "is_closed": access.program.state == Program.State.CLOSED,
     }
 
@@ -40,7 +43,7 @@ def question_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpRes
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            question = profiles.question_create(
+            question = profile_questions.question_create(
                 program=access.program, by=user, **form.question_fields()
             )
         except ProgramError as error:
@@ -63,7 +66,7 @@ def question_reorder(request: AuthenticatedHttpRequest, program_id: int) -> Http
                 ids = [int(pk) for pk in request.POST.getlist("order")]
             except ValueError:
                 raise ProgramError(_("That order is not valid.")) from None
-            profiles.question_reorder(program=access.program, question_ids=ids, by=user)
+            profile_questions.question_reorder(program=access.program, question_ids=ids, by=user)
             messages.success(request, _("Questions reordered."))
         else:
             try:
@@ -73,7 +76,7 @@ def question_reorder(request: AuthenticatedHttpRequest, program_id: int) -> Http
             direction = request.POST.get("direction")
             if direction not in ("up", "down"):
                 raise ProgramError(_("Choose whether to move the question up or down."))
-            moved = profiles.question_move(
+            moved = profile_questions.question_move(
                 question=question, offset=-1 if direction == "up" else 1, by=user
             )
             if moved:
@@ -99,7 +102,7 @@ def question_edit(
     form = QuestionForm(request.POST or None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
-            question = profiles.question_update(
+            question = profile_questions.question_update(
                 question=question, by=user, **form.question_fields()
             )
         except ProgramError as error:
@@ -125,7 +128,7 @@ def question_delete(
     question = _question(access, question_id)
     if request.method == "POST":
         try:
-            profiles.question_delete(question=question, by=user)
+            profile_questions.question_delete(question=question, by=user)
         except ProgramError as error:
             messages.error(request, str(error))
         else:

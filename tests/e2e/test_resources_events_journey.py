@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from programs.models import Audience, Event, EventRsvp, Participant, Resource
+from mentoring.audience import Audience
+from programs.models import Event, EventRsvp, Participant, Resource
 from programs.resources import resource_starter_set_add
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create

@@ -17,10 +17,11 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from mentoring.audience import Audience
 from mentoring.models import Delivery, User
 from programs import events
 from programs.events import event_rsvp_set, notices
-from programs.models import Audience, Event, EventRsvp, Participant, Program
+from programs.models import Event, EventRsvp, Participant, Program
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
@@ -199,7 +200,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     data = {
         "title": "Networking breakfast",
         "kind": "networking",
-        "audience": "everyone",
+        "audience": "both",
         "starts_at": "2026-12-01T08:30",
         "ends_at": "2026-12-01T10:00",
         "location": "Canteen",
@@ -304,7 +305,7 @@ def test_a_closed_program_takes_no_new_events(program: Program, coordinator: Use
             by=coordinator,
             title="Late",
             kind="workshop",
-            audience="everyone",
+            audience="both",
             starts_at=NOW + dt.timedelta(days=1),
             ends_at=NOW + dt.timedelta(days=1, hours=1),
             location="",

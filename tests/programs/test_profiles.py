@@ -9,16 +9,28 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from mentoring.audience import Audience
 from mentoring.models import User
-from programs import profiles
 from programs.models import (
     Participant,
     Profile,
     ProfileAnswer,
     ProfileQuestion,
     Program,
-    QuestionAudience,
 )
+from programs.profiles.completeness import (
+    participant_profile_missing,
+    profile_missing,
+    program_completeness_refresh,
+    user_completeness_refresh,
+)
+from programs.profiles.questions import question_create, question_delete
+from programs.profiles.services import (
+    participant_answers_save,
+    participant_pause_set,
+    profile_update,
+)
+from programs.profiles.tags import tags_normalise
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
@@ -73,7 +85,7 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
         "kind": ProfileQuestion.Kind.SINGLE_CHOICE,
         "choices": ["Leadership", "Career", "Network"],
         "is_required": True,
-        "audience": QuestionAudience.BOTH,
+        "audience": Audience.BOTH,
     }
     values.update(fields)
     return ProfileQuestion.objects.create(program=program, **values)
@@ -83,20 +95,20 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
 
 
 def test_tags_are_trimmed_and_deduplicated_ignoring_case() -> None:
-    assert profiles.tags_normalise("  Python ,python, Go\nSQL,, PYTHON , go  ") == [
+    assert tags_normalise("  Python ,python, Go\nSQL,, PYTHON , go  ") == [
         "Python",
         "Go",
         "SQL",
     ]
-    assert profiles.tags_normalise(["Public   speaking", "public speaking"]) == ["Public speaking"]
+    assert tags_normalise(["Public   speaking", "public speaking"]) == ["Public speaking"]
 
 
 def test_tags_refuse_too_many_or_too_long() -> None:
     with pytest.raises(ProgramError, match="at most 30"):
-        profiles.tags_normalise([f"skill {n}" for n in range(31)])
-    assert len(profiles.tags_normalise([f"skill {n}" for n in range(30)])) == 30
+        tags_normalise([f"skill {n}" for n in range(31)])
+    assert len(tags_normalise([f"skill {n}" for n in range(30)])) == 30
     with pytest.raises(ProgramError, match="too long"):
-        profiles.tags_normalise(["x" * 61])
+        tags_normalise(["x" * 61])
 
 
 # -- profile_edit ------------------------------------------------------------------------
@@ -151,7 +163,7 @@ def test_an_unknown_time_zone_is_refused(client: Client, user: User) -> None:
 
 def test_the_service_refuses_an_unknown_time_zone_too(user: User) -> None:
     with pytest.raises(ProgramError, match="not a time zone"):
-        profiles.profile_update(user=user, demographics_consent=False, time_zone="Nowhere/Land")
+        profile_update(user=user, demographics_consent=False, time_zone="Nowhere/Land")
 
 
 def test_too_many_skills_are_refused(client: Client, user: User) -> None:
@@ -170,7 +182,7 @@ def test_demographics_without_consent_are_refused(client: Client, user: User) ->
     assert "demographics_consent" in response.context["form"].errors
     assert not Profile.objects.filter(user=user).exists()
     with pytest.raises(ProgramError, match="consent"):
-        profiles.profile_update(user=user, demographics_consent=False, gender="Woman")
+        profile_update(user=user, demographics_consent=False, gender="Woman")
 
 
 def test_demographics_with_consent_are_kept_and_withdrawing_consent_clears_them(
@@ -304,8 +316,8 @@ def test_each_role_sees_only_its_questions(
     client: Client, program: Program, mentee: Participant, mentor: Participant
 ) -> None:
     _question(program, text="Asked of everyone?")
-    _question(program, text="Only for mentors?", audience=QuestionAudience.MENTORS)
-    _question(program, text="Only for mentees?", audience=QuestionAudience.MENTEES)
+    _question(program, text="Only for mentors?", audience=Audience.MENTORS)
+    _question(program, text="Only for mentees?", audience=Audience.MENTEES)
     assert mentee.user is not None
     assert mentor.user is not None
     client.force_login(mentee.user)
@@ -340,7 +352,7 @@ def test_required_questions_must_be_answered(
     assert not ProfileAnswer.objects.exists()
     # The service refuses as well, whatever the form did.
     with pytest.raises(ProgramError, match="needs an answer"):
-        profiles.participant_answers_save(participant=mentee, answers={})
+        participant_answers_save(participant=mentee, answers={})
 
 
 def test_answers_of_every_kind_are_saved_updated_and_cleared(
@@ -408,10 +420,10 @@ def test_invalid_answers_are_refused(client: Client, program: Program, mentee: P
     assert response.status_code == 200
     assert {f"question_{single.pk}", f"question_{scale.pk}"} <= set(response.context["form"].errors)
     with pytest.raises(ProgramError, match="Choose one of the options"):
-        profiles.participant_answers_save(participant=mentee, answers={single.pk: "Fame"})
+        participant_answers_save(participant=mentee, answers={single.pk: "Fame"})
     other = _question(program_create(name="Elsewhere"))
     with pytest.raises(ProgramError, match="not asked"):
-        profiles.participant_answers_save(
+        participant_answers_save(
             participant=mentee, answers={single.pk: "Career", other.pk: "Career"}
         )
     assert not ProfileAnswer.objects.exists()
@@ -483,23 +495,21 @@ def test_the_completeness_rule(program: Program) -> None:
     person = user_create()
     mentor = participant_create(program=program, user=person, role=Participant.Role.MENTOR)
     profile = Profile(user=person, job_title="CTO", department="Tech", seniority=7)
-    assert profiles.profile_missing(profile, Participant.Role.MENTOR) == [
-        "at least one skill you can share"
-    ]
-    assert profiles.profile_missing(profile, Participant.Role.MENTEE) == [
+    assert profile_missing(profile, Participant.Role.MENTOR) == ["at least one skill you can share"]
+    assert profile_missing(profile, Participant.Role.MENTEE) == [
         "at least one interest or your career aspirations"
     ]
     profile.career_aspirations = "Become a CEO"
-    assert profiles.profile_missing(profile, Participant.Role.MENTEE) == []
-    assert len(profiles.profile_missing(None, Participant.Role.MENTEE)) == 4
-    question = _question(program, audience=QuestionAudience.MENTORS)
+    assert profile_missing(profile, Participant.Role.MENTEE) == []
+    assert len(profile_missing(None, Participant.Role.MENTEE)) == 4
+    question = _question(program, audience=Audience.MENTORS)
     profile.skills = ["Architecture"]
-    missing = profiles.participant_profile_missing(
+    missing = participant_profile_missing(
         participant=mentor, profile=profile, questions=[question], answered_ids=set()
     )
     assert missing == ["an answer to “What do you want from the program?”"]
     assert (
-        profiles.participant_profile_missing(
+        participant_profile_missing(
             participant=mentor, profile=profile, questions=[question], answered_ids={question.pk}
         )
         == []
@@ -511,11 +521,11 @@ def test_a_new_required_question_clears_completeness_and_answering_restores_it(
 ) -> None:
     assert mentee.user is not None
     _complete_profile(mentee.user)
-    profiles.user_completeness_refresh(user=mentee.user)
+    user_completeness_refresh(user=mentee.user)
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
 
-    question = profiles.question_create(
+    question = question_create(
         program=program,
         text="Which office?",
         kind=ProfileQuestion.Kind.SINGLE_CHOICE,
@@ -526,17 +536,17 @@ def test_a_new_required_question_clears_completeness_and_answering_restores_it(
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is None
 
-    profiles.participant_answers_save(participant=mentee, answers={question.pk: "Lisbon"})
+    participant_answers_save(participant=mentee, answers={question.pk: "Lisbon"})
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
 
     # A required question only for mentors does not concern her.
-    profiles.question_create(
+    question_create(
         program=program,
         text="How many years have you mentored?",
         kind=ProfileQuestion.Kind.SCALE,
         is_required=True,
-        audience=QuestionAudience.MENTORS,
+        audience=Audience.MENTORS,
         by=coordinator,
     )
     mentee.refresh_from_db()
@@ -549,10 +559,10 @@ def test_deleting_a_required_question_can_complete_profiles(
     assert mentee.user is not None
     _complete_profile(mentee.user)
     question = _question(program)
-    profiles.program_completeness_refresh(program=program)
+    program_completeness_refresh(program=program)
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is None
-    profiles.question_delete(question=question, by=coordinator)
+    question_delete(question=question, by=coordinator)
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
 
@@ -567,7 +577,7 @@ def test_program_refresh_costs_a_fixed_number_of_queries(
         participant_create(program=program, user=person)
     participant_create(program=program, user=None, email="invited@example.org", status="invited")
     with django_assert_max_num_queries(6):
-        changed = profiles.program_completeness_refresh(program=program)
+        changed = program_completeness_refresh(program=program)
     assert changed == 0  # nobody answered the required question yet
     assert not Participant.objects.filter(profile_completed_at__isnull=False).exists()
 
@@ -622,13 +632,13 @@ def test_an_applicant_mentor_cannot_pause_yet(
     assert mentor.status == Participant.Status.APPLIED
     assert mentor.capacity == 1
     with pytest.raises(ProgramError, match="active mentor"):
-        profiles.participant_pause_set(participant=mentor, paused=True, by=mentor.user)
+        participant_pause_set(participant=mentor, paused=True, by=mentor.user)
 
 
 def test_only_mentors_pause(mentee: Participant) -> None:
     assert mentee.user is not None
     with pytest.raises(ProgramError, match="Only mentors"):
-        profiles.participant_pause_set(participant=mentee, paused=True, by=mentee.user)
+        participant_pause_set(participant=mentee, paused=True, by=mentee.user)
 
 
 def test_a_closed_programs_answers_are_frozen(program: Program, mentee: Participant) -> None:
@@ -637,4 +647,4 @@ def test_a_closed_programs_answers_are_frozen(program: Program, mentee: Particip
     mentee.refresh_from_db()
     assert mentee.user is not None
     with pytest.raises(ProgramError, match="closed"):
-        profiles.participant_answers_save(participant=mentee, answers={question.pk: "Career"})
+        participant_answers_save(participant=mentee, answers={question.pk: "Career"})

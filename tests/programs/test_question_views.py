@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from mentoring.audience import Audience
 from mentoring.models import User
-from programs import profiles
-from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program, QuestionAudience
+from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
+from programs.profiles.completeness import program_completeness_refresh
+from programs.profiles.questions import question_update
 from programs.services import ProgramError
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def _question(program: Program, **fields: Any) -> ProfileQuestion:
         "text": "Goal?",
         "kind": ProfileQuestion.Kind.SINGLE_CHOICE,
         "choices": ["Leadership", "Career", "Network"],
-        "audience": QuestionAudience.BOTH,
+        "audience": Audience.BOTH,
     }
     values.update(fields)
     position = ProfileQuestion.objects.filter(program=program).count() + 1
@@ -169,7 +171,7 @@ def test_a_coordinator_adds_questions_at_the_end(
     assert question.choices == ["Leadership", "Career direction", "Network"]
     assert question.is_required
     assert question.is_matching_input
-    assert question.audience == QuestionAudience.BOTH
+    assert question.audience == Audience.BOTH
     assert question.position == 1
 
     client.post(_list_url(program), _form(text="How do you like to meet?", kind="scale"))
@@ -309,24 +311,24 @@ def test_the_audience_cannot_drop_people_who_answered(
     question = _question(program)
     ProfileAnswer.objects.create(participant=mentee, question=question, value="Career")
     with pytest.raises(ProgramError, match="mentees have answered"):
-        profiles.question_update(
+        question_update(
             question=question,
             by=coordinator,
             text=question.text,
             kind=question.kind,
             choices=question.choices,
-            audience=QuestionAudience.MENTORS,
+            audience=Audience.MENTORS,
         )
-    profiles.question_update(
+    question_update(
         question=question,
         by=coordinator,
         text=question.text,
         kind=question.kind,
         choices=question.choices,
-        audience=QuestionAudience.MENTEES,
+        audience=Audience.MENTEES,
     )
     question.refresh_from_db()
-    assert question.audience == QuestionAudience.MENTEES
+    assert question.audience == Audience.MENTEES
 
 
 def test_making_a_question_required_clears_completeness(
@@ -339,7 +341,7 @@ def test_making_a_question_required_clears_completeness(
         user=mentee.user, job_title="Analyst", department="Finance", seniority=2, interests=["X"]
     )
     question = _question(program, is_required=False)
-    profiles.program_completeness_refresh(program=program)
+    program_completeness_refresh(program=program)
     mentee.refresh_from_db()
     assert mentee.profile_completed_at is not None
     client.force_login(coordinator)

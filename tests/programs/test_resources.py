@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.audience import Audience
 from mentoring.models import User
 from programs import resources
 from programs.models import (
-    Audience,
     Participant,
     Program,
     Resource,
@@ -63,7 +63,7 @@ def guide(program: Program, **fields: Any) -> Resource:
     values: dict[str, Any] = {
         "title": "Running a first meeting",
         "body": "Plan **an hour**.",
-        "audience": Audience.EVERYONE,
+        "audience": Audience.BOTH,
         "published_at": timezone.now(),
     }
     values.update(fields)
@@ -266,7 +266,7 @@ def test_links_must_be_web_addresses(client: Client, program: Program, coordinat
     login(client, coordinator)
     response = client.post(
         reverse("programs:resource_create", args=[program.pk]),
-        {"title": "Links", "audience": "everyone", "links": "Bad | javascript:alert(1)"},
+        {"title": "Links", "audience": "both", "links": "Bad | javascript:alert(1)"},
     )
     assert response.status_code == 200
     assert "is not a web address" in response.content.decode()
@@ -279,7 +279,7 @@ def test_a_guide_saved_as_draft_is_not_published(
     login(client, coordinator)
     client.post(
         reverse("programs:resource_create", args=[program.pk]),
-        {"title": "Not yet", "audience": "everyone", "body": "…"},
+        {"title": "Not yet", "audience": "both", "body": "…"},
     )
     resource = Resource.objects.get(title="Not yet")
     assert resource.published_at is None
@@ -448,7 +448,7 @@ def test_files_over_the_size_limit_are_refused_on_the_page(
         reverse("programs:resource_create", args=[program.pk]),
         {
             "title": "Big",
-            "audience": "everyone",
+            "audience": "both",
             "attachments": [upload("big.pdf", PDF + b"x" * 2000)],
         },
     )
@@ -466,7 +466,7 @@ def test_a_file_with_the_wrong_content_is_refused_on_the_page(
         reverse("programs:resource_create", args=[program.pk]),
         {
             "title": "Sneaky",
-            "audience": "everyone",
+            "audience": "both",
             "attachments": [upload("invoice.pdf", b"<html><script>x</script></html>")],
         },
     )

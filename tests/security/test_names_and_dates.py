@@ -14,7 +14,7 @@ from programs import imports
 from programs.events import EventForm
 from programs.forms import GoalForm, ProgramForm, parse_pasted_people
 from programs.models import Participant, Program
-from programs.profiles import ProfileForm
+from programs.profiles.forms import ProfileForm
 from tests.factories.programs import program_create
 from tests.integrations.conftest import token_for
 

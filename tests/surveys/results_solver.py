@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from surveys.models import Question
-from surveys.results import NUMBER_KINDS, QuestionResult, SurveyResults, _average, nps_score
+from surveys.results import NUMBER_KINDS, QuestionResult, SurveyResults, average_of, nps_score
 
 Expr = dict[int, float]  # variable index -> coefficient
 
@@ -101,7 +101,7 @@ def _rounded_mean(model: _Model, total: Expr, n: Expr, n_shown: int | None, show
     """total / n rounds to ``shown`` (one decimal)."""
     if n_shown:
         fits = [
-            s for s in range(0, 11 * n_shown + 1) if _average([s] + [0] * (n_shown - 1)) == shown
+            s for s in range(0, 11 * n_shown + 1) if average_of([s] + [0] * (n_shown - 1)) == shown
         ]
         model.between(total, min(fits), max(fits))
     else:  # strictly inside the rounding interval: fewer solutions, so a stricter check

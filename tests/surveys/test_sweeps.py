@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from programs.models import CheckIn, Mentorship, Participant
+from surveys import questions as survey_questions
 from surveys import services, sweeps
 from surveys.models import Invitation, Survey
 from tests.factories.surveys import answers_for, survey_build, survey_open
@@ -172,7 +173,9 @@ def test_publishing_needs_questions_and_a_future_closing_date(program, coordinat
     survey = services.survey_create(program=program, by=coordinator, title="Blank")
     with pytest.raises(services.SurveyError, match="at least one question"):
         services.survey_publish(survey=survey, by=coordinator)
-    services.question_create(survey=survey, by=coordinator, text="How is it?", kind="rating")
+    survey_questions.question_create(
+        survey=survey, by=coordinator, text="How is it?", kind="rating"
+    )
     with pytest.raises(services.SurveyError, match="closing date"):
         services.survey_publish(survey=survey, by=coordinator)
     survey.refresh_from_db()
@@ -182,7 +185,7 @@ def test_publishing_needs_questions_and_a_future_closing_date(program, coordinat
 def test_questions_are_locked_once_published(program, coordinator, crowd) -> None:
     survey = survey_open(program, coordinator)
     with pytest.raises(services.SurveyError):
-        services.question_create(survey=survey, by=coordinator, text="Late", kind="text")
+        survey_questions.question_create(survey=survey, by=coordinator, text="Late", kind="text")
 
 
 def test_a_worker_killed_mid_sweep_repeats_no_invitation_it_had_sent(
