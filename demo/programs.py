@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.people import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
+from events.models import Event
 from matching.runs import criteria_recommended_add
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
-    Event,
     Mentorship,
     Participant,
     Profile,

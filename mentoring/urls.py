@@ -82,6 +82,7 @@ urlpatterns = [
         name="pair_nudge",
     ),
     path("programs/", include("programs.urls")),
+    path("programs/", include("events.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),
     path(

@@ -29,13 +29,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
+from events.models import EventRsvp
 from integrations.models import ApiToken, ChatPreference
 from matching.models import MatchRequest
 from mentoring.models import AuditEvent, Delivery, NotificationPreference, User
 from programs.models import (
     CalendarFeed,
     CheckIn,
-    EventRsvp,
     Mentorship,
     Milestone,
     PairGoal,

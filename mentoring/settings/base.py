@@ -34,6 +34,7 @@ from mentoring.settings.sso import *  # noqa: F403
 INSTALLED_APPS = [
     "mentoring",
     "programs",
+    "events",
     "matching",
     "surveys",
     "integrations",

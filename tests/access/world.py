@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 
+from events.models import Event
 from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
@@ -24,7 +25,6 @@ from programs.mentorships import mentorship_create
 from programs.models import (
     CalendarFeed,
     CheckIn,
-    Event,
     Milestone,
     PairGoal,
     Participant,

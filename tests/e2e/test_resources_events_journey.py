@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from programs.models import Audience, Event, EventRsvp, Participant, Resource
+from events.models import Event, EventRsvp
+from programs.models import Audience, Participant, Resource
 from programs.resources import resource_starter_set_add
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
@@ -161,9 +162,9 @@ def test_pages_fit_a_phone_screen(page: Page, live_server, axe_script: Path) -> 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     for url in (
         reverse("programs:resource_list", args=[program.pk]),
-        reverse("programs:event_list", args=[program.pk]),
-        reverse("programs:event_detail", args=[program.pk, event.pk]),
-        reverse("programs:event_create", args=[program.pk]),
+        reverse("events:event_list", args=[program.pk]),
+        reverse("events:event_detail", args=[program.pk, event.pk]),
+        reverse("events:event_create", args=[program.pk]),
         reverse("programs:resource_create", args=[program.pk]),
         reverse("programs:calendar_feed_manage"),
     ):

@@ -13,8 +13,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from events.models import Event
 from programs.markdown import markdown_excerpt, markdown_html, markdown_render
-from programs.models import Audience, Event, Participant, Program, Resource
+from programs.models import Audience, Participant, Program, Resource
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -232,7 +233,7 @@ def test_an_event_page_never_carries_script_or_handlers(
     )
     assert mentee.user is not None
     client.force_login(mentee.user)
-    response = client.get(reverse("programs:event_detail", args=[program.pk, event.pk]))
+    response = client.get(reverse("events:event_detail", args=[program.pk, event.pk]))
     assert response.status_code == 200
     _assert_page_is_clean(response.content.decode())
 
