@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import is_erased_email
@@ -393,7 +390,7 @@ class ParticipantImport(models.Model):
 
 
 # ------------------------------------------------------------------------------
-# Resources and events (guides, workshops, training sessions, networking events)
+# Who guides and events are for (guides/ and events/ hold them), calendar feeds
 # ------------------------------------------------------------------------------
 
 
@@ -414,108 +411,6 @@ AUDIENCES_BY_ROLE: dict[str, tuple[str, ...]] = {
     Participant.Role.MENTOR: (Audience.EVERYONE, Audience.MENTORS),
     Participant.Role.MENTEE: (Audience.EVERYONE, Audience.MENTEES),
 }
-
-
-class PrivateFileStorage(FileSystemStorage):
-    """Uploads under MEDIA_ROOT/private: never served by URL, only through a view
-    that checks who is asking."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return os.path.join(settings.MEDIA_ROOT, "private")
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Private files have no URL; serve them through a view.")
-
-
-private_storage = PrivateFileStorage()
-
-
-class Resource(models.Model):
-    """A guide coordinators publish for the participants of one program."""
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True, help_text=_("Written in Markdown."))
-    audience = models.CharField(
-        _("for"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
-    )
-    # [{"label": "...", "url": "https://..."}]; only http(s) addresses are accepted.
-    links = models.JSONField(_("links"), default=list, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    # Empty while a draft, which only coordinators see.
-    published_at = models.DateTimeField(null=True, blank=True)
-    # Which guide of the starter set this is, so adding the set twice adds nothing.
-    starter_key = models.CharField(max_length=40, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["program", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "starter_key"],
-                condition=~Q(starter_key=""),
-                name="resource_one_starter_guide_each",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["program", "position"], name="resource_program_position"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None
-
-
-def _attachment_path(instance: ResourceAttachment, filename: str) -> str:
-    # A random name: nothing the uploader typed reaches the file system.
-    extension = os.path.splitext(filename)[1].lower()
-    return f"resources/{instance.resource.program_id}/{uuid.uuid4().hex}{extension}"
-
-
-class ResourceAttachment(models.Model):
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path, storage=private_storage, max_length=255)
-    # The name shown and offered on download (cleaned of path parts and odd characters).
-    name = models.CharField(max_length=200)
-    # The type read from the file's first bytes, not the one the browser claimed.
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["resource", "name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ResourceView(models.Model):
-    """A participant opened a resource (once per person, for the coordinator's count)."""
-
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="views")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_views"
-    )
-    viewed_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["resource", "user"], name="resource_view_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} viewed {self.resource_id}"
 
 
 class CalendarFeed(models.Model):

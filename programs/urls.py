@@ -10,7 +10,6 @@ from programs.views import (
     profiles,
     programs,
     questions,
-    resources,
     workspace,
 )
 
@@ -86,50 +85,8 @@ urlpatterns = [
     ),
 ]
 
-# Resources and the calendar feed (issue 6; events are in events/urls.py) ------------------
+# The calendar feed (issue 6; guides and events are in guides/urls.py, events/urls.py) ---
 urlpatterns += [
-    path("<int:program_id>/resources/", resources.resource_list, name="resource_list"),
-    path("<int:program_id>/resources/new/", resources.resource_create, name="resource_create"),
-    path(
-        "<int:program_id>/resources/starter/",
-        resources.resource_starter_add,
-        name="resource_starter_add",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/",
-        resources.resource_detail,
-        name="resource_detail",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/edit/",
-        resources.resource_edit,
-        name="resource_edit",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/delete/",
-        resources.resource_delete,
-        name="resource_delete",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/move/",
-        resources.resource_move,
-        name="resource_move",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/publish/",
-        resources.resource_publish,
-        name="resource_publish",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/files/<int:attachment_id>/",
-        resources.attachment_download,
-        name="attachment_download",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/files/<int:attachment_id>/delete/",
-        resources.attachment_delete,
-        name="attachment_delete",
-    ),
     path("calendar/", calendar.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mentoring",
     "programs",
     "events",
+    "guides",
     "matching",
     "surveys",
     "integrations",

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from events.models import Event
+from guides.models import Resource, ResourceAttachment
 from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
@@ -31,8 +32,6 @@ from programs.models import (
     ParticipantImport,
     Program,
     ProgramGoal,
-    Resource,
-    ResourceAttachment,
 )
 from programs.models import ProfileQuestion as ProgramQuestion
 from surveys.models import Question as SurveyQuestion

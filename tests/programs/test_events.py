@@ -966,7 +966,7 @@ def test_the_home_page_costs_the_same_with_many_events(client: Client) -> None:
 def test_the_admin_lists_guides_events_and_feeds_without_showing_tokens(
     client: Client, staff: User, program: Program, mentee: Participant
 ) -> None:
-    from programs.models import Resource
+    from guides.models import Resource
 
     event = event_make(program)
     answer(event, mentee, GOING)
@@ -977,8 +977,8 @@ def test_the_admin_lists_guides_events_and_feeds_without_showing_tokens(
     for url in (
         reverse("admin:events_event_changelist"),
         reverse("admin:events_event_change", args=[event.pk]),
-        reverse("admin:programs_resource_changelist"),
-        reverse("admin:programs_resource_change", args=[resource.pk]),
+        reverse("admin:guides_resource_changelist"),
+        reverse("admin:guides_resource_change", args=[resource.pk]),
         reverse("admin:programs_calendarfeed_changelist"),
         reverse("admin:programs_calendarfeed_change", args=[feed.pk]),
     ):

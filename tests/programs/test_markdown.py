@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.models import Event
+from guides.models import Resource
 from programs.markdown import markdown_excerpt, markdown_html, markdown_render
-from programs.models import Audience, Participant, Program, Resource
+from programs.models import Audience, Participant, Program
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -214,7 +215,7 @@ def test_a_guide_page_never_carries_script_or_handlers(
     )
     assert mentee.user is not None
     client.force_login(mentee.user)
-    response = client.get(reverse("programs:resource_detail", args=[program.pk, resource.pk]))
+    response = client.get(reverse("guides:resource_detail", args=[program.pk, resource.pk]))
     assert response.status_code == 200
     _assert_page_is_clean(response.content.decode())
 
