@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.people import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
+from events.models import Event
+from guides.services import resource_starter_set_add
 from matching.runs import criteria_recommended_add
 from mentoring.audience import Audience
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
-    Event,
     Mentorship,
     Participant,
     Profile,
@@ -27,7 +28,6 @@ from programs.models import (
     ProgramStateChange,
 )
 from programs.profiles.completeness import program_completeness_refresh
-from programs.resources import resource_starter_set_add
 from surveys.models import Invitation, Question, Survey
 from surveys.services import new_nonce, response_submit, survey_create
 

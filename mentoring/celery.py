@@ -19,7 +19,6 @@ transport_register()
 # modules below hold more of an app's tasks and are named here, since nothing imports
 # them for the worker otherwise. tests/mentoring/test_task_routing.py checks the list.
 TASK_MODULES = [
-    "programs.event_tasks",
     "programs.import_tasks",
     "programs.reminder_tasks",
     "programs.workspace_tasks",

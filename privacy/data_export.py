@@ -29,13 +29,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
+from events.models import EventRsvp
+from guides.models import ResourceView
 from integrations.models import ApiToken, ChatPreference
 from matching.models import MatchRequest
 from mentoring.models import AuditEvent, Delivery, NotificationPreference, User
 from programs.models import (
     CalendarFeed,
     CheckIn,
-    EventRsvp,
     Mentorship,
     Milestone,
     PairGoal,
@@ -44,7 +45,6 @@ from programs.models import (
     Profile,
     ProfileAnswer,
     Program,
-    ResourceView,
 )
 from surveys.models import Answer, Invitation, Response
 

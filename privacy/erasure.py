@@ -50,6 +50,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.services import event_rsvps_withdraw
 from integrations.models import ApiToken, ChatPreference, WebhookDelivery
 from matching.models import MatchRequest
 from matching.selfmatch import match_requests_mentor_left
@@ -66,8 +67,8 @@ from mentoring.models import (
     erased_email,
 )
 from privacy import tasks
+from programs.calendar import calendar_feed_reset
 from programs.checkins import checkin_cancel
-from programs.events import calendar_feed_reset, event_rsvps_withdraw
 from programs.mentorships import mentorship_end
 from programs.models import (
     CalendarFeed,

@@ -11,19 +11,18 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from mentoring.audience import AUDIENCES_BY_ROLE
 from mentoring.models import User
 from programs.models import (
-    Event,
     Mentorship,
     Participant,
     Program,
-    Resource,
 )
 
 
@@ -153,10 +152,10 @@ def access_mentorship(
     raise PermissionDenied
 
 
-# Guides and events: which of a program's each person may see.
+# Items of a program (guides, events): which each person may see.
 
 
-def _program_item[T: (Resource, Event)](
+def access_program_item[T: models.Model](
     user: User,
     program_id: int,
     model: type[T],
@@ -164,8 +163,8 @@ def _program_item[T: (Resource, Event)](
     audience: Callable[[ProgramAccess], Q],
     need: Need,
 ) -> tuple[ProgramAccess, T]:
-    """A guide or event of the program: 404 when this person may not see it, 403 when
-    they may see but not change it."""
+    """An item of the program (a guide, an event) that ``audience`` lets this person
+    see: 404 when they may not see it, 403 when they may see but not change it."""
     access = access_program(user, program_id, need=Need.VIEW)
     item = (
         model._default_manager.filter(program=access.program, pk=item_id)
@@ -176,69 +175,9 @@ def _program_item[T: (Resource, Event)](
         raise Http404
     if need == Need.MANAGE:
         access = access_program(user, program_id, need=Need.MANAGE)
-    item.program = access.program
+    # The item's program is the one just checked: no second query for it.
+    cast(Any, item).program = access.program
     return access, item
-
-
-def resource_audience_filter(access: ProgramAccess) -> Q:
-    """Which of the program's resources this person may open.
-
-    Coordinators: all, drafts included. HR viewers and site admins: every published
-    guide (read-only). Participants: published guides for their role or everyone.
-    """
-    if access.is_coordinator:
-        return Q()
-    published = Q(published_at__isnull=False)
-    if access.is_reader:
-        return published
-    if access.participant is None:  # access_program lets no one else through
-        return Q(pk__in=[])
-    return published & Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
-
-
-@dataclass(frozen=True)
-class ResourceAccess:
-    access: ProgramAccess
-    resource: Resource
-
-
-def access_resource(
-    user: User, program_id: int, resource_id: int, *, need: Need = Need.VIEW
-) -> ResourceAccess:
-    """A resource and the caller's rights: 404 when they may not see it (a draft, or
-    a guide for the other role), 403 when they may see but not change it."""
-    access, resource = _program_item(
-        user, program_id, Resource, resource_id, resource_audience_filter, need
-    )
-    return ResourceAccess(access, resource)
-
-
-def event_audience_filter(access: ProgramAccess) -> Q:
-    """Which of the program's events this person may see.
-
-    Coordinators, HR viewers and site admins: all of them (HR sees counts, never
-    names). Participants: events for their role or for everyone.
-    """
-    if access.is_coordinator or access.is_reader:
-        return Q()
-    if access.participant is None:  # access_program lets no one else through
-        return Q(pk__in=[])
-    return Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
-
-
-@dataclass(frozen=True)
-class EventAccess:
-    access: ProgramAccess
-    event: Event
-
-
-def access_event(
-    user: User, program_id: int, event_id: int, *, need: Need = Need.VIEW
-) -> EventAccess:
-    """An event and the caller's rights: 404 when they may not see it (outsiders, the
-    other role's events), 403 when they may see but not change it."""
-    access, event = _program_item(user, program_id, Event, event_id, event_audience_filter, need)
-    return EventAccess(access, event)
 
 
 def can_create_programs(user: User) -> bool:

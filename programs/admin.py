@@ -3,8 +3,6 @@ from django.http import HttpRequest
 
 from programs.models import (
     CalendarFeed,
-    Event,
-    EventRsvp,
     Mentorship,
     MentorshipStateChange,
     Participant,
@@ -14,8 +12,6 @@ from programs.models import (
     Program,
     ProgramGoal,
     ProgramStateChange,
-    Resource,
-    ResourceAttachment,
 )
 
 
@@ -76,46 +72,6 @@ class ParticipantImportAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     exclude = ("content",)
     readonly_fields = ("problems", "notices")
-
-
-class ResourceAttachmentInline(admin.TabularInline):
-    model = ResourceAttachment
-    extra = 0
-    # Uploads go through the coordinators' editor, which checks size and content.
-    readonly_fields = ("name", "content_type", "size", "uploaded_by", "created_at")
-    exclude = ("file",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Resource | None = None) -> bool:
-        return False
-
-
-@admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
-    list_display = ("title", "program", "audience", "position", "published_at")
-    list_filter = ("audience",)
-    search_fields = ("title",)
-    list_select_related = ("program",)
-    raw_id_fields = ("program", "created_by")
-    inlines = (ResourceAttachmentInline,)
-
-
-class EventRsvpInline(admin.TabularInline):
-    model = EventRsvp
-    extra = 0
-    raw_id_fields = ("user",)
-    # Answers change through the waiting-list service, which keeps the count right.
-    readonly_fields = ("status", "waitlisted_at", "status_changed_at", "reminded_at")
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ("title", "program", "kind", "starts_at", "capacity", "status")
-    list_filter = ("kind", "status", "audience")
-    search_fields = ("title",)
-    list_select_related = ("program",)
-    raw_id_fields = ("program", "created_by")
-    readonly_fields = ("uid", "sequence", "cancelled_at")
-    inlines = (EventRsvpInline,)
 
 
 @admin.register(CalendarFeed)

@@ -1,36 +1,45 @@
-"""iCalendar files: invitations, cancellations and each person's private feed.
+"""iCalendar files: what every invitation shares, and each person's private feed.
 
-Every event keeps one UID for its whole life and raises its SEQUENCE when it changes,
-so calendar programs update the entry they already have instead of adding a second.
-Times are written in UTC (``...Z``); calendar programs show them in the reader's zone.
+Every entry (an event, a check-in) keeps one UID for its whole life and raises its
+SEQUENCE when it changes, so calendar programs update the entry they already have
+instead of adding a second. Times are written in UTC (``...Z``); calendar programs
+show them in the reader's zone.
 
 The feed is built from sources listed in ``FEED_SOURCES``: dotted paths of functions
-that take a user and return VEVENT components. Events are the first source; pair
-check-ins add theirs by appending a path, without touching the builder.
+that take a user and return VEVENT components. The apps above programs add theirs
+from their AppConfig.ready with ``feed_source_register`` (events come first), without
+touching the builder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 
 if TYPE_CHECKING:
     from mentoring.models import User
-    from programs.models import Event
 
 FEED_SOURCES: list[str] = [
-    "programs.events.event_feed_components",
     "programs.checkins.checkin_feed_components",
 ]
+
+
+def feed_source_register(path: str, *, first: bool = False) -> None:
+    """Add a source to every person's feed (once, however often it is registered)."""
+    if path in FEED_SOURCES:
+        return
+    if first:
+        FEED_SOURCES.insert(0, path)
+    else:
+        FEED_SOURCES.append(path)
+
 
 PRODID = "-//Mentoring//Programs//EN"
 
@@ -43,10 +52,6 @@ PUBLISH = "PUBLISH"
 
 def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def event_uid(event: Event) -> str:
-    return f"event-{event.uid}@{_host()}"
 
 
 def _organizer() -> vCalAddress:
@@ -72,52 +77,6 @@ def attendee(person: User, *, declined: bool = False) -> vCalAddress:
     return address
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
-
-
-def event_component(
-    event: Event,
-    *,
-    url: str = "",
-    cancelled: bool | None = None,
-    attendee: User | None = None,
-    stamp: dt.datetime | None = None,
-) -> VEvent:
-    """One VEVENT for an event: the same UID every time, its current SEQUENCE."""
-    from programs.markdown import markdown_excerpt
-
-    cancelled = event.is_cancelled if cancelled is None else cancelled
-    component = VEvent()
-    component.add("uid", event_uid(event))
-    component.add("dtstamp", _utc(stamp or timezone.now()))
-    component.add("dtstart", _utc(event.starts_at))
-    component.add("dtend", _utc(event.ends_at))
-    component.add("sequence", event.sequence)
-    component.add("summary", event.title)
-    description = markdown_excerpt(event.description, length=1000) if event.description else ""
-    if event.video_url:
-        description = f"{description}\n\n{event.video_url}".strip()
-    if url:
-        description = f"{description}\n\n{url}".strip()
-    if description:
-        component.add("description", description)
-    location = event.location or event.video_url
-    if location:
-        component.add("location", location)
-    if url:
-        component.add("url", url)
-    component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    component.add("organizer", _organizer())
-    if attendee is not None:
-        person = vCalAddress(f"mailto:{attendee.email}")
-        person.params["cn"] = vText(attendee.display_name)
-        person.params["role"] = vText("REQ-PARTICIPANT")
-        person.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
-        component.add("attendee", person)
-    return component
-
-
 def calendar_build(
     components: Iterable[VEvent], *, method: str | None = None, name: str = ""
 ) -> bytes:
@@ -133,18 +92,6 @@ def calendar_build(
     for component in components:
         calendar.add_component(component)
     return calendar.to_ical()
-
-
-def event_invite(event: Event, *, attendee: User, url: str, method: str = REQUEST) -> bytes:
-    """The .ics attached to an email: a REQUEST to add or update, a CANCEL to remove."""
-    cancelled = method == CANCEL or event.is_cancelled
-    component = event_component(event, url=url, cancelled=cancelled, attendee=attendee)
-    return calendar_build([component], method=CANCEL if cancelled else method)
-
-
-def event_download(event: Event, *, url: str) -> bytes:
-    """The "Add to calendar" file of one event."""
-    return calendar_build([event_component(event, url=url)], method=PUBLISH)
 
 
 def calendar_feed_build(user: User) -> bytes:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.audience import EVERYONE_CHOICES, Audience
 from mentoring.models import is_erased_email
 from mentoring.questions.models import OrderedQuestion
 
@@ -374,220 +370,8 @@ class ParticipantImport(models.Model):
 
 
 # ------------------------------------------------------------------------------
-# Resources and events (guides, workshops, training sessions, networking events)
+# Who guides and events are for (guides/ and events/ hold them), calendar feeds
 # ------------------------------------------------------------------------------
-
-
-class PrivateFileStorage(FileSystemStorage):
-    """Uploads under MEDIA_ROOT/private: never served by URL, only through a view
-    that checks who is asking."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return os.path.join(settings.MEDIA_ROOT, "private")
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Private files have no URL; serve them through a view.")
-
-
-private_storage = PrivateFileStorage()
-
-
-class Resource(models.Model):
-    """A guide coordinators publish for the participants of one program."""
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True, help_text=_("Written in Markdown."))
-    audience = models.CharField(
-        _("for"), max_length=10, choices=EVERYONE_CHOICES, default=Audience.BOTH
-    )
-    # [{"label": "...", "url": "https://..."}]; only http(s) addresses are accepted.
-    links = models.JSONField(_("links"), default=list, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    # Empty while a draft, which only coordinators see.
-    published_at = models.DateTimeField(null=True, blank=True)
-    # Which guide of the starter set this is, so adding the set twice adds nothing.
-    starter_key = models.CharField(max_length=40, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["program", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "starter_key"],
-                condition=~Q(starter_key=""),
-                name="resource_one_starter_guide_each",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["program", "position"], name="resource_program_position"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None
-
-
-def _attachment_path(instance: ResourceAttachment, filename: str) -> str:
-    # A random name: nothing the uploader typed reaches the file system.
-    extension = os.path.splitext(filename)[1].lower()
-    return f"resources/{instance.resource.program_id}/{uuid.uuid4().hex}{extension}"
-
-
-class ResourceAttachment(models.Model):
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path, storage=private_storage, max_length=255)
-    # The name shown and offered on download (cleaned of path parts and odd characters).
-    name = models.CharField(max_length=200)
-    # The type read from the file's first bytes, not the one the browser claimed.
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["resource", "name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ResourceView(models.Model):
-    """A participant opened a resource (once per person, for the coordinator's count)."""
-
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="views")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_views"
-    )
-    viewed_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["resource", "user"], name="resource_view_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} viewed {self.resource_id}"
-
-
-class Event(models.Model):
-    """A workshop, training session or networking event of one program."""
-
-    class Kind(models.TextChoices):
-        WORKSHOP = "workshop", _("Workshop")
-        TRAINING = "training", _("Training session")
-        NETWORKING = "networking", _("Networking event")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")  # kept so calendars and attendees hear of it
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="events")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.WORKSHOP)
-    # UTC, entered in the program's time zone and shown in each viewer's own.
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
-    location = models.CharField(_("place"), max_length=200, blank=True)
-    video_url = models.URLField(_("video link"), max_length=500, blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    audience = models.CharField(
-        _("for"), max_length=10, choices=EVERYONE_CHOICES, default=Audience.BOTH
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    # The calendar identity of the event: stable for its life, whatever changes.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # Raised on every change people's calendars must pick up (iCalendar SEQUENCE).
-    sequence = models.PositiveIntegerField(default=0, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["starts_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
-                name="event_capacity_positive",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["program", "starts_at"], name="event_program_starts"),
-            models.Index(fields=["status", "starts_at"], name="event_status_starts"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == self.Status.CANCELLED
-
-
-class EventRsvp(models.Model):
-    """One person's answer to one event; at most one row per person per event."""
-
-    class Status(models.TextChoices):
-        GOING = "going", _("Going")
-        # Said "going" when the event was full; promoted in order when a place frees.
-        WAITING = "waiting", _("On the waiting list")
-        MAYBE = "maybe", _("Maybe")
-        NOT_GOING = "not_going", _("Not going")
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_rsvps"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices)
-    # When the person joined the waiting list: the queue's order.
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
-    # When the status last changed; notices about an older status are not sent.
-    status_changed_at = models.DateTimeField()
-    # Set by the reminder sweep; cleared when the event moves, so a new reminder is due.
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    # Marked by a coordinator after the event; empty until then.
-    attended = models.BooleanField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["event", "created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="rsvp_one_per_person"),
-            models.CheckConstraint(
-                condition=Q(status="waiting", waitlisted_at__isnull=False)
-                | (~Q(status="waiting") & Q(waitlisted_at__isnull=True)),
-                name="rsvp_waiting_has_place",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["event", "status"], name="rsvp_event_status"),
-            models.Index(
-                fields=["status"],
-                condition=Q(status="going", reminded_at__isnull=True),
-                name="rsvp_reminder_due",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.status} {self.event_id}"
 
 
 class CalendarFeed(models.Model):

@@ -24,7 +24,7 @@ from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.profiles.completeness import participant_completeness_refresh
-from programs.signals import participants_enrolled
+from programs.signals import participants_enrolled, program_created
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,8 @@ def program_create(*, created_by: User, name: str, **fields: Any) -> Program:
     _check_dates(program)
     program.save()
     program.coordinators.add(created_by)
-    # Every new program starts with the starter guides (first meeting, goals, feedback,
-    # agreement template); coordinators edit or unpublish them like their own.
-    from programs.resources import resource_starter_set_add
-
-    resource_starter_set_add(program=program, by=created_by)
+    # In this transaction: the apps above add what every new program starts with.
+    program_created.send(sender=Program, program=program, by=created_by)
     audit_record(
         action=Action.PROGRAM_CHANGE, actor=created_by, target=program, detail={"change": "create"}
     )

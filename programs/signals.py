@@ -1,6 +1,6 @@
 """What the programs app announces after its writes, for the apps above it.
 
-The dependency runs one way (programs knows nothing of integrations), so the services
+The dependency runs one way (programs knows nothing of guides or integrations), so the services
 send these signals and integrations connects receivers in its AppConfig.ready. They
 are sent inside the writing transaction: a receiver records what to do (a webhook
 delivery row, say) in that transaction and acts only after commit.
@@ -9,6 +9,10 @@ delivery row, say) in that transaction and acts only after commit.
 from __future__ import annotations
 
 from django.dispatch import Signal
+
+# sender=Program, program=Program, by=User: a program was just created (guides adds
+# its starter set).
+program_created = Signal()
 
 # sender=Program, participants=list[Participant]: people newly enrolled (invited,
 # imported from a file, or joined by the program's link).

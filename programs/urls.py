@@ -3,7 +3,6 @@ from django.urls import path
 from programs.views import (
     calendar,
     enrolment,
-    events,
     imports,
     mentorships,
     pairs,
@@ -11,7 +10,6 @@ from programs.views import (
     profiles,
     programs,
     questions,
-    resources,
     workspace,
 )
 
@@ -87,66 +85,8 @@ urlpatterns = [
     ),
 ]
 
-# Resources and events (issue 6) ------------------------------------------------------
+# The calendar feed (issue 6; guides and events are in guides/urls.py, events/urls.py) ---
 urlpatterns += [
-    path("<int:program_id>/resources/", resources.resource_list, name="resource_list"),
-    path("<int:program_id>/resources/new/", resources.resource_create, name="resource_create"),
-    path(
-        "<int:program_id>/resources/starter/",
-        resources.resource_starter_add,
-        name="resource_starter_add",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/",
-        resources.resource_detail,
-        name="resource_detail",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/edit/",
-        resources.resource_edit,
-        name="resource_edit",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/delete/",
-        resources.resource_delete,
-        name="resource_delete",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/move/",
-        resources.resource_move,
-        name="resource_move",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/publish/",
-        resources.resource_publish,
-        name="resource_publish",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/files/<int:attachment_id>/",
-        resources.attachment_download,
-        name="attachment_download",
-    ),
-    path(
-        "<int:program_id>/resources/<int:resource_id>/files/<int:attachment_id>/delete/",
-        resources.attachment_delete,
-        name="attachment_delete",
-    ),
-    path("<int:program_id>/events/", events.event_list, name="event_list"),
-    path("<int:program_id>/events/new/", events.event_create, name="event_create"),
-    path("<int:program_id>/events/<int:event_id>/", events.event_detail, name="event_detail"),
-    path("<int:program_id>/events/<int:event_id>/edit/", events.event_edit, name="event_edit"),
-    path(
-        "<int:program_id>/events/<int:event_id>/cancel/",
-        events.event_cancel,
-        name="event_cancel",
-    ),
-    path("<int:program_id>/events/<int:event_id>/rsvp/", events.event_rsvp, name="event_rsvp"),
-    path(
-        "<int:program_id>/events/<int:event_id>/attendance/",
-        events.event_attendance,
-        name="event_attendance",
-    ),
-    path("<int:program_id>/events/<int:event_id>/event.ics", events.event_ics, name="event_ics"),
     path("calendar/", calendar.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

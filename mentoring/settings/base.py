@@ -34,6 +34,8 @@ from mentoring.settings.sso import *  # noqa: F403
 INSTALLED_APPS = [
     "mentoring",
     "programs",
+    "events",
+    "guides",
     "matching",
     "surveys",
     "integrations",

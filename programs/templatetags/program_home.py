@@ -1,8 +1,9 @@
 """The home page's "guides for you" and "upcoming events" cards.
 
 The home view (mentoring/home.py) already loads the person's participations; this
-tag reads the guides and events meant for them from those, in two queries whatever
-the number of programs. It only reads, through the programs selectors.
+tag reads the items meant for them from those, in a fixed number of queries whatever
+the number of programs. It only reads, through the sources the apps owning guides
+and events register in programs.home.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from typing import Any
 
 from django import template
 
-from programs.events import event_home_list
+from programs.home import home_items
 from programs.models import Participant
-from programs.resources import resource_home_list
 
 register = template.Library()
 
@@ -27,10 +27,4 @@ def home_program_items(
     context: template.Context, participations: Sequence[Participant]
 ) -> dict[str, Any]:
     """{% home_program_items participations as items %}: items.resources, items.events."""
-    if not participations:
-        return {"resources": [], "events": []}
-    user = context["user"]
-    return {
-        "resources": resource_home_list(participations=participations, limit=HOME_ITEMS),
-        "events": event_home_list(user=user, participations=participations, limit=HOME_ITEMS),
-    }
+    return home_items(user=context["user"], participations=participations, limit=HOME_ITEMS)

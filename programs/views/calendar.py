@@ -1,4 +1,5 @@
-"""The private calendar feed: each person's events as one subscribable address.
+"""The private calendar feed: each person's events and check-ins as one subscribable
+address.
 
 The feed itself is read by calendar programs, which have no session: the random
 token in the address is the only credential, so it is long, stored per person, and
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from mentoring.emails import absolute_url
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from programs import events, ics
+from programs import calendar, ics
 
 
 def feed_url(token: str) -> str:
@@ -29,12 +30,12 @@ def calendar_feed_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the person's feed address; POST makes a new one (the old stops working)."""
     user = request.user
     if request.method == "POST":
-        events.calendar_feed_reset(user=user)
+        calendar.calendar_feed_reset(user=user)
         messages.success(
             request, _("Your calendar link is new. The old link no longer works anywhere.")
         )
         return redirect("programs:calendar_feed_manage")
-    feed = events.calendar_feed_get(user=user)
+    feed = calendar.calendar_feed_get(user=user)
     url = feed_url(feed.token)
     context = {"feed": feed, "url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]}
     return render(request, "programs/calendar_feed.html", context)
@@ -43,7 +44,7 @@ def calendar_feed_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics feed, for calendar programs: authenticated by its token alone."""
-    user = events.calendar_feed_user(token=token)
+    user = calendar.calendar_feed_user(token=token)
     if user is None:
         raise Http404
     response = HttpResponse(

@@ -13,8 +13,9 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.models import EventRsvp
 from mentoring.suppression import suppress_breakdown
-from programs.models import EventRsvp, Mentorship, Participant, Program
+from programs.models import Mentorship, Participant, Program
 from reports import activity
 from reports.dashboards import SNAPSHOT_FRESH
 from reports.insights.counts import (

@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 
+from events.models import Event
+from guides.models import Resource, ResourceAttachment
 from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
@@ -24,15 +26,12 @@ from programs.mentorships import mentorship_create
 from programs.models import (
     CalendarFeed,
     CheckIn,
-    Event,
     Milestone,
     PairGoal,
     Participant,
     ParticipantImport,
     Program,
     ProgramGoal,
-    Resource,
-    ResourceAttachment,
 )
 from programs.models import ProfileQuestion as ProgramQuestion
 from surveys.models import Question as SurveyQuestion

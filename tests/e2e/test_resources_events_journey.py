@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from events.models import Event, EventRsvp
+from guides.models import Resource
+from guides.services import resource_starter_set_add
 from mentoring.audience import Audience
-from programs.models import Event, EventRsvp, Participant, Resource
-from programs.resources import resource_starter_set_add
+from programs.models import Participant
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create
@@ -161,11 +163,11 @@ def test_pages_fit_a_phone_screen(page: Page, live_server, axe_script: Path) -> 
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     for url in (
-        reverse("programs:resource_list", args=[program.pk]),
-        reverse("programs:event_list", args=[program.pk]),
-        reverse("programs:event_detail", args=[program.pk, event.pk]),
-        reverse("programs:event_create", args=[program.pk]),
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_list", args=[program.pk]),
+        reverse("events:event_list", args=[program.pk]),
+        reverse("events:event_detail", args=[program.pk, event.pk]),
+        reverse("events:event_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         reverse("programs:calendar_feed_manage"),
     ):
         page.goto(base + url)

@@ -20,11 +20,10 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from events.models import Event, EventRsvp
 from mentoring.models import EmployeeRecord, Promotion, User
 from programs.models import (
     CheckIn,
-    Event,
-    EventRsvp,
     Mentorship,
     MentorshipAgreement,
     Milestone,

@@ -32,7 +32,8 @@ SEED = """
 import datetime as dt
 from django.utils import timezone
 from mentoring.models import User
-from programs.models import Event, EventRsvp, Program
+from events.models import Event, EventRsvp
+from programs.models import Program
 program, _ = Program.objects.get_or_create(name="Faults", defaults={{"is_evergreen": True}})
 starts = timezone.now() + dt.timedelta(hours=20)
 event = Event.objects.create(program=program, title="{title}", starts_at=starts,
@@ -42,9 +43,9 @@ users = User.objects.bulk_create(
 EventRsvp.objects.bulk_create([EventRsvp(event=event, user=u, status="going",
                                          status_changed_at=starts) for u in users])
 """
-ENQUEUE = "from programs.event_tasks import send_event_reminders_task as t; t.delay()"
+ENQUEUE = "from events.tasks import send_event_reminders_task as t; t.delay()"
 UNREMINDED = (
-    "import json; from programs.models import EventRsvp; "
+    "import json; from events.models import EventRsvp; "
     "print(json.dumps(EventRsvp.objects.filter(reminded_at__isnull=True).count()))"
 )
 

@@ -24,9 +24,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from events.models import Event, EventRsvp
+from events.tasks import send_event_reminders_task
 from mentoring.models import User
-from programs.event_tasks import send_event_reminders_task
-from programs.models import Event, EventRsvp
 from tests.conftest import ROOT
 from tests.factories.programs import program_create
 from tests.integration import database_url_for, services_available, wait_for, worker_mailbox

@@ -23,12 +23,15 @@ from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import Resolver404, resolve
 
+from events import notices as event_notices
+from events import services as event_services
+from events.models import Event
 from matching import runs, selfmatch
 from matching.models import MatchSettings
 from mentoring.models import User
 from privacy import erasure
-from programs import checkins, events, services
-from programs.models import CheckIn, Event, Mentorship, Participant, Program
+from programs import checkins, services
+from programs.models import CheckIn, Mentorship, Participant, Program
 from programs.pair_reminders import pair_reminders_send
 from reports import emails as reports_email
 from surveys import sweeps
@@ -206,10 +209,12 @@ def event_emails(world: World, capture: Any) -> None:
         location="Room 4.01",
     )
     with capture(execute=True):
-        events.event_rsvp_set(event=event, participant=world.mentorship.mentee, response="going")
+        event_services.event_rsvp_set(
+            event=event, participant=world.mentorship.mentee, response="going"
+        )
     with capture(execute=True):
-        events.event_update(event=event, by=world.coordinator, location="Room 5.02")
-    events.event_reminders_send(now=NOW + dt.timedelta(hours=1))
+        event_services.event_update(event=event, by=world.coordinator, location="Room 5.02")
+    event_notices.event_reminders_send(now=NOW + dt.timedelta(hours=1))
 
 
 def match_introduction(world: World, capture: Any) -> None:

@@ -18,6 +18,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import dateformat, timezone
 
+from events import notices
+from events.models import Event
+from events.services import event_rsvp_set
 from matching import selfmatch
 from matching.models import MatchSettings
 from mentoring.models import Delivery, User
@@ -29,9 +32,7 @@ from mentoring.notifications import (
     notification_send,
 )
 from mentoring.sweeps import SweepResult, claim_and_send
-from programs import events
-from programs.events import event_rsvp_set
-from programs.models import Event, Participant, Program
+from programs.models import Participant, Program
 from surveys import services, sweeps
 from tests.factories import user_create
 from tests.factories.programs import participant_create
@@ -91,7 +92,7 @@ def test_event_emails_carry_unsubscribe_and_stop_when_turned_off(
     notification_preference_set(user=stopped.user, kind=Kind.EVENTS, enabled=False)
     event_rsvp_set(event=event, participant=stopped, response="going")
     mail.outbox.clear()
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert [m.to for m in mail.outbox] == [[kept.user.email]]
     _unsubscribes(mail.outbox[0])
     assert Client().post(url).status_code == 200
@@ -106,7 +107,7 @@ def test_no_event_email_goes_to_a_deactivated_account(program: Program) -> None:
     assert person.user is not None
     User.objects.filter(pk=person.user.pk).update(is_active=False)
     mail.outbox.clear()
-    events.event_reminders_send()
+    notices.event_reminders_send()
     assert mail.outbox == []
 
 

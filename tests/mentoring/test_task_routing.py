@@ -96,7 +96,7 @@ def test_every_task_declares_its_kind_and_is_routed_to_that_queue(settings) -> N
 
 
 def test_the_queue_follows_the_prefix_of_the_process_sending(settings) -> None:
-    from programs.event_tasks import send_event_reminders_task
+    from events.tasks import send_event_reminders_task
 
     settings.CELERY_QUEUE_PREFIX = "elsewhere"
     assert _queue_of(send_event_reminders_task) == "elsewhere.email"

@@ -22,6 +22,7 @@ from django.contrib.auth import authenticate
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
+from events.models import Event, EventRsvp
 from integrations.models import ApiToken, ChatPreference, WebhookDelivery, WebhookEndpoint
 from integrations.receivers import participant_data
 from matching.models import MatchRequest
@@ -29,8 +30,6 @@ from mentoring.models import EmployeeRecord, NotificationPreference, Promotion, 
 from programs.checkins import checkin_log_past, checkin_propose
 from programs.models import (
     CalendarFeed,
-    Event,
-    EventRsvp,
     MentorshipAgreement,
     PairGoal,
     Participant,

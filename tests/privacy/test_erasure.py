@@ -22,9 +22,10 @@ from django.db.models.functions import Cast
 from django.test import Client
 from django.urls import reverse
 
+from events.models import EventRsvp
 from mentoring.models import AuditEvent, EmployeeRecord, ErasureRequest, User, erased_email
 from privacy import erasure
-from programs.models import CheckIn, EventRsvp, Mentorship, PairGoal, Participant
+from programs.models import CheckIn, Mentorship, PairGoal, Participant
 from reports import insights
 from reports.dashboards import dashboard_compute
 from surveys.models import Answer

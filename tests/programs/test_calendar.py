@@ -13,9 +13,13 @@ from django.urls import reverse
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from events import ics as event_ics
+from events import services
+from events.models import Event, EventRsvp
 from mentoring.models import User
-from programs import events, ics
-from programs.models import CalendarFeed, Event, EventRsvp, Participant, Program
+from programs import calendar as calendar_feeds
+from programs import ics
+from programs.models import CalendarFeed, Participant, Program
 from tests.factories import user_create
 from tests.factories.programs import participant_create
 
@@ -59,7 +63,7 @@ def test_an_invitation_is_a_request_with_a_stable_uid_and_utc_times(
         program, video_url="https://meet.example.com/abc", description="**Bring** notes"
     )
     assert mentee.user is not None
-    data = ics.event_invite(event, attendee=mentee.user, url="https://x.example/e/1")
+    data = event_ics.event_invite(event, attendee=mentee.user, url="https://x.example/e/1")
     text = data.decode()
     calendar = Calendar.from_ical(data)
     assert calendar["METHOD"] == "REQUEST"
@@ -85,10 +89,10 @@ def test_the_uid_stays_and_the_sequence_rises_with_changes(
 ) -> None:
     event = event_make(program)
     assert mentee.user is not None
-    before = components(ics.event_invite(event, attendee=mentee.user, url=""))[0]
-    events.event_update(event=event, by=coordinator, title="Feedback workshop (room change)")
+    before = components(event_ics.event_invite(event, attendee=mentee.user, url=""))[0]
+    services.event_update(event=event, by=coordinator, title="Feedback workshop (room change)")
     event.refresh_from_db()
-    after = components(ics.event_invite(event, attendee=mentee.user, url=""))[0]
+    after = components(event_ics.event_invite(event, attendee=mentee.user, url=""))[0]
     assert str(after["UID"]) == str(before["UID"])
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
 
@@ -97,11 +101,11 @@ def test_a_cancellation_is_a_cancel_with_the_same_uid(
     program: Program, coordinator: User, mentee: Participant
 ) -> None:
     event = event_make(program)
-    uid = ics.event_uid(event)
-    events.event_cancel(event=event, by=coordinator)
+    uid = event_ics.event_uid(event)
+    services.event_cancel(event=event, by=coordinator)
     event.refresh_from_db()
     assert mentee.user is not None
-    data = ics.event_invite(event, attendee=mentee.user, url="")
+    data = event_ics.event_invite(event, attendee=mentee.user, url="")
     assert Calendar.from_ical(data)["METHOD"] == "CANCEL"
     [component] = components(data)
     assert str(component["UID"]) == uid
@@ -109,7 +113,7 @@ def test_a_cancellation_is_a_cancel_with_the_same_uid(
     assert component["SEQUENCE"] == 1
     # Also for one person who stops going, on a scheduled event.
     other = event_make(program)
-    data = ics.event_invite(other, attendee=mentee.user, url="", method=ics.CANCEL)
+    data = event_ics.event_invite(other, attendee=mentee.user, url="", method=ics.CANCEL)
     assert Calendar.from_ical(data)["METHOD"] == "CANCEL"
 
 
@@ -129,7 +133,7 @@ def test_the_feed_builder_takes_every_registered_source(
     monkeypatch.setattr(this_module, "check_ins", check_ins, raising=False)
     monkeypatch.setattr(ics, "FEED_SOURCES", [*ics.FEED_SOURCES, f"{__name__}.check_ins"])
     event = event_make(program)
-    events.event_rsvp_set(event=event, participant=mentee, response="going")
+    services.event_rsvp_set(event=event, participant=mentee, response="going")
     assert mentee.user is not None
     summaries = sorted(str(c["SUMMARY"]) for c in components(ics.calendar_feed_build(mentee.user)))
     assert summaries == ["Check-in with your mentor", "Feedback workshop"]
@@ -139,7 +143,9 @@ def test_the_feed_builder_takes_every_registered_source(
 
 
 def feed_of(user: User) -> str:
-    return reverse("programs:calendar_feed", args=[events.calendar_feed_get(user=user).token])
+    return reverse(
+        "programs:calendar_feed", args=[calendar_feeds.calendar_feed_get(user=user).token]
+    )
 
 
 def test_the_feed_lists_the_events_the_person_is_going_to(
@@ -151,11 +157,11 @@ def test_the_feed_lists_the_events_the_person_is_going_to(
     old = event_make(program, title="Long ago", starts_at=NOW - dt.timedelta(days=200))
     not_mine = event_make(program, title="Not answered")
     for event, reply in ((going, "going"), (maybe, "maybe")):
-        events.event_rsvp_set(event=event, participant=mentee, response=reply)
-    events.event_rsvp_set(
+        services.event_rsvp_set(event=event, participant=mentee, response=reply)
+    services.event_rsvp_set(
         event=waiting, participant=participant_create(program=program), response="going"
     )
-    events.event_rsvp_set(event=waiting, participant=mentee, response="going")
+    services.event_rsvp_set(event=waiting, participant=mentee, response="going")
     assert mentee.user is not None
     EventRsvp.objects.create(event=old, user=mentee.user, status="going", status_changed_at=NOW)
     assert not_mine.rsvps.count() == 0
@@ -171,8 +177,8 @@ def test_a_cancelled_event_stays_in_the_feed_marked_cancelled(
     client: Client, program: Program, coordinator: User, mentee: Participant
 ) -> None:
     event = event_make(program)
-    events.event_rsvp_set(event=event, participant=mentee, response="going")
-    events.event_cancel(event=event, by=coordinator)
+    services.event_rsvp_set(event=event, participant=mentee, response="going")
+    services.event_cancel(event=event, by=coordinator)
     assert mentee.user is not None
     [component] = components(client.get(feed_of(mentee.user)).content)
     assert component["STATUS"] == "CANCELLED"
@@ -182,7 +188,7 @@ def test_someone_who_left_the_program_no_longer_sees_its_events(
     client: Client, program: Program, mentee: Participant
 ) -> None:
     event = event_make(program)
-    events.event_rsvp_set(event=event, participant=mentee, response="going")
+    services.event_rsvp_set(event=event, participant=mentee, response="going")
     Participant.objects.filter(pk=mentee.pk).update(status=Participant.Status.WITHDRAWN)
     assert mentee.user is not None
     assert components(client.get(feed_of(mentee.user)).content) == []
@@ -204,7 +210,7 @@ def test_the_feed_ignores_the_session(
     client: Client, program: Program, mentee: Participant, coordinator: User
 ) -> None:
     event = event_make(program)
-    events.event_rsvp_set(event=event, participant=mentee, response="going")
+    services.event_rsvp_set(event=event, participant=mentee, response="going")
     assert mentee.user is not None
     url = feed_of(mentee.user)
     client.force_login(coordinator)  # someone else signed in: still the token's owner's feed
@@ -246,5 +252,10 @@ def test_the_link_page_needs_a_signed_in_person(client: Client) -> None:
 
 def test_each_person_has_their_own_token(db: None) -> None:
     a, b = user_create(), user_create()
-    assert events.calendar_feed_get(user=a).token != events.calendar_feed_get(user=b).token
-    assert events.calendar_feed_user(token=events.calendar_feed_get(user=a).token) == a
+    assert (
+        calendar_feeds.calendar_feed_get(user=a).token
+        != calendar_feeds.calendar_feed_get(user=b).token
+    )
+    assert (
+        calendar_feeds.calendar_feed_user(token=calendar_feeds.calendar_feed_get(user=a).token) == a
+    )

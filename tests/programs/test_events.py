@@ -17,11 +17,13 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from events import notices, selectors, services
+from events.models import Event, EventRsvp
+from events.services import event_rsvp_set
 from mentoring.audience import Audience
 from mentoring.models import Delivery, User
-from programs import events
-from programs.events import event_rsvp_set, notices
-from programs.models import Event, EventRsvp, Participant, Program
+from programs import calendar as calendar_feeds
+from programs.models import Participant, Program
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create
@@ -105,14 +107,14 @@ def mentee_event(program: Program) -> Event:
 def urls(program: Program, mentee_event: Event) -> dict[str, str]:
     args = [program.pk, mentee_event.pk]
     return {
-        "list": reverse("programs:event_list", args=[program.pk]),
-        "create": reverse("programs:event_create", args=[program.pk]),
-        "detail": reverse("programs:event_detail", args=args),
-        "ics": reverse("programs:event_ics", args=args),
-        "edit": reverse("programs:event_edit", args=args),
-        "cancel": reverse("programs:event_cancel", args=args),
-        "attendance": reverse("programs:event_attendance", args=args),
-        "rsvp": reverse("programs:event_rsvp", args=args),
+        "list": reverse("events:event_list", args=[program.pk]),
+        "create": reverse("events:event_create", args=[program.pk]),
+        "detail": reverse("events:event_detail", args=args),
+        "ics": reverse("events:event_ics", args=args),
+        "edit": reverse("events:event_edit", args=args),
+        "cancel": reverse("events:event_cancel", args=args),
+        "attendance": reverse("events:event_attendance", args=args),
+        "rsvp": reverse("events:event_rsvp", args=args),
     }
 
 
@@ -216,17 +218,17 @@ def test_times_are_entered_in_the_programs_zone_and_stored_in_utc(
     client: Client, berlin: Program, coordinator: User
 ) -> None:
     login(client, coordinator)  # the coordinator's own zone is Europe/London
-    response = client.post(reverse("programs:event_create", args=[berlin.pk]), form_data())
+    response = client.post(reverse("events:event_create", args=[berlin.pk]), form_data())
     event = Event.objects.get(title="Networking breakfast")
     assert response.status_code == 302
-    assert response["Location"] == reverse("programs:event_detail", args=[berlin.pk, event.pk])
+    assert response["Location"] == reverse("events:event_detail", args=[berlin.pk, event.pk])
     # 08:30 in Berlin in winter (UTC+1) is 07:30 UTC.
     assert event.starts_at == dt.datetime(2026, 12, 1, 7, 30, tzinfo=dt.UTC)
     assert event.ends_at == dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     assert event.capacity == 20
     assert event.kind == Event.Kind.NETWORKING
     # The edit form shows the same wall-clock time again.
-    page = client.get(reverse("programs:event_edit", args=[berlin.pk, event.pk])).content.decode()
+    page = client.get(reverse("events:event_edit", args=[berlin.pk, event.pk])).content.decode()
     assert 'value="2026-12-01T08:30"' in page
 
 
@@ -236,7 +238,7 @@ def test_each_viewer_sees_times_in_their_own_zone_with_its_name(
     event = event_make(berlin, starts_at=dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC))
     new_yorker = person(berlin, user=user_create(time_zone="America/New_York"))
     login(client, new_yorker)
-    page = client.get(reverse("programs:event_detail", args=[berlin.pk, event.pk])).content.decode()
+    page = client.get(reverse("events:event_detail", args=[berlin.pk, event.pk])).content.decode()
     assert "Tue 1 Dec 2026, 12:00" in page  # 17:00 UTC is noon in New York
     assert "America/New_York" in page
     # And where the program is, for reference.
@@ -249,7 +251,7 @@ def test_a_time_the_clocks_skip_is_refused(
 ) -> None:
     login(client, coordinator)
     response = client.post(
-        reverse("programs:event_create", args=[berlin.pk]),
+        reverse("events:event_create", args=[berlin.pk]),
         form_data(starts_at="2027-03-28T02:30", ends_at="2027-03-28T04:00"),
     )
     assert response.status_code == 200
@@ -264,7 +266,7 @@ def test_the_viewers_own_clock_changes_do_not_matter(client: Client, berlin: Pro
     berlin.coordinators.add(new_yorker)
     client.force_login(new_yorker)
     response = client.post(
-        reverse("programs:event_create", args=[berlin.pk]),
+        reverse("events:event_create", args=[berlin.pk]),
         form_data(starts_at="2027-03-14T02:30", ends_at="2027-03-14T03:30"),
     )
     assert response.status_code == 302
@@ -289,7 +291,7 @@ def test_event_form_checks(
 ) -> None:
     login(client, coordinator)
     response = client.post(
-        reverse("programs:event_create", args=[program.pk]), form_data(**overrides)
+        reverse("events:event_create", args=[program.pk]), form_data(**overrides)
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -300,7 +302,7 @@ def test_a_closed_program_takes_no_new_events(program: Program, coordinator: Use
     Program.objects.filter(pk=program.pk).update(state=Program.State.CLOSED)
     program.refresh_from_db()
     with pytest.raises(ProgramError):
-        events.event_create(
+        services.event_create(
             program=program,
             by=coordinator,
             title="Late",
@@ -325,8 +327,8 @@ def test_a_full_event_puts_people_on_the_waiting_list_in_order(program: Program)
         answer(event, participant, GOING)
     assert [status_of(event, p) for p in people] == [GOING, GOING, WAITING, WAITING]
     third, fourth = (EventRsvp.objects.get(event=event, user=p.user) for p in people[2:])
-    assert events.waiting_position(third) == 1
-    assert events.waiting_position(fourth) == 2
+    assert selectors.waiting_position(third) == 1
+    assert selectors.waiting_position(fourth) == 2
     # Saying "going" again changes nothing: no second place, no jumping the queue.
     answer(event, people[3], GOING)
     assert status_of(event, people[3]) == WAITING
@@ -339,7 +341,7 @@ def test_a_freed_place_goes_to_the_first_person_waiting(program: Program) -> Non
         answer(event, participant, GOING)
     answer(event, first, NOT_GOING)
     assert [status_of(event, p) for p in (first, second, third)] == [NOT_GOING, GOING, WAITING]
-    assert events.waiting_position(EventRsvp.objects.get(event=event, user=third.user)) == 1
+    assert selectors.waiting_position(EventRsvp.objects.get(event=event, user=third.user)) == 1
     # "Maybe" also frees the place.
     answer(event, second, MAYBE)
     assert status_of(event, third) == GOING
@@ -355,9 +357,9 @@ def test_more_places_promote_people_from_the_waiting_list(
     people = [person(program) for _n in range(4)]
     for participant in people:
         answer(event, participant, GOING)
-    events.event_update(event=event, by=coordinator, capacity=3)
+    services.event_update(event=event, by=coordinator, capacity=3)
     assert [status_of(event, p) for p in people] == [GOING, GOING, GOING, WAITING]
-    events.event_update(event=event, by=coordinator, capacity=None)
+    services.event_update(event=event, by=coordinator, capacity=None)
     assert status_of(event, people[3]) == GOING
 
 
@@ -366,7 +368,7 @@ def test_fewer_places_keep_the_people_already_going(program: Program, coordinato
     people = [person(program) for _n in range(3)]
     for participant in people:
         answer(event, participant, GOING)
-    events.event_update(event=event, by=coordinator, capacity=1)
+    services.event_update(event=event, by=coordinator, capacity=1)
     assert [status_of(event, p) for p in people] == [GOING, GOING, GOING]
     newcomer = person(program)
     answer(event, newcomer, GOING)
@@ -409,7 +411,7 @@ def test_answering_on_the_page(client: Client, program: Program, mentee: Partici
     event = event_make(program, capacity=1)
     answer(event, person(program), GOING)
     login(client, mentee)
-    url = reverse("programs:event_rsvp", args=[program.pk, event.pk])
+    url = reverse("events:event_rsvp", args=[program.pk, event.pk])
     response = client.post(url, {"response": GOING}, follow=True)
     page = response.content.decode()
     assert "on the waiting list at number 1" in page
@@ -505,7 +507,7 @@ def test_a_notice_about_an_answer_changed_since_is_not_sent(program: Program) ->
     rsvp = answer(event, participant, GOING)
     stamp = rsvp.status_changed_at.isoformat()
     answer(event, participant, NOT_GOING)
-    assert not events.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
+    assert not notices.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
     assert mail.outbox == []
 
 
@@ -513,8 +515,8 @@ def test_an_answer_notice_goes_out_once_even_if_its_task_runs_twice(program: Pro
     event = event_make(program)
     rsvp = answer(event, person(program), GOING)
     stamp = rsvp.status_changed_at.isoformat()
-    assert events.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
-    assert not events.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
+    assert notices.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
+    assert not notices.event_rsvp_notice_send(rsvp_id=rsvp.pk, notice="going", stamp=stamp)
     assert len(mail.outbox) == 1
 
 
@@ -530,7 +532,7 @@ def test_a_change_sends_updated_invitations_with_a_higher_sequence(
     EventRsvp.objects.update(reminded_at=NOW)
     later = event.starts_at + dt.timedelta(days=1)
     send_now(
-        events.event_update,
+        services.event_update,
         event=event,
         by=coordinator,
         starts_at=later,
@@ -559,7 +561,7 @@ def test_a_started_event_cannot_be_cancelled(
     event = event_make(program)
     frozen.move_to(event.starts_at + dt.timedelta(minutes=5))
     with pytest.raises(ProgramError, match="has started"):
-        events.event_cancel(event=event, by=coordinator)
+        services.event_cancel(event=event, by=coordinator)
 
 
 def test_correcting_a_past_event_sends_no_news(
@@ -568,7 +570,7 @@ def test_correcting_a_past_event_sends_no_news(
     event = event_make(program)
     answer(event, person(program), GOING)
     frozen.move_to(event.ends_at + dt.timedelta(days=1))
-    send_now(events.event_update, event=event, by=coordinator, title="Feedback workshop (2026)")
+    send_now(services.event_update, event=event, by=coordinator, title="Feedback workshop (2026)")
     assert [m for m in mail.outbox if "Updated" in m.subject] == []
 
 
@@ -577,7 +579,7 @@ def test_changing_only_the_places_sends_no_update(
 ) -> None:
     event = event_make(program, capacity=5)
     answer(event, person(program), GOING)
-    send_now(events.event_update, event=event, by=coordinator, capacity=10)
+    send_now(services.event_update, event=event, by=coordinator, capacity=10)
     event.refresh_from_db()
     assert event.sequence == 0
     assert mail.outbox == []
@@ -588,11 +590,11 @@ def test_change_notices_go_out_once_and_only_for_the_latest_version(
 ) -> None:
     event = event_make(program)
     answer(event, person(program), GOING)
-    events.event_update(event=event, by=coordinator, location="Room 1")
-    events.event_update(event=event, by=coordinator, location="Room 2")
-    assert events.event_change_notices_send(event_id=event.pk, sequence=1) == 0  # outdated
-    assert events.event_change_notices_send(event_id=event.pk, sequence=2) == 1
-    assert events.event_change_notices_send(event_id=event.pk, sequence=2) == 0
+    services.event_update(event=event, by=coordinator, location="Room 1")
+    services.event_update(event=event, by=coordinator, location="Room 2")
+    assert notices.event_change_notices_send(event_id=event.pk, sequence=1) == 0  # outdated
+    assert notices.event_change_notices_send(event_id=event.pk, sequence=2) == 1
+    assert notices.event_change_notices_send(event_id=event.pk, sequence=2) == 0
     assert len(mail.outbox) == 1
     assert "Room 2" in mail.outbox[0].body
 
@@ -607,7 +609,7 @@ def test_cancelling_tells_everyone_going_or_waiting_with_a_cancel_ics(
     answer(event, waiting, GOING)
     answer(event, maybe, MAYBE)
     login(client, coordinator)
-    url = reverse("programs:event_cancel", args=[program.pk, event.pk])
+    url = reverse("events:event_cancel", args=[program.pk, event.pk])
     assert "1 person going or waiting" not in client.get(url).content.decode()
     assert "2 people going or waiting" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -624,7 +626,7 @@ def test_cancelling_tells_everyone_going_or_waiting_with_a_cancel_ics(
     assert vevent(calendar)["STATUS"] == "CANCELLED"
     assert vevent(calendar)["SEQUENCE"] == 1
     assert "Cancelled: Feedback workshop" in by_person[waiting.user.email].subject
-    page = client.get(reverse("programs:event_detail", args=[program.pk, event.pk]))
+    page = client.get(reverse("events:event_detail", args=[program.pk, event.pk]))
     assert "This event is cancelled" in page.content.decode()
     with pytest.raises(ProgramError, match="cancelled"):
         answer(event, person(program), GOING)
@@ -633,7 +635,7 @@ def test_cancelling_tells_everyone_going_or_waiting_with_a_cancel_ics(
 def test_the_add_to_calendar_file(client: Client, program: Program, mentee: Participant) -> None:
     event = event_make(program, title="Speed mentoring!")
     login(client, mentee)
-    response = client.get(reverse("programs:event_ics", args=[program.pk, event.pk]))
+    response = client.get(reverse("events:event_ics", args=[program.pk, event.pk]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="speed-mentoring.ics"'
     calendar = Calendar.from_ical(response.content)
@@ -641,7 +643,7 @@ def test_the_add_to_calendar_file(client: Client, program: Program, mentee: Part
     component = vevent(calendar)
     assert component["SUMMARY"] == "Speed mentoring!"
     assert "DTSTART:20261105T090000Z" in response.content.decode()
-    page = client.get(reverse("programs:event_detail", args=[program.pk, event.pk]))
+    page = client.get(reverse("events:event_detail", args=[program.pk, event.pk]))
     assert "Add to calendar (.ics)" in page.content.decode()
 
 
@@ -667,18 +669,18 @@ def test_the_sweep_reminds_each_person_going_once(
     answer(later, later_going, GOING)
     assert status_of(soon, waiting) == WAITING
 
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert going.user is not None
     assert reminders_sent() == [going.user.email]
     assert "Reminder: Soon is coming up" in mail.outbox[0].subject
     # The second sweep, and a third, find nothing to send.
-    assert events.event_reminders_send() == 0
-    assert events.event_reminders_send() == 0
+    assert notices.event_reminders_send() == 0
+    assert notices.event_reminders_send() == 0
     assert reminders_sent() == [going.user.email]
 
     # Eight hours later the other event is within a day.
     frozen.move_to(NOW + dt.timedelta(hours=8))
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert later_going.user is not None
     assert reminders_sent() == [going.user.email, later_going.user.email]
 
@@ -689,10 +691,10 @@ def test_someone_who_answers_after_the_sweep_is_reminded_at_the_next(
     event = event_make(program, starts_at=NOW + dt.timedelta(hours=10))
     early, late = person(program), person(program)
     answer(event, early, GOING)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     frozen.move_to(NOW + dt.timedelta(hours=2))
     answer(event, late, GOING)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert early.user is not None
     assert late.user is not None
     assert reminders_sent() == [early.user.email, late.user.email]
@@ -700,7 +702,7 @@ def test_someone_who_answers_after_the_sweep_is_reminded_at_the_next(
     newcomer = person(program)
     answer(event, newcomer, GOING)
     frozen.move_to(event.starts_at + dt.timedelta(minutes=1))
-    assert events.event_reminders_send() == 0
+    assert notices.event_reminders_send() == 0
 
 
 def test_a_redelivered_sweep_finds_the_delivery_record_and_sends_nothing(
@@ -709,14 +711,14 @@ def test_a_redelivered_sweep_finds_the_delivery_record_and_sends_nothing(
     event = event_make(program, starts_at=NOW + dt.timedelta(hours=5))
     participant = person(program)
     answer(event, participant, GOING)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert Delivery.objects.filter(kind="event-reminder").count() == 1
     # As if the row's own mark were lost (a crash after the send, a going/not going/going
     # round trip): the delivery record alone stops a second email.
     answer(event, participant, NOT_GOING)
     answer(event, participant, GOING)
     EventRsvp.objects.update(reminded_at=None)
-    assert events.event_reminders_send() == 0
+    assert notices.event_reminders_send() == 0
     assert len(reminders_sent()) == 1
     assert EventRsvp.objects.get().reminded_at is not None
 
@@ -726,14 +728,14 @@ def test_a_moved_event_earns_a_reminder_for_its_new_date(
 ) -> None:
     event = event_make(program, starts_at=NOW + dt.timedelta(hours=5))
     answer(event, person(program), GOING)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     new_start = NOW + dt.timedelta(days=3)
-    events.event_update(
+    services.event_update(
         event=event, by=coordinator, starts_at=new_start, ends_at=new_start + dt.timedelta(hours=1)
     )
-    assert events.event_reminders_send() == 0  # not yet within a day
+    assert notices.event_reminders_send() == 0  # not yet within a day
     frozen.move_to(new_start - dt.timedelta(hours=12))
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert len(reminders_sent()) == 2
 
 
@@ -745,7 +747,7 @@ def test_cancelled_events_and_closed_programs_send_no_reminders(program: Program
     still = event_make(other, starts_at=NOW + dt.timedelta(hours=5))
     answer(still, person(other), GOING)
     Program.objects.filter(pk=other.pk).update(state=Program.State.CLOSED)
-    assert events.event_reminders_send() == 0
+    assert notices.event_reminders_send() == 0
     assert mail.outbox == []
 
 
@@ -764,10 +766,10 @@ def test_a_failed_send_is_retried_at_the_next_sweep_without_stopping_others(
         return real(rsvp)
 
     monkeypatch.setattr(notices, "_reminder_email", flaky)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert not Delivery.objects.filter(key__contains=f":{unlucky.user_id}:").exists()
     monkeypatch.setattr(notices, "_reminder_email", real)
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 1
     assert unlucky.user is not None
     assert lucky.user is not None
     assert sorted(reminders_sent()) == sorted([unlucky.user.email, lucky.user.email])
@@ -781,12 +783,12 @@ def test_the_sweep_works_in_bounded_batches(
     event = event_make(program, starts_at=NOW + dt.timedelta(hours=5))
     for _n in range(5):
         answer(event, person(program), GOING)
-    assert events.event_reminders_send() == 4  # two batches of two
-    assert events.event_reminders_send() == 1
+    assert notices.event_reminders_send() == 4  # two batches of two
+    assert notices.event_reminders_send() == 1
 
 
 def test_beat_runs_the_reminder_task_and_it_sweeps(program: Program, eager_celery: None) -> None:
-    from programs.event_tasks import send_event_reminders_task
+    from events.tasks import send_event_reminders_task
 
     entry = settings.CELERY_BEAT_SCHEDULE["send-event-reminders"]
     assert entry["task"] == send_event_reminders_task.name
@@ -810,7 +812,7 @@ def test_coordinators_mark_attendance_in_one_go(
     answer(event, stayed_away, GOING)
     answer(event, maybe, MAYBE)
     login(client, coordinator)
-    url = reverse("programs:event_attendance", args=[program.pk, event.pk])
+    url = reverse("events:event_attendance", args=[program.pk, event.pk])
     assert "once the event has started" in client.get(url).content.decode()
     frozen.move_to(event.ends_at + dt.timedelta(hours=1))
     page = client.get(url).content.decode()
@@ -827,7 +829,7 @@ def test_coordinators_mark_attendance_in_one_go(
     # Saving again with fewer ticks unmarks the others.
     client.post(url, {"attended": [rows[came.user.pk]]})
     assert EventRsvp.objects.filter(attended=True).count() == 1
-    summary = events.event_attendance_summary(program_ids=[program.pk])[program.pk]
+    summary = selectors.event_attendance_summary(program_ids=[program.pk])[program.pk]
     assert (summary.events_held, summary.going, summary.attended, summary.people) == (1, 2, 1, 1)
     assert summary.attendance_rate == 0.5
 
@@ -836,7 +838,7 @@ def test_attendance_is_not_marked_before_the_event(program: Program, coordinator
     event = event_make(program)
     rsvp = answer(event, person(program), GOING)
     with pytest.raises(ProgramError, match="once the event has started"):
-        events.event_attendance_set(event=event, attended_rsvp_ids=[rsvp.pk], by=coordinator)
+        services.event_attendance_set(event=event, attended_rsvp_ids=[rsvp.pk], by=coordinator)
 
 
 def test_attendance_summary_per_program(
@@ -852,7 +854,7 @@ def test_attendance_summary_per_program(
                 event=event, user=participant.user, status=GOING, status_changed_at=NOW
             )
     EventRsvp.objects.filter(event=past, user=a.user).update(attended=True)
-    summary = events.event_attendance_summary(program_ids=[program.pk, other_program.pk])
+    summary = selectors.event_attendance_summary(program_ids=[program.pk, other_program.pk])
     assert summary[program.pk].events_held == 1
     assert summary[program.pk].going == 2
     assert summary[program.pk].attended == 1
@@ -869,7 +871,7 @@ def test_the_event_list_splits_upcoming_and_past(
     event_make(program, title="Next week", starts_at=NOW + dt.timedelta(days=7))
     event_make(program, title="Last week", starts_at=NOW - dt.timedelta(days=7))
     login(client, mentee)
-    url = reverse("programs:event_list", args=[program.pk])
+    url = reverse("events:event_list", args=[program.pk])
     upcoming = client.get(url).content.decode()
     past = client.get(url + "?when=past").content.decode()
     assert "Next week" in upcoming
@@ -882,7 +884,7 @@ def test_the_event_list_splits_upcoming_and_past(
 def test_empty_states_say_what_to_do(
     client: Client, program: Program, coordinator: User, mentee: Participant
 ) -> None:
-    url = reverse("programs:event_list", args=[program.pk])
+    url = reverse("events:event_list", args=[program.pk])
     login(client, coordinator)
     assert "Plan a workshop" in client.get(url).content.decode()
     login(client, mentee)
@@ -899,7 +901,7 @@ def test_the_event_list_costs_the_same_queries_for_many_events(
             answer(event, participant, GOING)
     login(client, mentee)
     with django_assert_max_num_queries(8):
-        page = client.get(reverse("programs:event_list", args=[program.pk])).content.decode()
+        page = client.get(reverse("events:event_list", args=[program.pk])).content.decode()
     assert page.count("2 of 2 places taken") == 20
     assert page.count("Full") >= 20
 
@@ -912,7 +914,7 @@ def test_the_coordinators_event_page_costs_the_same_with_many_answers(
         answer(event, person(program), GOING)
     login(client, coordinator)
     with django_assert_max_num_queries(9):
-        page = client.get(reverse("programs:event_detail", args=[program.pk, event.pk]))
+        page = client.get(reverse("events:event_detail", args=[program.pk, event.pk]))
     body = page.content.decode()
     assert "Going: 5" in body
     assert "Waiting: 25" in body
@@ -965,19 +967,19 @@ def test_the_home_page_costs_the_same_with_many_events(client: Client) -> None:
 def test_the_admin_lists_guides_events_and_feeds_without_showing_tokens(
     client: Client, staff: User, program: Program, mentee: Participant
 ) -> None:
-    from programs.models import Resource
+    from guides.models import Resource
 
     event = event_make(program)
     answer(event, mentee, GOING)
     resource = Resource.objects.create(program=program, title="Guide")
     assert mentee.user is not None
-    feed = events.calendar_feed_get(user=mentee.user)
+    feed = calendar_feeds.calendar_feed_get(user=mentee.user)
     client.force_login(staff)
     for url in (
-        reverse("admin:programs_event_changelist"),
-        reverse("admin:programs_event_change", args=[event.pk]),
-        reverse("admin:programs_resource_changelist"),
-        reverse("admin:programs_resource_change", args=[resource.pk]),
+        reverse("admin:events_event_changelist"),
+        reverse("admin:events_event_change", args=[event.pk]),
+        reverse("admin:guides_resource_changelist"),
+        reverse("admin:guides_resource_change", args=[resource.pk]),
         reverse("admin:programs_calendarfeed_changelist"),
         reverse("admin:programs_calendarfeed_change", args=[feed.pk]),
     ):

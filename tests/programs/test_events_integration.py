@@ -15,8 +15,10 @@ from django.core import mail
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from programs.events import event_rsvp_set, waiting_position
-from programs.models import Event, EventRsvp, Participant, Program
+from events.models import Event, EventRsvp
+from events.selectors import waiting_position
+from events.services import event_rsvp_set
+from programs.models import Participant, Program
 from tests.conftest import skip_or_fail
 from tests.factories.programs import participant_create
 

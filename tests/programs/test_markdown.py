@@ -13,9 +13,11 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from events.models import Event
+from guides.models import Resource
 from mentoring.audience import Audience
 from programs.markdown import markdown_excerpt, markdown_html, markdown_render
-from programs.models import Event, Participant, Program, Resource
+from programs.models import Participant, Program
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -214,7 +216,7 @@ def test_a_guide_page_never_carries_script_or_handlers(
     )
     assert mentee.user is not None
     client.force_login(mentee.user)
-    response = client.get(reverse("programs:resource_detail", args=[program.pk, resource.pk]))
+    response = client.get(reverse("guides:resource_detail", args=[program.pk, resource.pk]))
     assert response.status_code == 200
     _assert_page_is_clean(response.content.decode())
 
@@ -233,7 +235,7 @@ def test_an_event_page_never_carries_script_or_handlers(
     )
     assert mentee.user is not None
     client.force_login(mentee.user)
-    response = client.get(reverse("programs:event_detail", args=[program.pk, event.pk]))
+    response = client.get(reverse("events:event_detail", args=[program.pk, event.pk]))
     assert response.status_code == 200
     _assert_page_is_clean(response.content.decode())
 

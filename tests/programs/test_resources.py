@@ -13,17 +13,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from guides import attachments, selectors, services
+from guides.attachments import attachment_safe_name
+from guides.models import Resource, ResourceAttachment, ResourceView
+from guides.starter import STARTER_GUIDES
 from mentoring.audience import Audience
 from mentoring.models import User
-from programs import resources
-from programs.models import (
-    Participant,
-    Program,
-    Resource,
-    ResourceAttachment,
-    ResourceView,
-)
-from programs.resources import STARTER_GUIDES, attachment_safe_name
+from programs.models import Participant, Program
 from programs.services import ProgramError
 from programs.services import program_create as program_create_service
 from tests.factories import user_create
@@ -72,8 +68,8 @@ def guide(program: Program, **fields: Any) -> Resource:
 
 
 def attach(resource: Resource, name: str = "agreement.pdf", content: bytes = PDF) -> Any:
-    checked = resources.attachment_check(upload(name, content))
-    return resources.resource_update(
+    checked = attachments.attachment_check(upload(name, content))
+    return services.resource_update(
         resource=resource,
         by=resource.program.coordinators.first(),  # type: ignore[arg-type]
         title=resource.title,
@@ -104,16 +100,16 @@ def urls(program: Program, mentee_guide: Resource) -> dict[str, str]:
     file = attach(mentee_guide)
     args = [program.pk, mentee_guide.pk]
     return {
-        "list": reverse("programs:resource_list", args=[program.pk]),
-        "create": reverse("programs:resource_create", args=[program.pk]),
-        "starter": reverse("programs:resource_starter_add", args=[program.pk]),
-        "detail": reverse("programs:resource_detail", args=args),
-        "edit": reverse("programs:resource_edit", args=args),
-        "delete": reverse("programs:resource_delete", args=args),
-        "move": reverse("programs:resource_move", args=args),
-        "publish": reverse("programs:resource_publish", args=args),
-        "download": reverse("programs:attachment_download", args=[*args, file.pk]),
-        "file_delete": reverse("programs:attachment_delete", args=[*args, file.pk]),
+        "list": reverse("guides:resource_list", args=[program.pk]),
+        "create": reverse("guides:resource_create", args=[program.pk]),
+        "starter": reverse("guides:resource_starter_add", args=[program.pk]),
+        "detail": reverse("guides:resource_detail", args=args),
+        "edit": reverse("guides:resource_edit", args=args),
+        "delete": reverse("guides:resource_delete", args=args),
+        "move": reverse("guides:resource_move", args=args),
+        "publish": reverse("guides:resource_publish", args=args),
+        "download": reverse("guides:attachment_download", args=[*args, file.pk]),
+        "file_delete": reverse("guides:attachment_delete", args=[*args, file.pk]),
     }
 
 
@@ -192,8 +188,8 @@ def test_drafts_are_seen_by_coordinators_only(
     client: Client, program: Program, coordinator: User, mentee: Participant, hr: User
 ) -> None:
     draft = guide(program, title="Secret draft", published_at=None)
-    detail = reverse("programs:resource_detail", args=[program.pk, draft.pk])
-    listing = reverse("programs:resource_list", args=[program.pk])
+    detail = reverse("guides:resource_detail", args=[program.pk, draft.pk])
+    listing = reverse("guides:resource_list", args=[program.pk])
     login(client, coordinator)
     assert client.get(detail).status_code == 200
     assert "Secret draft" in client.get(listing).content.decode()
@@ -216,7 +212,7 @@ def test_a_participant_sees_only_published_guides_for_them(program: Program) -> 
     def titles(participant: Participant) -> list[str]:
         assert participant.user is not None
         access = access_program(participant.user, program.pk)
-        return [r.title for r in resources.resource_list(access=access)]
+        return [r.title for r in selectors.resource_list(access=access)]
 
     assert titles(mentee) == ["Everyone", "Mentees"]
     assert titles(mentor) == ["Everyone", "Mentors"]
@@ -230,7 +226,7 @@ def test_a_coordinator_writes_a_guide_with_links_and_a_file(
 ) -> None:
     login(client, coordinator)
     response = client.post(
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         {
             "title": "Our mentoring policy",
             "audience": "mentors",
@@ -242,9 +238,7 @@ def test_a_coordinator_writes_a_guide_with_links_and_a_file(
     )
     resource = Resource.objects.get(title="Our mentoring policy")
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "programs:resource_detail", args=[program.pk, resource.pk]
-    )
+    assert response["Location"] == reverse("guides:resource_detail", args=[program.pk, resource.pk])
     assert resource.audience == Audience.MENTORS
     assert resource.is_published
     assert resource.links == [
@@ -265,7 +259,7 @@ def test_a_coordinator_writes_a_guide_with_links_and_a_file(
 def test_links_must_be_web_addresses(client: Client, program: Program, coordinator: User) -> None:
     login(client, coordinator)
     response = client.post(
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         {"title": "Links", "audience": "both", "links": "Bad | javascript:alert(1)"},
     )
     assert response.status_code == 200
@@ -278,19 +272,19 @@ def test_a_guide_saved_as_draft_is_not_published(
 ) -> None:
     login(client, coordinator)
     client.post(
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         {"title": "Not yet", "audience": "both", "body": "…"},
     )
     resource = Resource.objects.get(title="Not yet")
     assert resource.published_at is None
     client.post(
-        reverse("programs:resource_publish", args=[program.pk, resource.pk]),
+        reverse("guides:resource_publish", args=[program.pk, resource.pk]),
         {"action": "publish"},
     )
     resource.refresh_from_db()
     assert resource.published_at is not None
     client.post(
-        reverse("programs:resource_publish", args=[program.pk, resource.pk]),
+        reverse("guides:resource_publish", args=[program.pk, resource.pk]),
         {"action": "unpublish"},
     )
     resource.refresh_from_db()
@@ -304,7 +298,7 @@ def test_editing_keeps_the_files_and_adds_new_ones(
     attach(resource, "one.pdf")
     login(client, coordinator)
     response = client.post(
-        reverse("programs:resource_edit", args=[program.pk, resource.pk]),
+        reverse("guides:resource_edit", args=[program.pk, resource.pk]),
         {
             "title": "Renamed",
             "audience": "mentees",
@@ -325,11 +319,11 @@ def test_moving_guides_changes_their_order(
 ) -> None:
     first, second, third = (guide(program, title=t) for t in ("First", "Second", "Third"))
     login(client, coordinator)
-    client.post(reverse("programs:resource_move", args=[program.pk, third.pk]), {"direction": "up"})
+    client.post(reverse("guides:resource_move", args=[program.pk, third.pk]), {"direction": "up"})
     order = list(Resource.objects.filter(program=program).values_list("title", flat=True))
     assert order == ["First", "Third", "Second"]
     response = client.post(
-        reverse("programs:resource_move", args=[program.pk, first.pk]),
+        reverse("guides:resource_move", args=[program.pk, first.pk]),
         {"direction": "up"},
         headers={"HX-Request": "true"},
     )
@@ -338,7 +332,7 @@ def test_moving_guides_changes_their_order(
     assert 'id="resource-list"' in response.content.decode()
     order = list(Resource.objects.filter(program=program).values_list("title", flat=True))
     assert order == ["First", "Third", "Second"]
-    assert not resources.resource_move(resource=second, offset=1, by=coordinator)
+    assert not services.resource_move(resource=second, offset=1, by=coordinator)
 
 
 def test_deleting_a_guide_deletes_its_files(
@@ -350,7 +344,7 @@ def test_deleting_a_guide_deletes_its_files(
     assert path.exists()
     login(client, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("programs:resource_delete", args=[program.pk, resource.pk]))
+        response = client.post(reverse("guides:resource_delete", args=[program.pk, resource.pk]))
     assert response.status_code == 302
     assert not Resource.objects.filter(pk=resource.pk).exists()
     assert not path.exists()
@@ -364,7 +358,7 @@ def test_removing_one_file_deletes_it_from_storage(
     path = Path(file.file.path)
     login(client, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programs:attachment_delete", args=[program.pk, resource.pk, file.pk]))
+        client.post(reverse("guides:attachment_delete", args=[program.pk, resource.pk, file.pk]))
     assert not ResourceAttachment.objects.filter(pk=file.pk).exists()
     assert not path.exists()
 
@@ -374,9 +368,9 @@ def test_a_closed_program_refuses_changes(program: Program, coordinator: User) -
     Program.objects.filter(pk=program.pk).update(state=Program.State.CLOSED)
     resource.program.refresh_from_db()
     with pytest.raises(ProgramError):
-        resources.resource_publish(resource=resource, publish=False, by=coordinator)
+        services.resource_publish(resource=resource, publish=False, by=coordinator)
     with pytest.raises(ProgramError):
-        resources.resource_create(program=resource.program, by=coordinator, title="New")
+        services.resource_create(program=resource.program, by=coordinator, title="New")
 
 
 # -- Attachments: limits and access ------------------------------------------------------------
@@ -407,7 +401,7 @@ def test_a_closed_program_refuses_changes(program: Program, coordinator: User) -
 def test_allowed_files_are_accepted_with_the_sniffed_type(
     name: str, content: bytes, content_type: str
 ) -> None:
-    checked = resources.attachment_check(upload(name, content, "application/x-whatever"))
+    checked = attachments.attachment_check(upload(name, content, "application/x-whatever"))
     assert checked.content_type == content_type
 
 
@@ -436,7 +430,7 @@ def test_files_are_refused_by_extension_and_by_content(
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match=reason):
-        resources.attachment_check(upload(name, content, "application/pdf"))
+        attachments.attachment_check(upload(name, content, "application/pdf"))
 
 
 def test_files_over_the_size_limit_are_refused_on_the_page(
@@ -445,7 +439,7 @@ def test_files_over_the_size_limit_are_refused_on_the_page(
     settings.RESOURCE_ATTACHMENT_MAX_BYTES = 1024
     login(client, coordinator)
     response = client.post(
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         {
             "title": "Big",
             "audience": "both",
@@ -463,7 +457,7 @@ def test_a_file_with_the_wrong_content_is_refused_on_the_page(
 ) -> None:
     login(client, coordinator)
     response = client.post(
-        reverse("programs:resource_create", args=[program.pk]),
+        reverse("guides:resource_create", args=[program.pk]),
         {
             "title": "Sneaky",
             "audience": "both",
@@ -478,9 +472,9 @@ def test_a_file_with_the_wrong_content_is_refused_on_the_page(
 
 def test_a_guide_takes_at_most_ten_files(program: Program, coordinator: User) -> None:
     resource = guide(program)
-    checked = [resources.attachment_check(upload(f"f{n}.pdf", PDF)) for n in range(11)]
+    checked = [attachments.attachment_check(upload(f"f{n}.pdf", PDF)) for n in range(11)]
     with pytest.raises(ProgramError, match="at most 10"):
-        resources.resource_update(
+        services.resource_update(
             resource=resource,
             by=coordinator,
             title=resource.title,
@@ -500,7 +494,7 @@ def test_download_is_an_attachment_with_nosniff_and_a_safe_name(
     file = attach(resource, 'Q3 "plan";\r\nX-Evil: 1.pdf')
     login(client, mentee)
     response = client.get(
-        reverse("programs:attachment_download", args=[program.pk, resource.pk, file.pk])
+        reverse("guides:attachment_download", args=[program.pk, resource.pk, file.pk])
     )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
@@ -537,7 +531,7 @@ def test_a_missing_file_is_a_404_not_a_crash(
     Path(file.file.path).unlink()
     login(client, coordinator)
     response = client.get(
-        reverse("programs:attachment_download", args=[program.pk, resource.pk, file.pk])
+        reverse("guides:attachment_download", args=[program.pk, resource.pk, file.pk])
     )
     assert response.status_code == 404
 
@@ -550,7 +544,7 @@ def test_a_file_of_another_guide_is_not_served_through_this_one(
     file = attach(hidden)
     login(client, mentee)
     response = client.get(
-        reverse("programs:attachment_download", args=[program.pk, visible.pk, file.pk])
+        reverse("guides:attachment_download", args=[program.pk, visible.pk, file.pk])
     )
     assert response.status_code == 404
 
@@ -576,16 +570,16 @@ def test_adding_the_starter_guides_twice_adds_only_the_missing_ones(
 ) -> None:
     guide(program, title="Our own guide")
     login(client, coordinator)
-    url = reverse("programs:resource_starter_add", args=[program.pk])
+    url = reverse("guides:resource_starter_add", args=[program.pk])
     assert (
         "Add starter guides"
-        in client.get(reverse("programs:resource_list", args=[program.pk])).content.decode()
+        in client.get(reverse("guides:resource_list", args=[program.pk])).content.decode()
     )
     client.post(url)
     assert Resource.objects.filter(program=program).count() == 5
     Resource.objects.get(program=program, starter_key="giving-feedback").delete()
-    assert resources.resource_starter_set_add(program=program, by=coordinator) == 1
-    assert resources.resource_starter_set_add(program=program, by=coordinator) == 0
+    assert services.resource_starter_set_add(program=program, by=coordinator) == 1
+    assert services.resource_starter_set_add(program=program, by=coordinator) == 0
     response = client.post(url, follow=True)
     assert "already has every starter guide" in response.content.decode()
     assert Resource.objects.filter(program=program).count() == 5
@@ -600,14 +594,14 @@ def test_each_person_counts_once_and_coordinators_do_not_count(
     client: Client, program: Program, coordinator: User, mentee: Participant, mentor: Participant
 ) -> None:
     resource = guide(program)
-    url = reverse("programs:resource_detail", args=[program.pk, resource.pk])
+    url = reverse("guides:resource_detail", args=[program.pk, resource.pk])
     for person in (mentee, mentee, mentor):
         login(client, person)
         client.get(url)
     login(client, coordinator)
     client.get(url)
     assert ResourceView.objects.filter(resource=resource).count() == 2
-    page = client.get(reverse("programs:resource_list", args=[program.pk])).content.decode()
+    page = client.get(reverse("guides:resource_list", args=[program.pk])).content.decode()
     assert "Opened by 2 people" in page
     assert "2 people have opened at least one guide." in page
 
@@ -618,7 +612,7 @@ def test_downloading_a_file_counts_as_opening_the_guide(
     resource = guide(program)
     file = attach(resource)
     login(client, mentee)
-    client.get(reverse("programs:attachment_download", args=[program.pk, resource.pk, file.pk]))
+    client.get(reverse("guides:attachment_download", args=[program.pk, resource.pk, file.pk]))
     assert ResourceView.objects.filter(resource=resource, user=mentee.user).count() == 1
 
 
@@ -627,7 +621,7 @@ def test_open_counts_only_show_to_coordinators(
 ) -> None:
     guide(program)
     login(client, mentee)
-    page = client.get(reverse("programs:resource_list", args=[program.pk])).content.decode()
+    page = client.get(reverse("guides:resource_list", args=[program.pk])).content.decode()
     assert "Opened by" not in page
 
 
@@ -645,7 +639,7 @@ def test_the_list_costs_the_same_queries_for_many_guides(
     attach(Resource.objects.first())  # type: ignore[arg-type]
     login(client, coordinator)
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("programs:resource_list", args=[program.pk]))
+        response = client.get(reverse("guides:resource_list", args=[program.pk]))
     assert response.content.decode().count("Opened by 3 people") == 25
 
 

@@ -26,16 +26,9 @@ from django.test import Client
 from django.urls import reverse
 from scipy.stats import binomtest
 
+from events.models import EventRsvp
 from mentoring.models import EmployeeRecord, Promotion, User
-from programs.models import (
-    CheckIn,
-    EventRsvp,
-    Mentorship,
-    Participant,
-    Profile,
-    Program,
-    ProgramGoal,
-)
+from programs.models import CheckIn, Mentorship, Participant, Profile, Program, ProgramGoal
 from reports import dashboards, insights
 from surveys.models import Answer, Question
 from tests.factories.dashboards import DEPARTMENTS, dashboard_world

@@ -34,7 +34,7 @@ from tests.factories.programs import program_create
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("bad-input")]
 
 # Tables a refused request may still write: the session, the audit log, read receipts.
-MAY_WRITE = {"sessions.session", "mentoring.auditevent", "programs.resourceview"}
+MAY_WRITE = {"sessions.session", "mentoring.auditevent", "guides.resourceview"}
 # Third-party pages (allauth) and sign-out are not ours to fuzz.
 SKIP_PREFIXES = ("account_", "mfa_", "admin:")
 

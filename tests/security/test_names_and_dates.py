@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from events.forms import EventForm
 from mentoring.forms import SignupForm
 from mentoring.models import User
 from mentoring.validators import name_problem
 from programs import imports
-from programs.events import EventForm
 from programs.forms import GoalForm, ProgramForm, parse_pasted_people
 from programs.models import Participant, Program
 from programs.profiles.forms import ProfileForm

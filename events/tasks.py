@@ -1,15 +1,16 @@
 """Celery tasks of program events: thin, take ids, safe to run twice.
 
-Named programs.tasks.* (the names queued messages carry); listed in mentoring/celery.py.
+Named programs.tasks.* (the names queued messages and the beat schedule carry, kept
+from when events were part of programs); found by Celery's autodiscovery.
 acks_late: a task whose worker dies runs again, and the Delivery records make the rerun
 send nothing that already went out.
 """
 
 from __future__ import annotations
 
+from events import notices
 from mentoring import queues
 from mentoring.deferred import DeferredRun
-from programs import events
 
 
 @queues.task(
@@ -17,7 +18,7 @@ from programs import events
 )
 def send_event_reminders_task() -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): reminders the day before, once each."""
-    return events.event_reminders_send()
+    return notices.event_reminders_send()
 
 
 @queues.task(
@@ -28,7 +29,7 @@ def send_event_reminders_task() -> int:
 )
 def send_event_rsvp_notice_task(rsvp_id: int, notice: str, stamp: str) -> bool:
     """Confirm an answer (going, waiting list, promoted, no longer going), once."""
-    return events.event_rsvp_notice_send(rsvp_id=rsvp_id, notice=notice, stamp=stamp)
+    return notices.event_rsvp_notice_send(rsvp_id=rsvp_id, notice=notice, stamp=stamp)
 
 
 @queues.task(
@@ -39,4 +40,4 @@ def send_event_rsvp_notice_task(rsvp_id: int, notice: str, stamp: str) -> bool:
 )
 def send_event_change_notices_task(event_id: int, sequence: int) -> int:
     """Tell attendees an event changed or is cancelled, once per person per version."""
-    return events.event_change_notices_send(event_id=event_id, sequence=sequence)
+    return notices.event_change_notices_send(event_id=event_id, sequence=sequence)

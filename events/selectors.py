@@ -14,20 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Event as VEvent
 
+from events.access import Going, Maybe, NotGoing, Waiting, event_audience_filter
+from events.ics import event_component
+from events.models import Event, EventRsvp
 from mentoring.audience import AUDIENCES_BY_ROLE
 from mentoring.emails import absolute_url
 from mentoring.models import User
-from programs import ics
-from programs.access import ProgramAccess, event_audience_filter
-from programs.events.access import Going, Maybe, NotGoing, Waiting
-from programs.models import Event, EventRsvp, Participant, Program
+from programs.access import ProgramAccess
+from programs.models import Participant, Program
 
 # The feed shows events up to this long after they ended.
 FEED_PAST = dt.timedelta(days=90)
 
 
 def event_url(event: Event) -> str:
-    return absolute_url(reverse("programs:event_detail", args=[event.program_id, event.pk]))
+    return absolute_url(reverse("events:event_detail", args=[event.program_id, event.pk]))
 
 
 def waiting_position(rsvp: EventRsvp) -> int | None:
@@ -222,4 +223,4 @@ def event_feed_components(user: User) -> list[VEvent]:
         .order_by("starts_at", "id")
     )
     stamp = timezone.now()
-    return [ics.event_component(event, url=event_url(event), stamp=stamp) for event in events]
+    return [event_component(event, url=event_url(event), stamp=stamp) for event in events]

@@ -1,14 +1,19 @@
-"""Who may answer an event's invitation, and the answers they may give."""
+"""Who may see an event, who may answer its invitation, and the answers they may give."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.models import Event, EventRsvp
 from mentoring.audience import AUDIENCES_BY_ROLE
-from programs.models import Event, EventRsvp, Participant, Program
+from mentoring.models import User
+from programs.access import Need, ProgramAccess, access_program_item
+from programs.models import Participant, Program
 
 Going = EventRsvp.Status.GOING
 Waiting = EventRsvp.Status.WAITING
@@ -44,3 +49,33 @@ def event_rsvp_refusal(
     if event.starts_at <= now:
         return _("This event has started, so answers are closed.")
     return ""
+
+
+def event_audience_filter(access: ProgramAccess) -> Q:
+    """Which of the program's events this person may see.
+
+    Coordinators, HR viewers and site admins: all of them (HR sees counts, never
+    names). Participants: events for their role or for everyone.
+    """
+    if access.is_coordinator or access.is_reader:
+        return Q()
+    if access.participant is None:  # access_program lets no one else through
+        return Q(pk__in=[])
+    return Q(audience__in=AUDIENCES_BY_ROLE[access.participant.role])
+
+
+@dataclass(frozen=True)
+class EventAccess:
+    access: ProgramAccess
+    event: Event
+
+
+def access_event(
+    user: User, program_id: int, event_id: int, *, need: Need = Need.VIEW
+) -> EventAccess:
+    """An event and the caller's rights: 404 when they may not see it (outsiders, the
+    other role's events), 403 when they may see but not change it."""
+    access, event = access_program_item(
+        user, program_id, Event, event_id, event_audience_filter, need
+    )
+    return EventAccess(access, event)

@@ -17,18 +17,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from guides import selectors, services
+from guides.access import access_resource
+from guides.forms import ResourceForm
+from guides.models import Resource, ResourceAttachment
+from guides.starter import STARTER_GUIDES
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from programs import resources
-from programs.access import Need, ProgramAccess, access_program, access_resource
+from programs.access import Need, ProgramAccess, access_program
 from programs.markdown import markdown_excerpt, markdown_render
-from programs.models import Program, Resource, ResourceAttachment
-from programs.resources import ResourceForm
+from programs.models import Program
 from programs.services import ProgramError
 
 
 def _list_context(access: ProgramAccess) -> dict[str, Any]:
     program = access.program
-    guides = list(resources.resource_list(access=access))
+    guides = list(selectors.resource_list(access=access))
     rows = [
         {"resource": resource, "excerpt": markdown_excerpt(resource.body, length=120)}
         for resource in guides
@@ -41,10 +44,8 @@ def _list_context(access: ProgramAccess) -> dict[str, Any]:
     }
     if access.is_coordinator:
         have = {resource.starter_key for resource in guides}
-        context["starter_missing"] = [
-            guide for guide in resources.STARTER_GUIDES if guide.key not in have
-        ]
-        context["readers"] = resources.resource_views_total(program=program)["people"]
+        context["starter_missing"] = [guide for guide in STARTER_GUIDES if guide.key not in have]
+        context["readers"] = selectors.resource_views_total(program=program)["people"]
     return context
 
 
@@ -64,7 +65,7 @@ def resource_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
     form = ResourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = resources.resource_create(
+            resource = services.resource_create(
                 program=program,
                 by=user,
                 attachments=form.cleaned_data["attachments"],
@@ -82,7 +83,7 @@ def resource_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
                 )
                 % {"title": resource.title},
             )
-            return redirect("programs:resource_detail", program.pk, resource.pk)
+            return redirect("guides:resource_detail", program.pk, resource.pk)
     context = {
         "program": program,
         "form": form,
@@ -101,7 +102,7 @@ def resource_detail(
     found = access_resource(user, program_id, resource_id)
     access, resource = found.access, found.resource
     if access.participant is not None and not access.is_coordinator:
-        resources.resource_view_record(resource=resource, user=user)
+        services.resource_view_record(resource=resource, user=user)
     context = {
         "access": access,
         "program": access.program,
@@ -124,7 +125,7 @@ def resource_edit(
     form = ResourceForm(request.POST or None, request.FILES or None, resource=resource)
     if request.method == "POST" and form.is_valid():
         try:
-            resources.resource_update(
+            services.resource_update(
                 resource=resource,
                 by=user,
                 attachments=form.cleaned_data["attachments"],
@@ -134,7 +135,7 @@ def resource_edit(
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(title)s” is saved.") % {"title": resource.title})
-            return redirect("programs:resource_detail", program.pk, resource.pk)
+            return redirect("guides:resource_detail", program.pk, resource.pk)
     context = {
         "program": program,
         "form": form,
@@ -156,12 +157,12 @@ def resource_delete(
     program, resource = found.access.program, found.resource
     if request.method == "POST":
         try:
-            resources.resource_delete(resource=resource, by=user)
+            services.resource_delete(resource=resource, by=user)
         except ProgramError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("“%(title)s” is deleted.") % {"title": resource.title})
-        return redirect("programs:resource_list", program.pk)
+        return redirect("guides:resource_list", program.pk)
     context = {
         "program": program,
         "resource": resource,
@@ -183,7 +184,7 @@ def resource_move(
         messages.error(request, _("Choose whether to move the guide up or down."))
     else:
         try:
-            moved = resources.resource_move(
+            moved = services.resource_move(
                 resource=resource, offset=-1 if direction == "up" else 1, by=user
             )
         except ProgramError as error:
@@ -199,7 +200,7 @@ def resource_move(
     if request.htmx:
         context = {**_list_context(found.access), "is_htmx": True}
         return render(request, "programs/resource_list.html#resource_table", context)
-    return redirect("programs:resource_list", found.access.program.pk)
+    return redirect("guides:resource_list", found.access.program.pk)
 
 
 @login_required
@@ -212,7 +213,7 @@ def resource_publish(
     resource = found.resource
     publish = request.POST.get("action") != "unpublish"
     try:
-        resources.resource_publish(resource=resource, publish=publish, by=user)
+        services.resource_publish(resource=resource, publish=publish, by=user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
@@ -226,8 +227,8 @@ def resource_publish(
             % {"title": resource.title},
         )
     if request.POST.get("next") == "detail":
-        return redirect("programs:resource_detail", found.access.program.pk, resource.pk)
-    return redirect("programs:resource_list", found.access.program.pk)
+        return redirect("guides:resource_detail", found.access.program.pk, resource.pk)
+    return redirect("guides:resource_list", found.access.program.pk)
 
 
 @login_required
@@ -236,7 +237,7 @@ def resource_starter_add(request: AuthenticatedHttpRequest, program_id: int) -> 
     user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
     try:
-        added = resources.resource_starter_set_add(program=access.program, by=user)
+        added = services.resource_starter_set_add(program=access.program, by=user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
@@ -252,7 +253,7 @@ def resource_starter_add(request: AuthenticatedHttpRequest, program_id: int) -> 
             )
         else:
             messages.info(request, _("This program already has every starter guide."))
-    return redirect("programs:resource_list", access.program.pk)
+    return redirect("guides:resource_list", access.program.pk)
 
 
 def _attachment(resource: Resource, attachment_id: int) -> ResourceAttachment:
@@ -277,7 +278,7 @@ def attachment_download(
     except FileNotFoundError:
         raise Http404 from None
     if found.access.participant is not None and not found.access.is_coordinator:
-        resources.resource_view_record(resource=found.resource, user=user)
+        services.resource_view_record(resource=found.resource, user=user)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -300,9 +301,9 @@ def attachment_delete(
     found = access_resource(user, program_id, resource_id, need=Need.MANAGE)
     attachment = _attachment(found.resource, attachment_id)
     try:
-        resources.attachment_delete(attachment=attachment, by=user)
+        services.attachment_delete(attachment=attachment, by=user)
     except ProgramError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.name})
-    return redirect("programs:resource_edit", found.access.program.pk, found.resource.pk)
+    return redirect("guides:resource_edit", found.access.program.pk, found.resource.pk)

@@ -1,7 +1,7 @@
 """The events' emails: answers' notices, change and cancellation notices, and the
 reminder sweep.
 
-Emails go out after commit through Celery (programs.event_tasks). Each carries a
+Emails go out after commit through Celery (events.tasks). Each carries a
 unique mentoring.Delivery record written in the transaction that sends it, so a
 task run twice (a second sweep, a re-delivered message) sends nothing twice.
 Invitations (.ics) carry a stable UID and a rising SEQUENCE.
@@ -16,14 +16,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from events.access import Going, Maybe, NotGoing, Waiting
+from events.ics import event_invite
+from events.models import Event, EventRsvp
+from events.selectors import event_url, waiting_position
 from mentoring.deferred import task_defer
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_send
 from mentoring.sweeps import claim_and_send
 from programs import ics
-from programs.events.access import Going, Maybe, NotGoing, Waiting
-from programs.events.selectors import event_url, waiting_position
-from programs.models import Event, EventRsvp, Program
+from programs.models import Program
 
 # A reminder goes to each person going, once, in the last day before the event.
 REMINDER_LEAD = dt.timedelta(hours=24)
@@ -54,14 +56,14 @@ NOTICE_STATUSES = {
 
 def notify_after_commit(rsvps: Sequence[EventRsvp], notice: str) -> None:
     """Queue each notice when the transaction commits, recorded in it (mentoring.deferred)."""
-    from programs.event_tasks import send_event_rsvp_notice_task
+    from events.tasks import send_event_rsvp_notice_task
 
     for rsvp in rsvps:
         task_defer(send_event_rsvp_notice_task, rsvp.pk, notice, rsvp.status_changed_at.isoformat())
 
 
 def enqueue_change_notices(event_id: int, sequence: int) -> None:
-    from programs.event_tasks import send_event_change_notices_task
+    from events.tasks import send_event_change_notices_task
 
     task_defer(send_event_change_notices_task, event_id, sequence)
 
@@ -103,7 +105,7 @@ def event_rsvp_notice_send(*, rsvp_id: int, notice: str, stamp: str) -> bool:
                 "position": waiting_position(rsvp),
                 "link": url,
             },
-            ics_data=ics.event_invite(event, attendee=person, url=url, method=method)
+            ics_data=event_invite(event, attendee=person, url=url, method=method)
             if attach
             else None,
             ics_method=method,
@@ -153,7 +155,7 @@ def event_change_notices_send(*, event_id: int, sequence: int) -> int:
                     "link": url,
                 },
                 # Only people going have the event in their calendar to update.
-                ics_data=ics.event_invite(event, attendee=rsvp.user, url=url, method=method)
+                ics_data=event_invite(event, attendee=rsvp.user, url=url, method=method)
                 if rsvp.status == Going
                 else None,
                 ics_method=method,

@@ -20,13 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from events import selectors, services
+from events.access import RESPONSES, EventAccess, access_event, event_rsvp_refusal
+from events.forms import AttendanceForm, EventForm, RsvpForm
+from events.ics import event_download
+from events.models import EventRsvp
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
-from programs import events, ics
-from programs.access import EventAccess, Need, access_event, access_program
-from programs.events import AttendanceForm, EventForm, RsvpForm
+from programs.access import Need, access_program
 from programs.markdown import markdown_render
-from programs.models import EventRsvp, Program
+from programs.models import Program
 from programs.services import ProgramError
 
 RSVP_MESSAGES: dict[str, Any] = {
@@ -47,7 +50,7 @@ def event_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespon
     context = {
         "access": access,
         "program": access.program,
-        "events": list(events.event_list(access=access, user=user, past=past)),
+        "events": list(selectors.event_list(access=access, user=user, past=past)),
         "past": past,
         "can_edit": access.is_coordinator and access.program.state != Program.State.CLOSED,
         # Head counts are exact for the program's own people; HR sees small ones hidden.
@@ -67,7 +70,7 @@ def event_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
     form = EventForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
-            event = events.event_create(program=program, by=user, **form.event_fields())
+            event = services.event_create(program=program, by=user, **form.event_fields())
         except ProgramError as error:
             form.add_error(None, str(error))
         else:
@@ -76,7 +79,7 @@ def event_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
                 _("“%(title)s” is on the program's calendar; the people it is for can answer.")
                 % {"title": event.title},
             )
-            return redirect("programs:event_detail", program.pk, event.pk)
+            return redirect("events:event_detail", program.pk, event.pk)
     context = {
         "program": program,
         "form": form,
@@ -90,19 +93,19 @@ def _rsvp_context(found: EventAccess, user: User) -> dict[str, Any]:
     """The answer box: the person's own answer, their place on the waiting list,
     and whether (or why not) they may answer."""
     event, participant = found.event, found.access.participant
-    rsvp = events.event_rsvp_get(event=event, user=user) if participant is not None else None
+    rsvp = selectors.event_rsvp_get(event=event, user=user) if participant is not None else None
     current = rsvp.status if rsvp is not None else ""
     if current == EventRsvp.Status.WAITING:
         current = EventRsvp.Status.GOING
     return {
         "rsvp": rsvp,
-        "position": events.waiting_position(rsvp) if rsvp is not None else None,
+        "position": selectors.waiting_position(rsvp) if rsvp is not None else None,
         "rsvp_form": RsvpForm(initial={"response": current}),
         "rsvp_current": current,
-        "rsvp_refusal": events.event_rsvp_refusal(event=event, participant=participant)
+        "rsvp_refusal": event_rsvp_refusal(event=event, participant=participant)
         if participant is not None
         else "",
-        "responses": [(status.value, status.label) for status in events.RESPONSES],
+        "responses": [(status.value, status.label) for status in RESPONSES],
     }
 
 
@@ -119,7 +122,7 @@ def _rsvp_rows(rsvps: list[EventRsvp]) -> list[dict[str, Any]]:
 
 def _detail_context(found: EventAccess, user: User) -> dict[str, Any]:
     access, event = found.access, found.event
-    counts = events.event_counts(event=event)
+    counts = selectors.event_counts(event=event)
     context: dict[str, Any] = {
         "access": access,
         "program": access.program,
@@ -135,7 +138,9 @@ def _detail_context(found: EventAccess, user: User) -> dict[str, Any]:
         "can_edit": access.is_coordinator
         and access.program.state != Program.State.CLOSED
         and not event.is_cancelled,
-        "rsvps": _rsvp_rows(events.event_rsvp_list(event=event)) if access.is_coordinator else [],
+        "rsvps": _rsvp_rows(selectors.event_rsvp_list(event=event))
+        if access.is_coordinator
+        else [],
     }
     if access.participant is not None:
         context.update(_rsvp_context(found, user))
@@ -159,12 +164,12 @@ def event_edit(request: AuthenticatedHttpRequest, program_id: int, event_id: int
     form = EventForm(request.POST or None, program=program, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            event = events.event_update(event=event, by=user, **form.event_fields())
+            event = services.event_update(event=event, by=user, **form.event_fields())
         except ProgramError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
-            return redirect("programs:event_detail", program.pk, event.pk)
+            return redirect("events:event_detail", program.pk, event.pk)
     context = {
         "program": program,
         "form": form,
@@ -183,7 +188,7 @@ def event_cancel(request: AuthenticatedHttpRequest, program_id: int, event_id: i
     program, event = found.access.program, found.event
     if request.method == "POST":
         try:
-            events.event_cancel(event=event, by=user)
+            services.event_cancel(event=event, by=user)
         except ProgramError as error:
             messages.error(request, str(error))
         else:
@@ -192,8 +197,8 @@ def event_cancel(request: AuthenticatedHttpRequest, program_id: int, event_id: i
                 _("“%(title)s” is cancelled; everyone going or waiting is told.")
                 % {"title": event.title},
             )
-        return redirect("programs:event_detail", program.pk, event.pk)
-    context = {"program": program, "event": event, "counts": events.event_counts(event=event)}
+        return redirect("events:event_detail", program.pk, event.pk)
+    context = {"program": program, "event": event, "counts": selectors.event_counts(event=event)}
     return render(request, "programs/event_cancel.html", context)
 
 
@@ -212,7 +217,7 @@ def event_rsvp(request: AuthenticatedHttpRequest, program_id: int, event_id: int
         messages.error(request, _("Choose going, maybe or not going."))
     else:
         try:
-            rsvp = events.event_rsvp_set(
+            rsvp = services.event_rsvp_set(
                 event=event, participant=participant, response=form.cleaned_data["response"]
             )
         except ProgramError as error:
@@ -225,14 +230,14 @@ def event_rsvp(request: AuthenticatedHttpRequest, program_id: int, event_id: int
                         "“%(title)s” is full, so you're on the waiting list at number "
                         "%(position)s. We'll email you if a place frees up."
                     )
-                    % {"title": event.title, "position": events.waiting_position(rsvp)},
+                    % {"title": event.title, "position": selectors.waiting_position(rsvp)},
                 )
             else:
                 messages.success(request, str(RSVP_MESSAGES[rsvp.status]) % {"title": event.title})
     if request.htmx:
         context = {**_detail_context(found, user), "is_htmx": True}
         return render(request, "programs/event_detail.html#rsvp", context)
-    return redirect("programs:event_detail", found.access.program.pk, event.pk)
+    return redirect("events:event_detail", found.access.program.pk, event.pk)
 
 
 @login_required
@@ -243,11 +248,11 @@ def event_attendance(
     user = request.user
     found = access_event(user, program_id, event_id, need=Need.MANAGE)
     program, event = found.access.program, found.event
-    rsvps = events.event_rsvp_list(event=event)
+    rsvps = selectors.event_rsvp_list(event=event)
     form = AttendanceForm(request.POST or None, rsvps=rsvps)
     if request.method == "POST" and form.is_valid():
         try:
-            count = events.event_attendance_set(
+            count = services.event_attendance_set(
                 event=event, attended_rsvp_ids=form.attended_ids(), by=user
             )
         except ProgramError as error:
@@ -262,7 +267,7 @@ def event_attendance(
                 )
                 % {"count": count},
             )
-            return redirect("programs:event_detail", program.pk, event.pk)
+            return redirect("events:event_detail", program.pk, event.pk)
     attended = {str(pk) for pk in form["attended"].value() or []}
     context = {
         "program": program,
@@ -280,7 +285,7 @@ def event_ics(request: AuthenticatedHttpRequest, program_id: int, event_id: int)
     """The event as an .ics file to add to any calendar."""
     found = access_event(request.user, program_id, event_id)
     event = found.event
-    data = ics.event_download(event, url=events.event_url(event))
+    data = event_download(event, url=selectors.event_url(event))
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     name = slugify(event.title) or "event"
     response["Content-Disposition"] = f'attachment; filename="{name}.ics"'

@@ -1,16 +1,14 @@
-"""Writes of the events: the events themselves, answers and the waiting list, the
-private calendar feed.
+"""Writes of the events: the events themselves, answers and the waiting list.
 
 While an answer is written the event's row stays locked, so counting the places and
 promoting from the waiting list never race: exactly ``capacity`` people are going,
 the rest wait in order. Emails are queued to go out after commit
-(programs.events.notices).
+(events.notices).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,11 +17,9 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring.audience import Audience
-from mentoring.audit import Action, audit_record
-from mentoring.models import User
-from programs.events.access import RESPONSES, Going, Waiting, event_rsvp_refusal
-from programs.events.notices import (
+from events.access import RESPONSES, Going, Waiting, event_rsvp_refusal
+from events.models import Event, EventRsvp
+from events.notices import (
     NOTICE_DECLINED,
     NOTICE_GOING,
     NOTICE_PROMOTED,
@@ -31,7 +27,10 @@ from programs.events.notices import (
     enqueue_change_notices,
     notify_after_commit,
 )
-from programs.models import CalendarFeed, Event, EventRsvp, Participant, Program
+from mentoring.audience import Audience
+from mentoring.audit import Action, audit_record
+from mentoring.models import User
+from programs.models import Participant, Program
 from programs.services import ProgramError
 
 # Changes to these fields are news for people's calendars: SEQUENCE rises, they hear.
@@ -253,37 +252,3 @@ def event_attendance_set(
             detail={"change": "attendance_set", "attended": attended},
         )
     return attended
-
-
-# ------------------------------------------------------------------------------
-# Writes: the private calendar feed
-# ------------------------------------------------------------------------------
-
-
-def _feed_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def calendar_feed_get(*, user: User) -> CalendarFeed:
-    """The person's feed, created with a fresh token the first time it is asked for."""
-    feed, _created = CalendarFeed.objects.get_or_create(
-        user=user, defaults={"token": _feed_token(), "created_at": timezone.now()}
-    )
-    return feed
-
-
-def calendar_feed_reset(*, user: User) -> CalendarFeed:
-    """A new token: the old address stops working at once."""
-    feed, _created = CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token": _feed_token(), "created_at": timezone.now()}
-    )
-    return feed
-
-
-def calendar_feed_user(*, token: str) -> User | None:
-    if not token or len(token) > 64:
-        return None
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
-        return None
-    return feed.user
