@@ -20,8 +20,8 @@ test: install node_modules/.installed lint typecheck pytest  ## Lint, type-check
 lint: install  ## ruff, bandit and the repository's semgrep rules (.semgrep/).
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/bandit -q -c pyproject.toml -r mentoring programs matching surveys integrations
-	.venv/bin/semgrep --metrics=off --disable-version-check --quiet --error --config .semgrep/ mentoring programs matching surveys integrations
+	.venv/bin/bandit -q -c pyproject.toml -r mentoring programs pairs matching surveys integrations
+	.venv/bin/semgrep --metrics=off --disable-version-check --quiet --error --config .semgrep/ mentoring programs pairs matching surveys integrations
 
 format: install  ## Fix formatting and the lint findings ruff can fix.
 	.venv/bin/ruff format .

@@ -417,7 +417,8 @@ def identities(counts: dict[str, int], *, rng: random.Random) -> list[Identity]:
     from mentoring.dashboards import snapshot_take
     from mentoring.demo import DEMO_DOMAIN
     from mentoring.models import User
-    from programs.models import Mentorship, Participant, Program
+    from pairs.models import Mentorship
+    from programs.models import Participant, Program
 
     now = timezone.now()
     large = list(Program.objects.filter(name__startswith="Demo program").order_by("pk"))

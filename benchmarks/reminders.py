@@ -105,7 +105,8 @@ def build(
     *, programs: int, pairs_per_program: int, due: int, now: dt.datetime, zones: list[str]
 ) -> dict[str, int]:
     from mentoring.models import User
-    from programs.models import CheckIn, Mentorship, PairReminder, Participant, Program
+    from pairs.models import CheckIn, Mentorship, PairReminder
+    from programs.models import Participant, Program
     from programs.pair_reminders import checkin_slot
 
     people = 2 * pairs_per_program
@@ -321,7 +322,7 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
     from django.db import connection
 
     from mentoring.celery import app
-    from programs.models import PairReminder
+    from pairs.models import PairReminder
     from programs.workspace_tasks import send_pair_reminders_task
 
     work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
@@ -449,7 +450,7 @@ def _mailbox(folder: Path) -> list[tuple[str, str]]:
 def _reset(facts: dict[str, Any]) -> None:
     """Everything due pending again, nothing delivered: the next mode starts afresh."""
     from mentoring.models import Delivery
-    from programs.models import PairReminder
+    from pairs.models import PairReminder
 
     PairReminder.objects.filter(due_at__lte=facts["now"]).update(
         state="pending", finished_at=None, skip_reason="", claimed_by=None, claimed_until=None

@@ -18,7 +18,8 @@ from integrations.models import WebhookEndpoint
 from integrations.webhooks import events_emit
 from matching.signals import match_published
 from mentoring.emails import absolute_url
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from programs.signals import (
     checkin_logged,
     mentorship_ended,

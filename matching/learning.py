@@ -70,7 +70,8 @@ from django.utils import timezone
 from matching import inputs, scoring
 from matching.models import MatchCriterion
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, MentorshipStateChange, Program
+from pairs.models import CheckIn, Mentorship, MentorshipStateChange
+from programs.models import Program
 from programs.workspace import Health
 
 FloatArray = npt.NDArray[np.float64]

@@ -30,13 +30,14 @@ from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, Delivery, User
 from mentoring.sweeps import claim_and_send
+from pairs.models import Mentorship
 from programs.mentorships import (
     active_mentee_counts,
     explanation_reasons,
     mentor_capacity,
     mentorship_create,
 )
-from programs.models import Mentorship, Participant, Program
+from programs.models import Participant, Program
 from programs.services import ProgramError
 
 logger = logging.getLogger(__name__)

@@ -39,6 +39,7 @@ from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
 from mentoring.sweeps import claim_and_send
+from pairs.models import Mentorship
 from programs.mentorships import (
     PAIRING_STATES,
     active_mentee_counts,
@@ -46,7 +47,7 @@ from programs.mentorships import (
     mentor_capacity,
     mentorship_create,
 )
-from programs.models import Mentorship, Participant, Program
+from programs.models import Participant, Program
 from programs.services import ProgramError
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from mentoring.models import ActivityMonth
-from programs.models import CheckIn
+from pairs.models import CheckIn
 from surveys.models import Answer, Question
 
 Key = tuple[int, str, dt.date]  # (program id, department, first day of the month)

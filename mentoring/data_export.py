@@ -32,14 +32,10 @@ from django.utils import timezone
 from integrations.models import ApiToken, ChatPreference
 from matching.models import MatchRequest
 from mentoring.models import AuditEvent, Delivery, NotificationPreference, User
+from pairs.models import CheckIn, Mentorship, Milestone, PairGoal, PairReminder
 from programs.models import (
     CalendarFeed,
-    CheckIn,
     EventRsvp,
-    Mentorship,
-    Milestone,
-    PairGoal,
-    PairReminder,
     Participant,
     Profile,
     ProfileAnswer,

@@ -14,9 +14,9 @@ from django.utils import timezone
 from matching.runs import criteria_recommended_add
 from mentoring.demo import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from mentoring.models import EmployeeRecord, Promotion, User
+from pairs.models import Mentorship
 from programs.models import (
     Event,
-    Mentorship,
     Participant,
     Profile,
     ProfileAnswer,

@@ -65,15 +65,12 @@ from mentoring.models import (
     User,
     erased_email,
 )
+from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
 from programs.checkins import checkin_cancel
 from programs.events import calendar_feed_reset, event_rsvps_withdraw
 from programs.mentorships import mentorship_end
 from programs.models import (
     CalendarFeed,
-    CheckIn,
-    Mentorship,
-    MentorshipAgreement,
-    PairGoal,
     Participant,
     ParticipantImport,
     Profile,

@@ -50,7 +50,8 @@ from django.utils.translation import gettext as _
 from mentoring import activity
 from mentoring.models import EmployeeRecord, InsightSnapshot, ProgramSnapshot, Promotion
 from mentoring.suppression import suppress_breakdown, suppress_table
-from programs.models import EventRsvp, Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import EventRsvp, Participant, Program
 
 Z95 = 1.959964
 

@@ -24,8 +24,9 @@ from mentoring.charts import column_chart
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.tasks import snapshot_program_task
+from pairs.models import Mentorship
 from programs.access import Need, access_program
-from programs.models import Mentorship, Program, ProgramGoal
+from programs.models import Program, ProgramGoal
 from programs.workspace import Health
 
 EXPORTS = ("funnel", "health", "checkins", "surveys", "goals", "at_risk")

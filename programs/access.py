@@ -17,14 +17,8 @@ from django.db.models import Q
 from django.http import Http404
 
 from mentoring.models import User
-from programs.models import (
-    AUDIENCES_BY_ROLE,
-    Event,
-    Mentorship,
-    Participant,
-    Program,
-    Resource,
-)
+from pairs.models import Mentorship
+from programs.models import AUDIENCES_BY_ROLE, Event, Participant, Program, Resource
 
 
 class Need(StrEnum):

@@ -36,9 +36,10 @@ from mentoring.deferred import task_defer
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_enabled, notification_send, zone
+from pairs.models import CheckIn, Mentorship, PairGoal
 from programs import ics
 from programs.events import DateTimeLocalInput, WallClockDateTimeField, local_to_utc
-from programs.models import CheckIn, Mentorship, PairGoal, Participant, Program
+from programs.models import Participant, Program
 from programs.services import ProgramError
 from programs.signals import checkin_logged
 

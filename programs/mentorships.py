@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring.models import User
-from programs.models import Mentorship, MentorshipStateChange, Participant, Profile, Program
+from pairs.models import Mentorship, MentorshipStateChange
+from programs.models import Participant, Profile, Program
 from programs.services import ProgramError
 from programs.signals import mentorship_ended, mentorships_completed
 

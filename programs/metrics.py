@@ -29,7 +29,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from mentoring.models import EmployeeRecord, Promotion
-from programs.models import CheckIn, Mentorship, Participant, Program, ProgramGoal
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program, ProgramGoal
 from programs.workspace import Health, pair_health_counts
 
 Metric = ProgramGoal.Metric

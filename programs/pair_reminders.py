@@ -75,7 +75,7 @@ from mentoring.notifications import (
     quiet_adjust,
     zone,
 )
-from programs.models import CheckIn, Mentorship, PairReminder
+from pairs.models import CheckIn, Mentorship, PairReminder
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Mentorship, Participant, Program, QuestionAudience
+from pairs.models import Mentorship
+from programs.models import Participant, Program, QuestionAudience
 
 # The participant roles each audience covers.
 AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.emails import absolute_url
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
+from pairs.models import Mentorship
 from programs import metrics, selectors, services
 from programs.access import Need, ProgramAccess, access_program, can_create_programs
 from programs.forms import (
@@ -34,7 +35,7 @@ from programs.forms import (
     TransitionForm,
 )
 from programs.mentorships import closure_reason_counts
-from programs.models import Mentorship, Participant, Program, ProgramGoal
+from programs.models import Participant, Program, ProgramGoal
 from programs.services import ProgramError
 
 PROGRAMS_PER_PAGE = 25

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.notifications import zone as notification_zone
+from pairs.models import CheckIn, Milestone, PairGoal
 from programs import checkins, workspace
 from programs.access import MentorshipAccess, access_mentorship
 from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
 from programs.mentorships import match_reasons
-from programs.models import CheckIn, Milestone, PairGoal, Profile
+from programs.models import Profile
 from programs.services import ProgramError
 from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
 

@@ -325,7 +325,7 @@ EXPECTED: dict[str, Row] = {
     "admin:mfa_authenticator_changelist": ADMIN_SITE,
     "admin:programs_calendarfeed_changelist": ADMIN_SITE,
     "admin:programs_event_changelist": ADMIN_SITE,
-    "admin:programs_mentorship_changelist": ADMIN_SITE,
+    "admin:pairs_mentorship_changelist": ADMIN_SITE,
     "admin:programs_participant_changelist": ADMIN_SITE,
     "admin:programs_participantimport_changelist": ADMIN_SITE,
     "admin:programs_profile_changelist": ADMIN_SITE,

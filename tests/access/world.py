@@ -20,13 +20,11 @@ from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
 from mentoring.models import ErasureRequest, User
+from pairs.models import CheckIn, Milestone, PairGoal
 from programs.mentorships import mentorship_create
 from programs.models import (
     CalendarFeed,
-    CheckIn,
     Event,
-    Milestone,
-    PairGoal,
     Participant,
     ParticipantImport,
     Program,

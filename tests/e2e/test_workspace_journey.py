@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from programs.models import CheckIn, Participant
+from pairs.models import CheckIn
+from programs.models import Participant
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import mentorship_make, participant_create, program_create

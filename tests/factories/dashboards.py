@@ -21,19 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from mentoring.models import EmployeeRecord, Promotion, User
-from programs.models import (
-    CheckIn,
-    Event,
-    EventRsvp,
-    Mentorship,
-    MentorshipAgreement,
-    Milestone,
-    PairGoal,
-    Participant,
-    Profile,
-    Program,
-    ProgramGoal,
-)
+from pairs.models import CheckIn, Mentorship, MentorshipAgreement, Milestone, PairGoal
+from programs.models import Event, EventRsvp, Participant, Profile, Program, ProgramGoal
 from surveys.models import Answer, Question, Response, Survey
 from tests.factories import user_create
 from tests.factories.programs import program_create

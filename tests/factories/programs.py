@@ -60,8 +60,8 @@ def mentorship_make(
 ) -> Any:
     """An active pair made through programs.mentorships.mentorship_create (so the
     welcome and cadence reminders are planned as in production)."""
+    from pairs.models import Mentorship
     from programs.mentorships import mentorship_create
-    from programs.models import Mentorship
 
     mentor = mentor or participant_create(program=program, role=Participant.Role.MENTOR)
     mentee = mentee or participant_create(program=program, role=Participant.Role.MENTEE)

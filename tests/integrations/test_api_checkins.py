@@ -10,9 +10,10 @@ import time_machine
 
 from integrations.models import ApiToken
 from mentoring.models import User
+from pairs.models import CheckIn, Mentorship
 from programs import checkins
 from programs.mentorships import mentorship_end
-from programs.models import CheckIn, Mentorship, Program
+from programs.models import Program
 from tests.factories.programs import mentee_of, mentorship_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]

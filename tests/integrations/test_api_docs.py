@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from integrations.api.outcomes import EXAMPLE_FILE
 from mentoring.models import User
+from pairs.models import CheckIn
 from programs import checkins
-from programs.models import CheckIn, Participant, Program
+from programs.models import Participant, Program
 from surveys.models import Invitation
 from tests.conftest import ROOT
 from tests.factories.programs import mentee_of, mentorship_make, participant_create

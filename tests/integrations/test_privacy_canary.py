@@ -23,9 +23,10 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from matching import selfmatch
 from matching.models import MatchSettings
 from mentoring.models import User
+from pairs.models import CheckIn, Mentorship
 from programs import checkins, services, workspace
 from programs.mentorships import mentorship_end
-from programs.models import CheckIn, Mentorship, Participant, Program
+from programs.models import Participant, Program
 from programs.services import Invitee
 from surveys import services as survey_services
 from surveys.models import Invitation

@@ -18,8 +18,9 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from matching import selfmatch
 from matching.models import MatchSettings
 from mentoring.models import User
+from pairs.models import CheckIn, Mentorship, PairGoal
 from programs import checkins
-from programs.models import CheckIn, Mentorship, PairGoal, Participant, Program
+from programs.models import Participant, Program
 from programs.services import program_transition
 from surveys import services as survey_services
 from surveys import sweeps

@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from matching import runs
 from matching.models import MatchProposal, MatchRun
 from mentoring.models import User
+from pairs.models import Mentorship
 from programs.mentorships import explanation_reasons
-from programs.models import Mentorship, Participant, Profile, Program
+from programs.models import Participant, Profile, Program
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create
 

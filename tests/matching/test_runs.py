@@ -14,7 +14,8 @@ from django.utils import timezone
 from matching import runs
 from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
 from mentoring.models import Delivery, User
-from programs.models import Mentorship, Participant, Profile, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Profile, Program
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import mentorship_make, participant_create

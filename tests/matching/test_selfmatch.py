@@ -12,8 +12,9 @@ from django.core.mail import EmailMultiAlternatives
 from matching import selfmatch
 from matching.models import MatchRequest, MatchSettings, PairRule
 from mentoring.models import Delivery, User
+from pairs.models import Mentorship
 from programs.mentorships import mentorship_create, mentorship_end
-from programs.models import Mentorship, Participant, Program
+from programs.models import Participant, Program
 from tests.matching.conftest import person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "run_on_commit")]

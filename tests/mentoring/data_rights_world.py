@@ -26,13 +26,12 @@ from integrations.models import ApiToken, ChatPreference, WebhookDelivery, Webho
 from integrations.receivers import participant_data
 from matching.models import MatchRequest
 from mentoring.models import EmployeeRecord, NotificationPreference, Promotion, User
+from pairs.models import MentorshipAgreement, PairGoal
 from programs.checkins import checkin_log_past, checkin_propose
 from programs.models import (
     CalendarFeed,
     Event,
     EventRsvp,
-    MentorshipAgreement,
-    PairGoal,
     Participant,
     ParticipantImport,
     Profile,

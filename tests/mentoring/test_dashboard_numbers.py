@@ -28,15 +28,8 @@ from scipy.stats import binomtest
 
 from mentoring import dashboards, insights
 from mentoring.models import EmployeeRecord, Promotion, User
-from programs.models import (
-    CheckIn,
-    EventRsvp,
-    Mentorship,
-    Participant,
-    Profile,
-    Program,
-    ProgramGoal,
-)
+from pairs.models import CheckIn, Mentorship
+from programs.models import EventRsvp, Participant, Profile, Program, ProgramGoal
 from surveys.models import Answer, Question
 from tests.factories.dashboards import DEPARTMENTS, dashboard_world
 from tests.mentoring.disclosure import Disclosure, assert_no_small_group

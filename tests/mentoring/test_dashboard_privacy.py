@@ -24,7 +24,8 @@ from django.urls import reverse
 
 from mentoring import dashboards, insights, reports, views_dashboards, views_insights
 from mentoring.models import ActivityMonth, InsightSnapshot, ProgramSnapshot, User
-from programs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal, Profile
+from pairs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal
+from programs.models import Profile
 from surveys.models import Answer
 from tests.factories.dashboards import CANARY, DEPARTMENTS, dashboard_world
 from tests.mentoring.disclosure import assert_no_small_group

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from mentoring import dashboards, insights, views_dashboards, views_insights
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from tests.factories.dashboards import dashboard_world
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from mentoring.deferred import deferred_tasks_resend
 from mentoring.models import DeferredTask
+from pairs.models import Mentorship
 from programs import checkins
-from programs.models import Mentorship
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,9 @@ from matching import runs, selfmatch
 from matching.models import MatchSettings
 from mentoring import erasure, reports
 from mentoring.models import User
+from pairs.models import CheckIn, Mentorship
 from programs import checkins, events, services
-from programs.models import CheckIn, Event, Mentorship, Participant, Program
+from programs.models import Event, Participant, Program
 from programs.pair_reminders import pair_reminders_send
 from surveys import sweeps
 from tests.conftest import ROOT

@@ -25,7 +25,8 @@ from django.urls import reverse
 from mentoring import erasure, insights
 from mentoring.dashboards import dashboard_compute
 from mentoring.models import AuditEvent, EmployeeRecord, ErasureRequest, User, erased_email
-from programs.models import CheckIn, EventRsvp, Mentorship, PairGoal, Participant
+from pairs.models import CheckIn, Mentorship, PairGoal
+from programs.models import EventRsvp, Participant
 from surveys.models import Answer
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.mentoring.data_rights_world import (
@@ -91,7 +92,7 @@ def test_the_scan_finds_what_is_there(world: PersonWorld) -> None:
     } <= set(traces(EMAIL))
     assert "integrations.WebhookDelivery.payload" in traces(EMAIL)
     assert "programs.ParticipantImport.summary" in traces(EMAIL)
-    assert "programs.CheckIn.notes" in traces(SECRETS[3])
+    assert "pairs.CheckIn.notes" in traces(SECRETS[3])
 
 
 def test_deletion_leaves_no_trace_of_the_person_anywhere(

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from pairs.models import CheckIn, Mentorship, PairGoal
 from programs import checkins, ics
-from programs.models import CheckIn, Mentorship, PairGoal
 from programs.services import ProgramError
 from tests.factories.programs import mentee_of, mentor_of
 

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from mentoring.models import User
+from pairs.models import Mentorship
 from programs.mentorships import mentorship_create
-from programs.models import Mentorship, Participant, Program
+from programs.models import Participant, Program
 from tests.factories import user_create
 from tests.factories.programs import participant_create
 

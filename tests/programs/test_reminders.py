@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_preference_set, quiet_adjust
+from pairs.models import CheckIn, Mentorship, PairReminder
 from programs import checkins, pair_reminders
-from programs.models import CheckIn, Mentorship, PairReminder, Participant, Program
+from programs.models import Participant, Program
 from programs.pair_reminders import pair_reminders_send
 from tests.factories import user_create
 from tests.factories.programs import mentee_of, mentor_of, mentorship_make, participant_create

@@ -21,7 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentoring.models import Delivery
-from programs.models import PairReminder, Program
+from pairs.models import PairReminder
+from programs.models import Program
 from programs.pair_reminders import CLAIM_LOCK_CLASS, pair_reminders_send
 from tests.conftest import skip_or_fail
 from tests.factories.programs import mentorship_make

@@ -26,7 +26,8 @@ from django.db import connection
 from django.utils import timezone
 
 from mentoring.models import Delivery
-from programs.models import PairReminder, Participant
+from pairs.models import PairReminder
+from programs.models import Participant
 from tests.conftest import ROOT, skip_or_fail
 from tests.factories.programs import mentorship_make, participant_create, program_create
 from tests.integration import database_url_for, services_available, wait_for, worker_mailbox

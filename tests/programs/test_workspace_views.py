@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from mentoring.models import NotificationPreference
 from mentoring.notifications import Kind, unsubscribe_url
+from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
 from programs import checkins, pair_reminders, workspace
-from programs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal, Participant
+from programs.models import Participant
 from tests.factories.programs import mentee_of, mentor_of, mentorship_make, participant_create
 
 pytestmark = pytest.mark.django_db
