@@ -106,8 +106,8 @@ def build(
 ) -> dict[str, int]:
     from mentoring.models import User
     from pairs.models import CheckIn, Mentorship, PairReminder
+    from pairs.reminders.planning import checkin_slot
     from programs.models import Participant, Program
-    from programs.pair_reminders import checkin_slot
 
     people = 2 * pairs_per_program
     User.objects.bulk_create(
@@ -257,7 +257,7 @@ def run_in_process(facts: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from programs.pair_reminders import pair_reminders_send
+    from pairs.reminders.sweep import pair_reminders_send
 
     mail.outbox = []
     count, executed = _counting()
@@ -292,7 +292,7 @@ def _outcome(
     from django.utils import timezone
 
     from mentoring.models import Delivery
-    from programs.pair_reminders import pair_reminders_send
+    from pairs.reminders.sweep import pair_reminders_send
 
     again = pair_reminders_send(now=timezone.now())
     deliveries = Delivery.objects.count()
@@ -323,7 +323,7 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
 
     from mentoring.celery import app
     from pairs.models import PairReminder
-    from programs.workspace_tasks import send_pair_reminders_task
+    from pairs.tasks import send_pair_reminders_task
 
     work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
     mail_dir, query_dir = work / "mail", work / "queries"

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from matching import scoring
 from matching.models import MatchCriterion, MatchSettings, PairRule
+from pairs.mentorships import mentor_capacity
 from pairs.models import Mentorship
-from programs.mentorships import mentor_capacity
 from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
 
 SET, CATEGORY, SENIORITY, TIME_ZONE, TEXT = "set", "category", "seniority", "time_zone", "text"

@@ -30,13 +30,13 @@ from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, Delivery, User
 from mentoring.sweeps import claim_and_send
-from pairs.models import Mentorship
-from programs.mentorships import (
+from pairs.mentorships import (
     active_mentee_counts,
     explanation_reasons,
     mentor_capacity,
     mentorship_create,
 )
+from pairs.models import Mentorship
 from programs.models import Participant, Program
 from programs.services import ProgramError
 
@@ -813,9 +813,7 @@ def _introduction_next(mentorship: Mentorship) -> bool:
                 # The pair's workspace once the person has an account; until then
                 # the home page, where their invitation leads.
                 "url": absolute_url(
-                    reverse("programs:workspace", args=[mentorship.pk])
-                    if me.user is not None
-                    else "/"
+                    reverse("pairs:workspace", args=[mentorship.pk]) if me.user is not None else "/"
                 ),
             },
             reply_to=[partner.user.email if partner.user is not None else partner.email],

@@ -39,14 +39,14 @@ from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_send
 from mentoring.sweeps import claim_and_send
-from pairs.models import Mentorship
-from programs.mentorships import (
+from pairs.mentorships import (
     PAIRING_STATES,
     active_mentee_counts,
     explanation_reasons,
     mentor_capacity,
     mentorship_create,
 )
+from pairs.models import Mentorship
 from programs.models import Participant, Program
 from programs.services import ProgramError
 
@@ -95,7 +95,7 @@ class Recommendation:
 
 
 def reasons_of(explanation: Sequence[dict[str, Any]]) -> list[str]:
-    """The sentences worth showing (programs.mentorships.explanation_reasons)."""
+    """The sentences worth showing (pairs.mentorships.explanation_reasons)."""
     return [str(part["text"]) for part in explanation_reasons(explanation)]
 
 

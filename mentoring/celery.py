@@ -22,7 +22,6 @@ TASK_MODULES = [
     "programs.event_tasks",
     "programs.import_tasks",
     "programs.reminder_tasks",
-    "programs.workspace_tasks",
 ]
 
 app = Celery("mentoring", include=TASK_MODULES)

@@ -38,11 +38,11 @@ from django.utils.translation import gettext_lazy as _
 from mentoring.activity import activity_store
 from mentoring.models import Delivery, ProgramSnapshot
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
+from pairs import metrics
 from pairs.models import CheckIn, Mentorship
-from programs import metrics
-from programs.checkins import workspace_url
+from pairs.selectors import workspace_url
+from pairs.workspace import Health, health_annotate, pair_health_counts
 from programs.models import Participant, Program
-from programs.workspace import Health, health_annotate, pair_health_counts
 from surveys.models import Answer, Question
 from surveys.results import minimum_for, nps_score
 

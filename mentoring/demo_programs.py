@@ -515,7 +515,7 @@ def _seed_pairs(rng: random.Random, program: Program, coordinator: User) -> None
     """Match and publish the first program ten weeks ago, then log its pairs' meetings:
     most meet every two weeks, some fade after a meeting or two, a few never start."""
     from matching.runs import match_run_execute, match_run_publish, match_run_start
-    from programs.checkins import checkin_log_past
+    from pairs.checkins.services import checkin_log_past
 
     run = match_run_start(program=program, by=coordinator)
     match_run_execute(run_id=run.pk)

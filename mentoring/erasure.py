@@ -65,10 +65,10 @@ from mentoring.models import (
     User,
     erased_email,
 )
+from pairs.checkins.services import checkin_cancel
+from pairs.mentorships import mentorship_end
 from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
-from programs.checkins import checkin_cancel
 from programs.events import calendar_feed_reset, event_rsvps_withdraw
-from programs.mentorships import mentorship_end
 from programs.models import (
     CalendarFeed,
     Participant,

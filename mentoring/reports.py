@@ -30,8 +30,8 @@ from mentoring import dashboards, insights
 from mentoring.emails import absolute_url
 from mentoring.models import Delivery, User
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
+from pairs.workspace import Health
 from programs.models import Program
-from programs.workspace import Health
 
 logger = logging.getLogger(__name__)
 

@@ -86,6 +86,7 @@ urlpatterns = [
         name="pair_nudge",
     ),
     path("programs/", include("programs.urls")),
+    path("programs/", include("pairs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),
     path(

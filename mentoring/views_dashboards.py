@@ -25,9 +25,9 @@ from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.tasks import snapshot_program_task
 from pairs.models import Mentorship
+from pairs.workspace import Health
 from programs.access import Need, access_program
 from programs.models import Program, ProgramGoal
-from programs.workspace import Health
 
 EXPORTS = ("funnel", "health", "checkins", "surveys", "goals", "at_risk")
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 FEED_SOURCES: list[str] = [
     "programs.events.event_feed_components",
-    "programs.checkins.checkin_feed_components",
+    "pairs.checkins.calendar.checkin_feed_components",
 ]
 
 PRODID = "-//Mentoring//Programs//EN"

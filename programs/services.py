@@ -154,7 +154,7 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
     )
     if to_state == Program.State.CLOSED:
         # Pairs still meeting when the program closes have completed it.
-        from programs.mentorships import mentorships_complete
+        from pairs.mentorships import mentorships_complete
 
         mentorships_complete(program=locked, by=by, now=now)
     return locked

@@ -13,12 +13,3 @@ from django.dispatch import Signal
 # sender=Program, participants=list[Participant]: people newly enrolled (invited,
 # imported from a file, or joined by the program's link).
 participants_enrolled = Signal()
-
-# sender=Program, mentorship=Mentorship: an active pair ended early.
-mentorship_ended = Signal()
-
-# sender=Program, mentorship_ids=list[int]: a closing program completed its active pairs.
-mentorships_completed = Signal()
-
-# sender=Program, checkin=CheckIn: one of the pair logged a check-in (met or not).
-checkin_logged = Signal()

@@ -23,8 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.emails import absolute_url
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
+from pairs import metrics
+from pairs.mentorships import closure_reason_counts
 from pairs.models import Mentorship
-from programs import metrics, selectors, services
+from programs import selectors, services
 from programs.access import Need, ProgramAccess, access_program, can_create_programs
 from programs.forms import (
     CADENCE_PRESETS,
@@ -34,7 +36,6 @@ from programs.forms import (
     ProgramForm,
     TransitionForm,
 )
-from programs.mentorships import closure_reason_counts
 from programs.models import Participant, Program, ProgramGoal
 from programs.services import ProgramError
 

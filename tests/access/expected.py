@@ -637,7 +637,7 @@ EXPECTED: dict[str, Row] = {
         "staff": (200, 200),
     },
     "programs:join_link_update": COORDINATOR_ACTION,
-    "programs:mentorship_end": {
+    "pairs:mentorship_end": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 404),
         "mentee": (200, 200),
@@ -1288,7 +1288,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 405),
         "staff": (403, 405),
     },
-    "programs:agreement_accept": {
+    "pairs:agreement_accept": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1299,7 +1299,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:agreement_update": {
+    "pairs:agreement_update": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, 200),
@@ -1310,7 +1310,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:checkin_accept": {
+    "pairs:checkin_accept": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1321,7 +1321,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:checkin_cancel": {
+    "pairs:checkin_cancel": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1332,7 +1332,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:checkin_log": {
+    "pairs:checkin_log": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 404),
         "mentee": (200, 200),
@@ -1343,7 +1343,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 403),
         "staff": (403, 403),
     },
-    "programs:checkin_log_link": {
+    "pairs:checkin_log_link": {
         "anonymous": (404, 404),
         "outsider": (404, 404),
         "mentee": (404, 404),
@@ -1354,7 +1354,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (404, 404),
         "staff": (404, 404),
     },
-    "programs:checkin_log_past": {
+    "pairs:checkin_log_past": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 404),
         "mentee": (200, 200),
@@ -1365,7 +1365,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 403),
         "staff": (403, 403),
     },
-    "programs:checkin_propose": {
+    "pairs:checkin_propose": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, 200),
@@ -1376,7 +1376,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:checkin_reschedule": {
+    "pairs:checkin_reschedule": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 404),
         "mentee": (200, 200),
@@ -1387,7 +1387,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 403),
         "staff": (403, 403),
     },
-    "programs:milestone_create": {
+    "pairs:milestone_create": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1398,7 +1398,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:milestone_toggle": {
+    "pairs:milestone_toggle": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1409,7 +1409,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:pair_export": {
+    "pairs:pair_export": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 405),
         "mentee": (403, 405),
@@ -1420,7 +1420,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 405),
         "staff": (403, 405),
     },
-    "programs:pair_goal_create": {
+    "pairs:pair_goal_create": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, 200),
@@ -1431,7 +1431,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:pair_goal_update": {
+    "pairs:pair_goal_update": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (405, 404),
         "mentee": (405, "302"),
@@ -1442,7 +1442,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (405, 403),
         "staff": (405, 403),
     },
-    "programs:pair_list": {
+    "pairs:pair_list": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 405),
         "mentee": (403, 405),
@@ -1453,7 +1453,7 @@ EXPECTED: dict[str, Row] = {
         "hr": (403, 405),
         "staff": (403, 405),
     },
-    "programs:workspace": {
+    "pairs:workspace": {
         "anonymous": ("302-login", "302-login"),
         "outsider": (404, 405),
         "mentee": (200, 405),

@@ -20,9 +20,9 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import IntegrationError
 from matching import runs
 from mentoring.models import User
+from pairs.mentorships import mentorship_create, mentorship_end
 from pairs.models import Mentorship
 from programs import services
-from programs.mentorships import mentorship_create, mentorship_end
 from programs.models import Participant, Profile, Program
 from programs.services import Invitee
 from tests.factories import user_create

@@ -261,7 +261,7 @@ def test_publish_is_all_or_nothing_when_a_mentor_filled_up(
     run = _run(program, coordinator)
     # Meanwhile Dan took a mentee through another way: the draft no longer fits.
     other = _person(program, "Zoe Mentee", Participant.Role.MENTEE)
-    from programs.mentorships import mentorship_create
+    from pairs.mentorships import mentorship_create
 
     mentorship_create(
         program=program, mentor=people["dan"], mentee=other, source="manual", by=coordinator

@@ -12,8 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from matching import selfmatch
 from matching.models import MatchRequest, MatchSettings, PairRule
 from mentoring.models import Delivery, User
+from pairs.mentorships import mentorship_create, mentorship_end
 from pairs.models import Mentorship
-from programs.mentorships import mentorship_create, mentorship_end
 from programs.models import Participant, Program
 from tests.matching.conftest import person
 

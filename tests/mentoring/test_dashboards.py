@@ -16,8 +16,8 @@ from django.urls import reverse
 from mentoring import dashboards
 from mentoring.models import EmployeeRecord, NotificationPreference, ProgramSnapshot, Promotion
 from mentoring.notifications import Kind
+from pairs import metrics
 from pairs.models import CheckIn, Mentorship
-from programs import metrics
 from programs.models import Participant, Program, ProgramGoal
 from tests.factories.programs import mentee_of, mentorship_make, participant_create, program_create
 

@@ -27,10 +27,11 @@ from matching import runs, selfmatch
 from matching.models import MatchSettings
 from mentoring import erasure, reports
 from mentoring.models import User
+from pairs.checkins.services import checkin_accept, checkin_propose
 from pairs.models import CheckIn, Mentorship
-from programs import checkins, events, services
+from pairs.reminders.sweep import pair_reminders_send
+from programs import events, services
 from programs.models import Event, Participant, Program
-from programs.pair_reminders import pair_reminders_send
 from surveys import sweeps
 from tests.conftest import ROOT
 from tests.factories import user_create
@@ -155,13 +156,13 @@ def profile_reminder(world: World, capture: Any) -> None:
 def checkin_notices(world: World, capture: Any) -> None:
     mentorship = world.mentorship
     with capture(execute=True):
-        checkin = checkins.checkin_propose(
+        checkin = checkin_propose(
             mentorship=mentorship,
             by=mentee_of(mentorship),
             scheduled_at=NOW + dt.timedelta(days=3),
         )
     with capture(execute=True):
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
 
 
 def pair_reminders(world: World, capture: Any) -> None:
@@ -176,7 +177,7 @@ def pair_reminders(world: World, capture: Any) -> None:
         proposed_by=mentee_of(mentorship),
     )
     with capture(execute=True):
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     for later in (dt.timedelta(hours=1), dt.timedelta(days=1, hours=2), dt.timedelta(days=3)):
         pair_reminders_send(now=NOW + later)
     silent = mentorship_make(

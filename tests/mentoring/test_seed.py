@@ -150,8 +150,8 @@ def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> 
 
 
 def test_the_demo_pairs_were_introduced_on_the_profiles_of_their_day() -> None:
+    from pairs.mentorships import match_reasons
     from pairs.models import Mentorship
-    from programs.mentorships import match_reasons
 
     _seed()
     pairs = list(Mentorship.objects.select_related("mentee__user", "mentor__user"))

@@ -17,7 +17,7 @@ from mentoring import queues
 from mentoring.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["mentoring", "programs", "matching", "surveys", "integrations"]
+APPS = ["mentoring", "programs", "pairs", "matching", "surveys", "integrations"]
 
 # What a fresh process registers once Celery has imported its task modules, as the
 # worker and beat do at start; nothing else of the project is imported there.

@@ -14,8 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from pairs.checkins.calendar import checkin_uid
+from pairs.checkins.links import log_link_url
+from pairs.checkins.services import (
+    SERIES_LENGTH,
+    checkin_accept,
+    checkin_cancel,
+    checkin_log,
+    checkin_log_past,
+    checkin_propose,
+    checkin_reschedule,
+)
 from pairs.models import CheckIn, Mentorship, PairGoal
-from programs import checkins, ics
+from programs import ics
 from programs.services import ProgramError
 from tests.factories.programs import mentee_of, mentor_of
 
@@ -49,7 +60,7 @@ def _calendars() -> list[tuple[str, Calendar]]:
 
 
 def _propose(mentorship: Mentorship, days: int = 3, **extra) -> CheckIn:
-    return checkins.checkin_propose(
+    return checkin_propose(
         mentorship=mentorship,
         by=mentee_of(mentorship),
         scheduled_at=MORNING + dt.timedelta(days=days),
@@ -67,7 +78,7 @@ def test_a_proposal_asks_the_partner_and_acceptance_invites_both(
     assert _calendars() == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
 
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.SCHEDULED
@@ -78,7 +89,7 @@ def test_a_proposal_asks_the_partner_and_acceptance_invites_both(
     for _to, calendar in invites:
         assert calendar["METHOD"] == "REQUEST"
         (event,) = calendar.walk("VEVENT")
-        assert str(event["UID"]) == checkins.checkin_uid(checkin)
+        assert str(event["UID"]) == checkin_uid(checkin)
         assert event.decoded("DTSTART") == MORNING + dt.timedelta(days=3)
         assert str(event["LOCATION"]) == "https://meet.example.com/abc"
 
@@ -86,14 +97,14 @@ def test_a_proposal_asks_the_partner_and_acceptance_invites_both(
 def test_the_proposer_cannot_accept_their_own_time(mentorship: Mentorship) -> None:
     checkin = _propose(mentorship)
     with pytest.raises(ProgramError):
-        checkins.checkin_accept(checkin=checkin, by=mentee_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentee_of(mentorship))
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.PROPOSED
 
 
 def test_a_proposal_in_the_past_is_refused(mentorship: Mentorship) -> None:
     with pytest.raises(ProgramError):
-        checkins.checkin_propose(
+        checkin_propose(
             mentorship=mentorship,
             by=mentee_of(mentorship),
             scheduled_at=MORNING - dt.timedelta(hours=1),
@@ -107,9 +118,9 @@ def test_ics_keeps_its_uid_across_an_update_and_a_cancellation(
     mentor, mentee = mentor_of(mentorship), mentee_of(mentorship)
     with django_capture_on_commit_callbacks(execute=True):
         checkin = _propose(mentorship)
-        checkins.checkin_accept(checkin=checkin, by=mentor)
+        checkin_accept(checkin=checkin, by=mentor)
     with django_capture_on_commit_callbacks(execute=True):
-        checkins.checkin_reschedule(
+        checkin_reschedule(
             checkin=checkin,
             by=mentee,
             scheduled_at=MORNING + dt.timedelta(days=4),
@@ -117,7 +128,7 @@ def test_ics_keeps_its_uid_across_an_update_and_a_cancellation(
             location="Café Central",
         )
     with django_capture_on_commit_callbacks(execute=True):
-        checkins.checkin_cancel(checkin=checkin, by=mentor)
+        checkin_cancel(checkin=checkin, by=mentor)
 
     mine = [cal for to, cal in _calendars() if to == mentee.email]
     assert [cal["METHOD"] for cal in mine] == ["REQUEST", "REQUEST", "CANCEL"]
@@ -137,29 +148,29 @@ def test_a_recurring_series_schedules_the_next_check_ins_at_the_cadence(
     cadence = mentorship.program.checkin_cadence_days
     with django_capture_on_commit_callbacks(execute=True):
         checkin = _propose(mentorship, repeat=True)
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     series = list(CheckIn.objects.filter(series=checkin.series).order_by("scheduled_at"))
-    assert len(series) == checkins.SERIES_LENGTH
+    assert len(series) == SERIES_LENGTH
     assert all(c.status == CheckIn.Status.SCHEDULED for c in series)
     gaps = {(b.scheduled_at - a.scheduled_at).days for a, b in itertools.pairwise(series)}
     assert gaps <= {cadence - 1, cadence, cadence + 1}  # same local time; DST may shift an hour
     (_to, calendar), *_rest = _calendars()
-    assert len(calendar.walk("VEVENT")) == checkins.SERIES_LENGTH
-    assert len({str(e["UID"]) for e in calendar.walk("VEVENT")}) == checkins.SERIES_LENGTH
+    assert len(calendar.walk("VEVENT")) == SERIES_LENGTH
+    assert len({str(e["UID"]) for e in calendar.walk("VEVENT")}) == SERIES_LENGTH
 
 
 def test_the_calendar_feed_lists_the_persons_check_ins(mentorship: Mentorship) -> None:
     checkin = _propose(mentorship)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     data = ics.calendar_feed_build(mentee_of(mentorship))
     calendar = Calendar.from_ical(data)
     uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
-    assert checkins.checkin_uid(checkin) in uids
+    assert checkin_uid(checkin) in uids
     # Someone else's feed does not show it.
     from tests.factories import user_create
 
     other = Calendar.from_ical(ics.calendar_feed_build(user_create()))
-    assert checkins.checkin_uid(checkin) not in [str(e["UID"]) for e in other.walk("VEVENT")]
+    assert checkin_uid(checkin) not in [str(e["UID"]) for e in other.walk("VEVENT")]
 
 
 # -- Logging ----------------------------------------------------------------------
@@ -169,11 +180,11 @@ def test_both_people_log_and_each_keeps_their_own_rating(
     mentorship: Mentorship, time_machine
 ) -> None:
     checkin = _propose(mentorship, days=1)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     goal = PairGoal.objects.create(mentorship=mentorship, title="Lead a project")
     time_machine.move_to(MORNING + dt.timedelta(days=1, hours=1))
 
-    checkins.checkin_log(
+    checkin_log(
         checkin=checkin,
         by=mentee_of(mentorship),
         outcome="done",
@@ -182,7 +193,7 @@ def test_both_people_log_and_each_keeps_their_own_rating(
         rating=5,
         goal_progress={goal.pk: 40},
     )
-    checkins.checkin_log(checkin=checkin, by=mentor_of(mentorship), outcome="done", rating=4)
+    checkin_log(checkin=checkin, by=mentor_of(mentorship), outcome="done", rating=4)
 
     checkin.refresh_from_db()
     goal.refresh_from_db()
@@ -196,16 +207,16 @@ def test_both_people_log_and_each_keeps_their_own_rating(
 
 def test_a_check_in_cannot_be_logged_before_it_starts(mentorship: Mentorship) -> None:
     checkin = _propose(mentorship, days=2)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     with pytest.raises(ProgramError):
-        checkins.checkin_log(checkin=checkin, by=mentee_of(mentorship), outcome="done")
+        checkin_log(checkin=checkin, by=mentee_of(mentorship), outcome="done")
     checkin.refresh_from_db()
     assert checkin.status == CheckIn.Status.SCHEDULED
 
 
 def test_a_bad_rating_is_refused_without_a_half_write(mentorship: Mentorship) -> None:
     with pytest.raises(ProgramError):
-        checkins.checkin_log_past(
+        checkin_log_past(
             mentorship=mentorship,
             by=mentee_of(mentorship),
             held_at=MORNING - dt.timedelta(days=1),
@@ -220,9 +231,9 @@ def test_opening_a_one_click_link_records_nothing_until_the_button_is_pressed(
 ) -> None:
     """A mail scanner that opens every link (GET, HEAD) must not decide the outcome."""
     checkin = _propose(mentorship, days=1)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     time_machine.move_to(MORNING + dt.timedelta(days=1, hours=2))
-    url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
+    url = log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
     path = "/" + url.split("://", 1)[1].split("/", 1)[1]
 
     opened = client.get(path)
@@ -243,9 +254,9 @@ def test_one_click_we_met_records_once_and_is_safe_to_click_twice(
     client, mentorship: Mentorship, time_machine
 ) -> None:
     checkin = _propose(mentorship, days=1)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     time_machine.move_to(MORNING + dt.timedelta(days=1, hours=2))
-    url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
+    url = log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
     path = url.split("://", 1)[1].split("/", 1)[1]
 
     first = client.post("/" + path)
@@ -269,8 +280,8 @@ def test_one_click_we_met_records_once_and_is_safe_to_click_twice(
 
 def test_a_one_click_link_expires(client, mentorship: Mentorship, time_machine, settings) -> None:
     checkin = _propose(mentorship, days=1)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
-    url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    url = log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="done")
     time_machine.move_to(MORNING + dt.timedelta(days=settings.CHECKIN_LINK_MAX_AGE_DAYS + 1))
 
     response = client.get(url.split(settings.SITE_URL, 1)[1])
@@ -282,7 +293,7 @@ def test_a_one_click_link_expires(client, mentorship: Mentorship, time_machine, 
 
 
 def test_a_tampered_link_records_nothing(client, mentorship: Mentorship) -> None:
-    url = reverse("programs:checkin_log_link", args=["not-a-real-token"])
+    url = reverse("pairs:checkin_log_link", args=["not-a-real-token"])
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
 
@@ -291,9 +302,9 @@ def test_a_link_for_a_moved_check_in_records_nothing(
     client, mentorship: Mentorship, time_machine, settings
 ) -> None:
     checkin = _propose(mentorship, days=1)
-    checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
-    url = checkins.log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="missed")
-    checkins.checkin_reschedule(
+    checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    url = log_link_url(checkin=checkin, user=mentee_of(mentorship), outcome="missed")
+    checkin_reschedule(
         checkin=checkin,
         by=mentor_of(mentorship),
         scheduled_at=MORNING + dt.timedelta(hours=5),

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from mentoring.models import User
+from pairs.mentorships import mentorship_create
 from pairs.models import Mentorship
-from programs.mentorships import mentorship_create
 from programs.models import Participant, Program
 from tests.factories import user_create
 from tests.factories.programs import participant_create
@@ -36,7 +36,7 @@ def pair(program: Program, mentor: Participant, mentee: Participant) -> Mentorsh
 
 
 def end_url(pair: Mentorship) -> str:
-    return reverse("programs:mentorship_end", args=[pair.program_id, pair.pk])
+    return reverse("pairs:mentorship_end", args=[pair.program_id, pair.pk])
 
 
 def test_either_person_and_the_coordinator_may_open_the_page(
@@ -55,7 +55,7 @@ def test_others_may_not(
     assert client_for(outsider).get(end_url(pair)).status_code == 404
     assert client_for(user_of(colleague)).get(end_url(pair)).status_code == 403
     assert client_for(hr).post(end_url(pair), {"reason": "fit"}).status_code == 403
-    wrong_program = reverse("programs:mentorship_end", args=[other_program.pk, pair.pk])
+    wrong_program = reverse("pairs:mentorship_end", args=[other_program.pk, pair.pk])
     assert client_for(user_of(colleague)).get(wrong_program).status_code == 404
     pair.refresh_from_db()
     assert pair.is_active

@@ -16,10 +16,18 @@ from django.utils import timezone
 
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_preference_set, quiet_adjust
+from pairs.checkins.services import (
+    checkin_accept,
+    checkin_cancel,
+    checkin_log,
+    checkin_log_past,
+    checkin_propose,
+    checkin_reschedule,
+)
 from pairs.models import CheckIn, Mentorship, PairReminder
-from programs import checkins, pair_reminders
+from pairs.reminders.planning import mentorship_reminders_plan, mentorship_reminders_start
+from pairs.reminders.sweep import pair_reminders_send
 from programs.models import Participant, Program
-from programs.pair_reminders import pair_reminders_send
 from tests.factories import user_create
 from tests.factories.programs import mentee_of, mentor_of, mentorship_make, participant_create
 
@@ -90,8 +98,8 @@ def test_a_row_whose_sent_mark_was_lost_still_sends_nothing_twice(mentorship: Me
 
 def test_planning_the_same_reminder_twice_adds_no_row(mentorship: Mentorship) -> None:
     before = PairReminder.objects.count()
-    pair_reminders.mentorship_reminders_start(mentorship=mentorship)
-    pair_reminders.mentorship_reminders_plan(mentorship=mentorship)
+    mentorship_reminders_start(mentorship=mentorship)
+    mentorship_reminders_plan(mentorship=mentorship)
     assert PairReminder.objects.count() == before
 
 
@@ -102,7 +110,7 @@ def test_a_transaction_that_rolls_back_enqueues_nothing(
 
     def failing_request() -> None:
         with transaction.atomic():
-            checkins.checkin_propose(
+            checkin_propose(
                 mentorship=mentorship,
                 by=mentee,
                 scheduled_at=timezone.now() + dt.timedelta(days=3),
@@ -123,7 +131,7 @@ def test_a_transaction_that_rolls_back_enqueues_nothing(
 def test_a_failed_send_leaves_the_reminder_for_the_next_sweep(mentorship: Mentorship) -> None:
     later = timezone.now() + dt.timedelta(days=1)
     with mock.patch(
-        "programs.pair_reminders.notification_send", side_effect=OSError("mail server down")
+        "pairs.reminders.sweep.notification_send", side_effect=OSError("mail server down")
     ):
         failed = pair_reminders_send(now=later)
     assert failed.sent == 0
@@ -151,7 +159,7 @@ def test_a_sweep_sends_a_bounded_batch_and_says_more_are_due(program: Program) -
 
 
 def test_the_task_queues_the_next_batch_until_all_are_sent(program: Program, settings) -> None:
-    from programs.workspace_tasks import send_pair_reminders_task
+    from pairs.tasks import send_pair_reminders_task
 
     settings.PAIR_REMINDER_BATCH = 2
     for _n in range(3):
@@ -188,7 +196,7 @@ def test_someone_who_turned_a_kind_off_gets_none_of_it(mentorship: Mentorship) -
 
 
 def test_an_ended_pair_gets_no_more_nudges(mentorship: Mentorship) -> None:
-    from programs.mentorships import mentorship_end
+    from pairs.mentorships import mentorship_end
 
     mentorship_end(mentorship=mentorship, by=mentee_of(mentorship), reason="schedules")
     result = pair_reminders_send(now=timezone.now() + dt.timedelta(days=60))
@@ -263,10 +271,10 @@ def test_the_reminder_before_a_check_in_fires_once_at_the_same_local_time_across
     assert meeting.astimezone(dt.UTC) - intended.astimezone(dt.UTC) != dt.timedelta(hours=24)
     with time_machine.travel(meeting - dt.timedelta(days=6), tick=False):
         mentorship = _pair_in(program, zone)
-        proposed = checkins.checkin_propose(
+        proposed = checkin_propose(
             mentorship=mentorship, by=mentee_of(mentorship), scheduled_at=meeting
         )
-        checkins.checkin_accept(checkin=proposed, by=mentor_of(mentorship))
+        checkin_accept(checkin=proposed, by=mentor_of(mentorship))
         pair_reminders_send()
 
     sent_at: list[dt.datetime] = []
@@ -311,16 +319,14 @@ def test_the_overdue_nudge_goes_out_at_nine_local_even_when_the_clocks_changed(
 
 
 def _scheduled(mentorship: Mentorship, when: dt.datetime) -> CheckIn:
-    checkin = checkins.checkin_propose(
-        mentorship=mentorship, by=mentee_of(mentorship), scheduled_at=when
-    )
-    return checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+    checkin = checkin_propose(mentorship=mentorship, by=mentee_of(mentorship), scheduled_at=when)
+    return checkin_accept(checkin=checkin, by=mentor_of(mentorship))
 
 
 def test_moving_a_check_in_replans_its_reminder_for_the_new_time(mentorship: Mentorship) -> None:
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     checkin = _scheduled(mentorship, start + dt.timedelta(days=5))
-    checkins.checkin_reschedule(
+    checkin_reschedule(
         checkin=checkin,
         by=mentee_of(mentorship),
         scheduled_at=start + dt.timedelta(days=7),
@@ -339,7 +345,7 @@ def test_moving_a_check_in_replans_its_reminder_for_the_new_time(mentorship: Men
 def test_a_cancelled_check_in_sends_no_reminder(mentorship: Mentorship) -> None:
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     checkin = _scheduled(mentorship, start + dt.timedelta(days=5))
-    checkins.checkin_cancel(checkin=checkin, by=mentor_of(mentorship))
+    checkin_cancel(checkin=checkin, by=mentor_of(mentorship))
     pair_reminders_send(now=start + dt.timedelta(days=5, hours=3))
     assert _subjects("Reminder: check-in") == []
     assert _subjects("Did you meet") == []
@@ -349,7 +355,7 @@ def test_the_log_request_goes_only_to_whoever_has_not_logged(mentorship: Mentors
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     when = start + dt.timedelta(days=2)
     checkin = _scheduled(mentorship, when)
-    checkins.checkin_log(
+    checkin_log(
         checkin=checkin,
         by=mentor_of(mentorship),
         outcome="done",
@@ -395,7 +401,7 @@ def test_logging_a_meeting_moves_the_overdue_nudge(mentorship: Mentorship) -> No
     cadence = mentorship.program.checkin_cadence_days
     met = timezone.now() + dt.timedelta(days=cadence)
     with time_machine.travel(met + dt.timedelta(hours=1), tick=False):
-        checkins.checkin_log_past(
+        checkin_log_past(
             mentorship=mentorship, by=mentee_of(mentorship), held_at=met, outcome="done"
         )
     nudges = PairReminder.objects.filter(mentorship=mentorship, kind=R.OVERDUE, state="pending")

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from mentoring.models import Delivery
 from pairs.models import PairReminder
+from pairs.reminders.sweep import CLAIM_LOCK_CLASS, pair_reminders_send
 from programs.models import Program
-from programs.pair_reminders import CLAIM_LOCK_CLASS, pair_reminders_send
 from tests.conftest import skip_or_fail
 from tests.factories.programs import mentorship_make
 

@@ -44,7 +44,7 @@ def _crash_prefix() -> str:
 
 
 def _sweep() -> None:
-    from programs.workspace_tasks import send_pair_reminders_task
+    from pairs.tasks import send_pair_reminders_task
 
     send_pair_reminders_task.apply_async(queue=f"{_crash_prefix()}.email")
 

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from mentoring.models import NotificationPreference
 from mentoring.notifications import Kind, unsubscribe_url
+from pairs import workspace
+from pairs.checkins.services import checkin_accept, checkin_log, checkin_log_past, checkin_propose
 from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
-from programs import checkins, pair_reminders, workspace
+from pairs.reminders.sweep import pair_reminders_send
 from programs.models import Participant
 from tests.factories.programs import mentee_of, mentor_of, mentorship_make, participant_create
 
@@ -38,7 +40,7 @@ def _morning() -> object:
 
 
 def _url(mentorship: Mentorship) -> str:
-    return reverse("programs:workspace", args=[mentorship.pk])
+    return reverse("pairs:workspace", args=[mentorship.pk])
 
 
 # -- Who may open what ---------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_the_coordinator_hr_and_other_members_are_refused_and_outsiders_see_noth
     for user, status in ((coordinator, 403), (hr, 403), (other.user, 403), (outsider, 404)):
         client.force_login(user)
         assert client.get(_url(mentorship)).status_code == status, user
-        post = client.post(reverse("programs:checkin_propose", args=[mentorship.pk]), {})
+        post = client.post(reverse("pairs:checkin_propose", args=[mentorship.pk]), {})
         assert post.status_code == status
     assert not CheckIn.objects.exists()
 
@@ -74,8 +76,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, mentorship: Mentorship) 
 def test_the_pairs_page_is_for_the_programs_coordinators_only(
     client, mentorship: Mentorship, coordinator, hr, outsider, other_coordinator
 ) -> None:
-    url = reverse("programs:pair_list", args=[mentorship.program_id])
-    csv_url = reverse("programs:pair_export", args=[mentorship.program_id])
+    url = reverse("pairs:pair_list", args=[mentorship.program_id])
+    csv_url = reverse("pairs:pair_export", args=[mentorship.program_id])
     cases = (
         (coordinator, 200),
         (hr, 403),
@@ -98,7 +100,7 @@ def test_a_mentee_proposes_a_time_in_their_own_time_zone(client, mentorship: Men
     mentee.save(update_fields=["time_zone"])
     client.force_login(mentee)
     response = client.post(
-        reverse("programs:checkin_propose", args=[mentorship.pk]),
+        reverse("pairs:checkin_propose", args=[mentorship.pk]),
         {"scheduled_at": "2026-09-20T09:30", "duration_minutes": "45", "location": "Zoom"},
     )
     assert response.status_code == 302
@@ -126,7 +128,7 @@ def test_bad_proposals_show_field_errors_and_write_nothing(
     client, mentorship: Mentorship, data: dict[str, str]
 ) -> None:
     client.force_login(mentee_of(mentorship))
-    response = client.post(reverse("programs:checkin_propose", args=[mentorship.pk]), data)
+    response = client.post(reverse("pairs:checkin_propose", args=[mentorship.pk]), data)
     assert response.status_code == 200
     assert b"field-errors" in response.content or b"errorlist" in response.content
     assert not CheckIn.objects.exists()
@@ -136,24 +138,24 @@ def test_agreement_goals_and_milestones_through_the_page(client, mentorship: Men
     mentee, mentor = mentee_of(mentorship), mentor_of(mentorship)
     client.force_login(mentee)
     client.post(
-        reverse("programs:agreement_update", args=[mentorship.pk]),
+        reverse("pairs:agreement_update", args=[mentorship.pk]),
         {"expectations": "Come prepared."},
     )
     client.post(
-        reverse("programs:pair_goal_create", args=[mentorship.pk]),
+        reverse("pairs:pair_goal_create", args=[mentorship.pk]),
         {"title": "Present at all-hands", "description": ""},
     )
     goal = PairGoal.objects.get()
     client.post(
-        reverse("programs:milestone_create", args=[mentorship.pk, goal.pk]),
+        reverse("pairs:milestone_create", args=[mentorship.pk, goal.pk]),
         {"title": "Draft the slides", "due_on": "2026-10-01"},
     )
     client.post(
-        reverse("programs:pair_goal_update", args=[mentorship.pk, goal.pk]),
+        reverse("pairs:pair_goal_update", args=[mentorship.pk, goal.pk]),
         {"progress": "30", "status": "open"},
     )
     client.force_login(mentor)
-    client.post(reverse("programs:agreement_accept", args=[mentorship.pk]))
+    client.post(reverse("pairs:agreement_accept", args=[mentorship.pk]))
 
     agreement = MentorshipAgreement.objects.get()
     goal.refresh_from_db()
@@ -172,7 +174,7 @@ def test_the_workspace_page_costs_the_same_queries_with_more_history(
     client.get(_url(mentorship))
 
     for n in range(15):
-        checkins.checkin_log_past(
+        checkin_log_past(
             mentorship=mentorship,
             by=mentee_of(mentorship),
             held_at=MORNING - dt.timedelta(days=n + 1),
@@ -195,7 +197,7 @@ def test_pairs_move_from_due_to_on_track_when_they_meet(
         program=program, started_at=MORNING - dt.timedelta(days=cadence + 1)
     )
     client.force_login(coordinator)
-    url = reverse("programs:pair_list", args=[program.pk])
+    url = reverse("pairs:pair_list", args=[program.pk])
 
     due = client.get(url, {"health": "due"}, headers={"HX-Request": "true"})
     assert due.status_code == 200
@@ -203,7 +205,7 @@ def test_pairs_move_from_due_to_on_track_when_they_meet(
     assert b"<html" not in due.content  # the partial only
     assert mentee_of(mentorship).display_name.encode() in due.content
 
-    checkins.checkin_log_past(
+    checkin_log_past(
         mentorship=mentorship,
         by=mentee_of(mentorship),
         held_at=MORNING - dt.timedelta(hours=2),
@@ -238,14 +240,14 @@ def test_the_pairs_page_query_count_does_not_grow(
     client, program, coordinator, django_assert_max_num_queries
 ) -> None:
     client.force_login(coordinator)
-    url = reverse("programs:pair_list", args=[program.pk])
+    url = reverse("pairs:pair_list", args=[program.pk])
     for _n in range(3):
         mentorship_make(program=program)
     with django_assert_max_num_queries(12) as few:
         client.get(url)
     for _n in range(25):
         m = mentorship_make(program=program)
-        checkins.checkin_log_past(
+        checkin_log_past(
             mentorship=m, by=mentee_of(m), held_at=MORNING - dt.timedelta(days=1), outcome="done"
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -267,15 +269,15 @@ def test_a_canary_in_notes_and_goals_never_reaches_coordinators_or_hr(
     )
     workspace.milestone_create(goal=goal, by=mentee, title=CANARY)
     with django_capture_on_commit_callbacks(execute=True):
-        checkin = checkins.checkin_propose(
+        checkin = checkin_propose(
             mentorship=mentorship,
             by=mentee,
             scheduled_at=MORNING + dt.timedelta(hours=2),
             location="Room 1",
         )
-        checkins.checkin_accept(checkin=checkin, by=mentor)
+        checkin_accept(checkin=checkin, by=mentor)
     with time_machine.travel(MORNING + dt.timedelta(hours=3), tick=False):
-        checkins.checkin_log(
+        checkin_log(
             checkin=checkin,
             by=mentee,
             outcome="missed",
@@ -294,19 +296,19 @@ def test_a_canary_in_notes_and_goals_never_reaches_coordinators_or_hr(
         client.force_login(viewer)
         for name, args in (
             ("programs:program_overview", [program.pk]),
-            ("programs:pair_list", [program.pk]),
-            ("programs:pair_export", [program.pk]),
+            ("pairs:pair_list", [program.pk]),
+            ("pairs:pair_export", [program.pk]),
             ("programs:participant_list", [program.pk]),
             ("programs:program_list", []),
             ("home", []),
         ):
             response = client.get(reverse(name, args=args))
             seen.append(response.content.decode())
-            if name == "programs:pair_export" and response.status_code == 200:
+            if name == "pairs:pair_export" and response.status_code == 200:
                 rows = list(csv.reader(io.StringIO(response.content.decode())))
                 assert len(rows) == 2
     # Every email coordinators get (the escalation went out: the pair stopped meeting).
-    pair_reminders.pair_reminders_send(now=MORNING + dt.timedelta(days=60))
+    pair_reminders_send(now=MORNING + dt.timedelta(days=60))
     to_staff = [m for m in mail.outbox if set(m.to) & {coordinator.email, hr.email}]
     assert to_staff, "the coordinator got an escalation to check"
     for message in to_staff:
@@ -334,7 +336,7 @@ def test_one_click_unsubscribe_turns_that_kind_off(client, mentorship: Mentorshi
     assert response.status_code == 200
     pref = NotificationPreference.objects.get(user=user, kind=Kind.PAIR_NUDGES)
     assert pref.enabled is False
-    pair_reminders.pair_reminders_send(now=timezone.now() + dt.timedelta(hours=1))
+    pair_reminders_send(now=timezone.now() + dt.timedelta(hours=1))
     assert [m.to for m in mail.outbox] == [[mentor_of(mentorship).email]]
 
 

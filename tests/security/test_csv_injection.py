@@ -37,7 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 WALKED = {
     ("mentoring/views_dashboards.py", "_export"),
     ("mentoring/views_insights.py", "_export"),
-    ("programs/views/pairs.py", "pair_export"),
+    ("pairs/views/pairs.py", "pair_export"),
     ("programs/views/imports.py", "_problems_download"),
     ("surveys/views.py", "survey_export"),
 }
@@ -46,7 +46,7 @@ WALKED = {
 def _csv_views() -> set[tuple[str, str]]:
     """(file, function) for every function in the apps that starts a CSV download."""
     found: set[tuple[str, str]] = set()
-    for app in ("mentoring", "programs", "matching", "surveys", "integrations"):
+    for app in ("mentoring", "programs", "pairs", "matching", "surveys", "integrations"):
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts or path.name == "csv_export.py":
                 continue
@@ -121,7 +121,7 @@ def test_no_csv_the_product_writes_starts_a_cell_with_a_formula(
         dashboard = reverse("program_dashboard", args=[program.pk])
         for table in views_dashboards.EXPORTS:
             downloads[f"dashboard {table}"] = client.get(f"{dashboard}?export={table}").content
-        downloads["pairs"] = client.get(reverse("programs:pair_export", args=[program.pk])).content
+        downloads["pairs"] = client.get(reverse("pairs:pair_export", args=[program.pk])).content
         downloads["survey"] = client.get(
             reverse("surveys:survey_export", args=[program.pk, survey.pk])
         ).content

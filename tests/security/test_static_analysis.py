@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import ROOT, skip_or_fail
 
 PLANTED = Path(__file__).parent / "planted"
-CODE = ["mentoring", "programs", "matching", "surveys", "integrations"]
+CODE = ["mentoring", "programs", "pairs", "matching", "surveys", "integrations"]
 # Planted file -> the name it gets in the scanned folder.
 TARGETS = {"sql.py.txt": "queries.py", "views.py.txt": "views.py"}
 RULE_IDS = {

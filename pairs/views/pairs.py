@@ -2,7 +2,7 @@
 
 Coordinators of the program only (HR viewers, site admins and participants get 403,
 anyone else 404). Both show names, health, dates and counts; never an agreement,
-goal, topic, note or rating (programs.workspace.pair_list selects none of them).
+goal, topic, note or rating (pairs.workspace.pair_list selects none of them).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_safe
 
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
-from programs import workspace
+from pairs import workspace
+from pairs.workspace import Health
 from programs.access import Need, access_program
 from programs.models import Program
-from programs.workspace import Health
 
 PAIRS_PER_PAGE = 50
 
@@ -38,7 +38,7 @@ def _table_context(program: Program, params: QueryDict) -> dict[str, Any]:
     page = Paginator(workspace.pair_list(program=program, health=health, now=now), PAIRS_PER_PAGE)
     query = params.copy()
     query.pop("page", None)
-    list_url = reverse("programs:pair_list", args=[program.pk])
+    list_url = reverse("pairs:pair_list", args=[program.pk])
     return {
         "program": program,
         "health": health,

@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy
 from mentoring.models import User
 from mentoring.validators import SensibleDateField
 from pairs.models import CheckIn, Mentorship, MentorshipAgreement, Milestone, PairGoal
-from programs.checkins import side_of
+from pairs.selectors import side_of
 from programs.models import Program
 from programs.services import ProgramError
 

@@ -1,49 +1,5 @@
-"""Reminders and nudges of the mentorship workspace, planned in rows and sent by a sweep.
-
-Planning (inside the transaction that changes the pair or the check-in) writes
-:class:`PairReminder` rows with their due time; nothing is queued as a far-future
-Celery ETA. Every PAIR_REMINDER_INTERVAL seconds beat starts
-:func:`pair_reminders_send`, which:
-
-1. claims at most PAIR_REMINDER_BATCH due rows nobody holds (SELECT ... FOR UPDATE
-   SKIP LOCKED, then an UPDATE that writes the sweep's random number in ``claimed_by`` and
-   ``claimed_until``; committed at once). A second sweep running at the same time
-   takes the next rows, so a worker's processes share a backlog instead of walking
-   through the same rows. A claim ends with its sweep: on PostgreSQL the sweep holds
-   an advisory lock named by its token for as long as it runs, and a claim whose lock
-   nobody holds (the process died) is taken over at once; everywhere, a claim older
-   than CELERY_TASK_TIME_LIMIT (the longest a sweep task may live) is taken over;
-2. when the batch is full, lets the caller queue the next batch before sending this
-   one (the task does, so another worker process sends it meanwhile);
-3. preloads what the batch's emails need (a fixed number of queries per batch) and
-   opens one mail connection for the batch;
-4. for each row, in its own transaction: a conditional UPDATE marks it sent only
-   while it is still pending and still this sweep's (it locks the row; it finds
-   nothing when another sweep sent it or took it over), writes the unique
-   mentoring.Delivery (kind, recipient and slot; INSERT ... ON CONFLICT DO NOTHING),
-   sends, and commits: two statements per reminder. A crash before the commit rolls
-   all of that back, so the row is sent by a later sweep; a crash after the commit
-   has nothing left to do. The one window left is between the mail server accepting
-   the message and the commit (a few milliseconds): a crash exactly there sends that
-   message twice. No scheme can close it without the mail server's help; the
-   Delivery row at least makes every retry and every second worker harmless. Rows
-   that failed go back to the pool at the end of the batch.
-
-Exactly once rests on step 4 alone (the row lock, the state check and the unique
-Delivery); the claims only spread the work. SQLite has no SKIP LOCKED and no way to
-see whether another sweep is alive, but it lets one writer at a time claim: the same
-code runs there, and a crashed sweep's rows wait for their claim to expire (so they do
-behind a PgBouncer in transaction mode, where session locks cannot be trusted).
-
-Local times: "the day before" keeps the local clock time (a 10:00 check-in gets its
-reminder at 10:00 the day before, whatever the clocks did overnight); nudges go out
-at 09:00 local; nothing goes out in the recipient's quiet hours (see
-mentoring.notifications.quiet_adjust), neither when planned nor when sent late.
-
-Pair health (see programs.workspace.Health) decides the cadence nudges: an overdue
-nudge to both when the pair turns overdue, and an escalation to the program's
-coordinators after CHECKIN_ESCALATE_AFTER_CYCLES missed cycles. Logging a meeting
-moves both.
+"""The reminder sweep: claims due rows in bounded batches and sends each once
+(the steps and why they are safe are in pairs.reminders).
 """
 
 from __future__ import annotations
@@ -51,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -60,215 +16,26 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.emails import absolute_url
-from mentoring.models import Delivery, User
+from mentoring.models import Delivery
 from mentoring.notifications import (
-    Kind,
     is_quiet,
-    local_at,
     notification_disabled_pairs,
     notification_send,
     quiet_adjust,
-    zone,
 )
+from pairs.checkins.links import log_link_url
 from pairs.models import CheckIn, Mentorship, PairReminder
+from pairs.reminders.planning import PREFERENCE, R, checkin_slot, delivery_kind
+from pairs.selectors import workspace_url
 
 logger = logging.getLogger(__name__)
 
-R = PairReminder.Kind
 Pending = PairReminder.State.PENDING
-
-# Nudges go out at this local hour.
-NUDGE_HOUR = 9
-# The first-meeting nudge, if the pair has not set up a check-in by then.
-FIRST_MEETING_AFTER = dt.timedelta(days=7)
-# The "log your check-in" email, this long after the check-in's planned end.
-LOG_AFTER_END = dt.timedelta(minutes=15)
-# A reminder is not worth sending less than this long before the meeting.
-BEFORE_MIN_LEAD = dt.timedelta(hours=1)
-# Health thresholds, in cadences since the last meeting (programs.workspace.Health).
-OVERDUE_AFTER = 1.5
-
-# The preference each kind answers to.
-PREFERENCE: dict[str, str] = {
-    R.WELCOME: Kind.PAIR_NUDGES,
-    R.FIRST_MEETING: Kind.PAIR_NUDGES,
-    R.OVERDUE: Kind.PAIR_NUDGES,
-    R.BEFORE: Kind.CHECKIN_REMINDERS,
-    R.LOG: Kind.CHECKIN_LOG,
-    R.ESCALATION: Kind.PAIR_ESCALATIONS,
-}
-
-
-def delivery_kind(kind: str) -> str:
-    return f"pair-{kind}"
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _pair_users(mentorship: Mentorship) -> list[User]:
-    return [p.user for p in (mentorship.mentor, mentorship.mentee) if p.user is not None]
-
-
-def _nudge_time(
-    reference: dt.datetime, zone_name: str, after: dt.timedelta = dt.timedelta(0)
-) -> dt.datetime:
-    """NUDGE_HOUR local on the first day that hour comes at or after ``after`` past
-    ``reference``, counted on the recipient's wall clock (a day is a calendar day,
-    whether the clocks changed in between or not)."""
-    local = reference.astimezone(zone(zone_name)).replace(tzinfo=None) + after
-    day = local.date()
-    if local.time() > dt.time(NUDGE_HOUR):
-        day += dt.timedelta(days=1)
-    return local_at(day, NUDGE_HOUR, zone_name)
-
-
-def _add(rows: Iterable[PairReminder]) -> None:
-    # A row planned before (pending or already sent) stays as it is.
-    PairReminder.objects.bulk_create(list(rows), ignore_conflicts=True)
-
-
-# ------------------------------------------------------------------------------
-# Planning
-# ------------------------------------------------------------------------------
-
-
-def mentorship_reminders_start(*, mentorship: Mentorship, now: dt.datetime | None = None) -> None:
-    """A new pair: a welcome now, a first-meeting nudge after a week, and the cadence
-    nudges. Called by programs.mentorships.mentorship_create."""
-    now = now or timezone.now()
-    rows = []
-    for user in _pair_users(mentorship):
-        rows.append(
-            PairReminder(
-                kind=R.WELCOME,
-                mentorship=mentorship,
-                recipient=user,
-                slot=f"m{mentorship.pk}",
-                due_at=quiet_adjust(now, user.time_zone),
-            )
-        )
-        rows.append(
-            PairReminder(
-                kind=R.FIRST_MEETING,
-                mentorship=mentorship,
-                recipient=user,
-                slot=f"m{mentorship.pk}",
-                due_at=_nudge_time(mentorship.started_at, user.time_zone, FIRST_MEETING_AFTER),
-            )
-        )
-    _add(rows)
-    mentorship_reminders_plan(mentorship=mentorship, now=now)
-
-
-def last_met_at(mentorship: Mentorship) -> dt.datetime | None:
-    return CheckIn.objects.filter(mentorship=mentorship, status=CheckIn.Status.DONE).aggregate(
-        last=Max("scheduled_at")
-    )["last"]
-
-
-def mentorship_reminders_plan(*, mentorship: Mentorship, now: dt.datetime | None = None) -> None:
-    """(Re)plan the overdue nudge and the escalation from the pair's last meeting."""
-    now = now or timezone.now()
-    reference = last_met_at(mentorship) or mentorship.started_at
-    cadence = dt.timedelta(days=mentorship.program.checkin_cadence_days)
-    slot = f"m{mentorship.pk}@{_stamp(reference)}"
-    PairReminder.objects.filter(
-        mentorship=mentorship, kind__in=(R.OVERDUE, R.ESCALATION), state=Pending
-    ).exclude(slot=slot).delete()
-    if mentorship.state != Mentorship.State.ACTIVE:
-        return
-    overdue_after = cadence * OVERDUE_AFTER
-    escalate_after = cadence * (1 + settings.CHECKIN_ESCALATE_AFTER_CYCLES)
-    rows = [
-        PairReminder(
-            kind=R.OVERDUE,
-            mentorship=mentorship,
-            recipient=user,
-            slot=slot,
-            due_at=_nudge_time(reference, user.time_zone, overdue_after),
-        )
-        for user in _pair_users(mentorship)
-    ]
-    rows += [
-        PairReminder(
-            kind=R.ESCALATION,
-            mentorship=mentorship,
-            recipient=coordinator,
-            slot=slot,
-            due_at=_nudge_time(reference, coordinator.time_zone, escalate_after),
-        )
-        for coordinator in mentorship.program.coordinators.all()
-    ]
-    _add(rows)
-
-
-def checkin_slot(checkin: CheckIn) -> str:
-    return f"c{checkin.pk}@{_stamp(checkin.scheduled_at)}"
-
-
-def before_time(checkin: CheckIn, zone_name: str) -> dt.datetime:
-    """CHECKIN_REMINDER_HOURS before the check-in on the recipient's wall clock, out of
-    their quiet hours (moved earlier rather than past the meeting)."""
-    tz = zone(zone_name)
-    local = checkin.scheduled_at.astimezone(tz).replace(tzinfo=None)
-    wall = local - dt.timedelta(hours=settings.CHECKIN_REMINDER_HOURS)
-    due = wall.replace(tzinfo=tz).astimezone(dt.UTC)
-    return quiet_adjust(due, zone_name, latest=checkin.scheduled_at - BEFORE_MIN_LEAD)
-
-
-def checkin_reminders_plan(*, checkin: CheckIn, now: dt.datetime | None = None) -> None:
-    """(Re)plan the reminder before a check-in and the "log it" email after it."""
-    now = now or timezone.now()
-    slot = checkin_slot(checkin)
-    stale = PairReminder.objects.filter(check_in=checkin, state=Pending)
-    if checkin.status != CheckIn.Status.SCHEDULED:
-        # Proposed, cancelled or logged: no reminder before; a "log it" email only
-        # while the person has not logged it (checked again when sending).
-        keep_log = checkin.status in (CheckIn.Status.DONE, CheckIn.Status.MISSED)
-        stale = stale.exclude(kind=R.LOG, slot=slot) if keep_log else stale
-        stale.delete()
-        return
-    stale.exclude(slot=slot).delete()
-    mentorship = checkin.mentorship
-    rows = []
-    for user in _pair_users(mentorship):
-        due = before_time(checkin, user.time_zone)
-        if due < now:
-            due = quiet_adjust(now, user.time_zone)
-        if due <= checkin.scheduled_at - BEFORE_MIN_LEAD:
-            rows.append(
-                PairReminder(
-                    kind=R.BEFORE,
-                    mentorship=mentorship,
-                    check_in=checkin,
-                    recipient=user,
-                    slot=slot,
-                    due_at=due,
-                )
-            )
-        rows.append(
-            PairReminder(
-                kind=R.LOG,
-                mentorship=mentorship,
-                check_in=checkin,
-                recipient=user,
-                slot=slot,
-                due_at=quiet_adjust(checkin.ends_at + LOG_AFTER_END, user.time_zone),
-            )
-        )
-    _add(rows)
-
-
-# ------------------------------------------------------------------------------
-# The sweep
-# ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -569,8 +336,6 @@ def _escalation_facts(rows: list[PairReminder]) -> dict[int, dict[str, Any]]:
     ids = {row.mentorship_id for row in rows}
     if not ids:
         return {}
-    from django.db.models import Count
-
     facts = (
         Mentorship.objects.filter(pk__in=ids)
         .annotate(
@@ -585,8 +350,6 @@ def _escalation_facts(rows: list[PairReminder]) -> dict[int, dict[str, Any]]:
 def _email(
     reminder: PairReminder, *, facts: dict[int, dict[str, Any]], mailer: BaseEmailBackend
 ) -> None:
-    from programs.checkins import log_link_url, workspace_url
-
     mentorship = reminder.mentorship
     person = reminder.recipient
     kind = reminder.kind
@@ -600,7 +363,7 @@ def _email(
                 "last_met": facts.get(mentorship.pk, {}).get("last_met"),
                 "met_count": facts.get(mentorship.pk, {}).get("met_count", 0),
                 "cycles": settings.CHECKIN_ESCALATE_AFTER_CYCLES,
-                "link": absolute_url(reverse("programs:pair_list", args=[mentorship.program_id]))
+                "link": absolute_url(reverse("pairs:pair_list", args=[mentorship.program_id]))
                 + "?health=inactive",
             }
         )

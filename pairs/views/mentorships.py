@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
+from pairs.access import access_mentorship
+from pairs.mentorships import mentorship_end
 from pairs.models import Mentorship
-from programs.access import Need, access_mentorship
-from programs.mentorships import mentorship_end
+from programs.access import Need
 from programs.models import Participant
 from programs.services import ProgramError
 

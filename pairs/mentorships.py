@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from mentoring.models import User
 from pairs.models import Mentorship, MentorshipStateChange
+from pairs.reminders.planning import mentorship_reminders_start
+from pairs.signals import mentorship_ended, mentorships_completed
 from programs.models import Participant, Profile, Program
 from programs.services import ProgramError
-from programs.signals import mentorship_ended, mentorships_completed
 
 # Programs in which new pairs may be made.
 PAIRING_STATES = (Program.State.ENROLLING, Program.State.MATCHING, Program.State.RUNNING)
@@ -110,9 +111,7 @@ def mentorship_create(
         if mentee.rematch_requested_at is not None:
             Participant.objects.filter(pk=mentee.pk).update(rematch_requested_at=None)
             mentee.rematch_requested_at = None
-        # The workspace's welcome, first-meeting and cadence nudges (programs.pair_reminders).
-        from programs.pair_reminders import mentorship_reminders_start
-
+        # The workspace's welcome, first-meeting and cadence nudges (pairs.reminders).
         mentorship_reminders_start(mentorship=mentorship, now=now)
     return mentorship
 

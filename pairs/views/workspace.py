@@ -1,6 +1,6 @@
 """The mentorship workspace: the pair's own page, for the two people only.
 
-Every view goes through programs.access.access_mentorship: the two people get
+Every view goes through pairs.access.access_mentorship: the two people get
 in; the program's coordinators get 403 (they use the Pairs page, which shows no
 private text); other members and HR get 403; anyone else gets 404. Forms post
 normally and redirect back (POST/redirect/GET); errors re-render with field errors.
@@ -20,14 +20,21 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.notifications import zone as notification_zone
+from pairs import workspace
+from pairs.access import MentorshipAccess, access_mentorship
+from pairs.checkins import links as checkin_links
+from pairs.checkins import services as checkin_services
+from pairs.checkins.forms import (
+    CheckInLogForm,
+    CheckInProposeForm,
+    CheckInTimeForm,
+    PastCheckInForm,
+)
+from pairs.mentorships import match_reasons
 from pairs.models import CheckIn, Milestone, PairGoal
-from programs import checkins, workspace
-from programs.access import MentorshipAccess, access_mentorship
-from programs.checkins import CheckInLogForm, CheckInProposeForm, CheckInTimeForm, PastCheckInForm
-from programs.mentorships import match_reasons
+from pairs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
 from programs.models import Profile
 from programs.services import ProgramError
-from programs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
 
 
 def _checkin(found: MentorshipAccess, checkin_id: int) -> CheckIn:
@@ -39,7 +46,7 @@ def _checkin(found: MentorshipAccess, checkin_id: int) -> CheckIn:
 
 
 def _back(mentorship_id: int, anchor: str = "") -> HttpResponse:
-    response = redirect("programs:workspace", mentorship_id)
+    response = redirect("pairs:workspace", mentorship_id)
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
@@ -226,7 +233,7 @@ def checkin_propose(request: AuthenticatedHttpRequest, mentorship_id: int) -> Ht
     if not form.is_valid():
         return _page(request, found, propose_form=form)
     try:
-        checkins.checkin_propose(
+        checkin_services.checkin_propose(
             mentorship=found.mentorship,
             by=user,
             repeat=form.cleaned_data["repeat"],
@@ -247,7 +254,7 @@ def checkin_accept(
     found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
-        checkins.checkin_accept(checkin=checkin, by=request.user)
+        checkin_services.checkin_accept(checkin=checkin, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -265,7 +272,7 @@ def checkin_cancel(
     found = access_mentorship(request.user, mentorship_id)
     checkin = _checkin(found, checkin_id)
     try:
-        checkins.checkin_cancel(checkin=checkin, by=request.user)
+        checkin_services.checkin_cancel(checkin=checkin, by=request.user)
     except ProgramError as error:
         _fail(request, error)
     else:
@@ -294,7 +301,7 @@ def checkin_reschedule(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            checkins.checkin_reschedule(checkin=checkin, by=user, **form.time_fields())
+            checkin_services.checkin_reschedule(checkin=checkin, by=user, **form.time_fields())
         except ProgramError as error:
             form.add_error(None, str(error))
         else:
@@ -328,7 +335,7 @@ def checkin_log(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            checkins.checkin_log(
+            checkin_services.checkin_log(
                 checkin=checkin,
                 by=request.user,
                 outcome=data["outcome"],
@@ -359,7 +366,7 @@ def checkin_log_past(request: AuthenticatedHttpRequest, mentorship_id: int) -> H
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            checkins.checkin_log_past(
+            checkin_services.checkin_log_past(
                 mentorship=found.mentorship,
                 by=user,
                 held_at=data["held_at"],
@@ -390,9 +397,9 @@ def checkin_log_link(request: HttpRequest, token: str) -> HttpResponse:
     changes nothing, and the person can change the log in the workspace.
     """
     if request.method == "POST":
-        result = checkins.checkin_log_from_link(token)
+        result = checkin_services.checkin_log_from_link(token)
     else:
-        result = checkins.checkin_link_read(token)
+        result = checkin_links.checkin_link_read(token)
     status = 200 if result.ok else (410 if result.outcome in ("expired", "moved") else 404)
     context = {"result": result, "checkin": result.checkin}
     person = result.person

@@ -7,7 +7,7 @@ never below the site's MIN_GROUP_SIZE) of pairs or people stand behind it; below
 the goal says "not enough data yet". Goals are exported and emailed, so a program
 cannot lower the site's floor: a mean rating of one pair is that pair's rating.
 
-- cadence share: share of active pairs on track (programs.workspace.Health);
+- cadence share: share of active pairs on track (pairs.workspace.Health);
 - average satisfaction: mean of the 1-5 ratings given when check-ins were logged
   (only the mean leaves the pair, never a rating);
 - completion rate: completed pairs / (completed + ended early);
@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from mentoring.models import EmployeeRecord, Promotion
 from pairs.models import CheckIn, Mentorship
+from pairs.workspace import Health, pair_health_counts
 from programs.models import Participant, Program, ProgramGoal
-from programs.workspace import Health, pair_health_counts
 
 Metric = ProgramGoal.Metric
 

@@ -1,6 +1,7 @@
 """Celery tasks of the mentorship workspace: thin, take ids, safe to run twice.
 
-Named programs.tasks.* (the names queued messages carry); listed in mentoring/celery.py.
+Named programs.tasks.* (the names queued messages and the beat schedule carry, kept from
+when they lived in programs); found by autodiscovery.
 acks_late so a task whose worker died runs again (its Delivery records make the rerun
 send nothing twice).
 """
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from mentoring import queues
 from mentoring.deferred import DeferredRun
-from programs import checkins, pair_reminders
+from pairs.checkins.notices import checkin_notice_send
+from pairs.reminders.sweep import pair_reminders_send
 
 
 @queues.task(
@@ -20,7 +22,7 @@ def send_pair_reminders_task() -> int:
     batch. When the batch is full, the next one is queued as soon as this one is
     claimed, so the worker's other processes send it meanwhile (a backlog drains at
     the pace of every process, and each sweep takes rows of its own)."""
-    result = pair_reminders.pair_reminders_send(when_full=send_pair_reminders_task.delay)
+    result = pair_reminders_send(when_full=send_pair_reminders_task.delay)
     return result.sent
 
 
@@ -34,6 +36,6 @@ def send_checkin_notice_task(
     checkin_id: int, notice: str, sequence: int, user_ids: list[int]
 ) -> int:
     """Proposals, invitations, updates and cancellations of one check-in version."""
-    return checkins.checkin_notice_send(
+    return checkin_notice_send(
         checkin_id=checkin_id, notice=notice, sequence=sequence, user_ids=user_ids
     )
