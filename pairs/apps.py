@@ -6,3 +6,11 @@ class PairsConfig(AppConfig):
     name = "pairs"
     verbose_name = _("Pairs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # programs announces what involves pairs as signals (it must not import this
+        # app); the receivers do the pairs' part. Check-ins join the calendar feed.
+        from pairs import receivers  # noqa: F401
+        from programs import ics
+
+        ics.feed_source_add("pairs.checkins.calendar.checkin_feed_components")

@@ -6,7 +6,8 @@ Times are written in UTC (``...Z``); calendar programs show them in the reader's
 
 The feed is built from sources listed in ``FEED_SOURCES``: dotted paths of functions
 that take a user and return VEVENT components. Events are the first source; pair
-check-ins add theirs by appending a path, without touching the builder.
+check-ins add theirs with :func:`feed_source_add` (the pairs app, when it starts),
+without touching the builder.
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ if TYPE_CHECKING:
 
 FEED_SOURCES: list[str] = [
     "programs.events.event_feed_components",
-    "pairs.checkins.calendar.checkin_feed_components",
 ]
+
+
+def feed_source_add(path: str) -> None:
+    """Add a source to every feed (apps above programs call this in AppConfig.ready)."""
+    if path not in FEED_SOURCES:
+        FEED_SOURCES.append(path)
+
 
 PRODID = "-//Mentoring//Programs//EN"
 

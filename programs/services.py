@@ -23,7 +23,7 @@ from mentoring.models import User
 from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
-from programs.signals import participants_enrolled
+from programs.signals import participants_enrolled, program_closed
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +153,8 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
         detail={"change": "transition", "to": to_state},
     )
     if to_state == Program.State.CLOSED:
-        # Pairs still meeting when the program closes have completed it.
-        from pairs.mentorships import mentorships_complete
-
-        mentorships_complete(program=locked, by=by, now=now)
+        # Pairs still meeting when the program closes have completed it (pairs.receivers).
+        program_closed.send(sender=Program, program=locked, by=by, now=now)
     return locked
 
 
