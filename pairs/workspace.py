@@ -21,7 +21,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -42,7 +41,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentoring.models import User
-from mentoring.validators import SensibleDateField
 from pairs.models import CheckIn, Mentorship, MentorshipAgreement, Milestone, PairGoal
 from pairs.selectors import side_of
 from programs.models import Program
@@ -108,18 +106,6 @@ def health_annotate(
 # ------------------------------------------------------------------------------
 
 
-class AgreementForm(forms.Form):
-    expectations = forms.CharField(
-        label=gettext_lazy("What we expect of each other"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "For example: come prepared with a topic; say early if a meeting must move; "
-            "give honest feedback. Changing it asks both of you to accept again."
-        ),
-    )
-
-
 def agreement_get(*, mentorship: Mentorship) -> MentorshipAgreement:
     agreement, _created = MentorshipAgreement.objects.get_or_create(mentorship=mentorship)
     return agreement
@@ -166,30 +152,6 @@ def agreement_accept(
 # ------------------------------------------------------------------------------
 # Goals and milestones
 # ------------------------------------------------------------------------------
-
-
-class PairGoalForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Goal"), max_length=200)
-    description = forms.CharField(
-        label=gettext_lazy("Details"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class MilestoneForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Milestone"), max_length=200)
-    due_on = SensibleDateField(
-        label=gettext_lazy("By (optional)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-class GoalProgressForm(forms.Form):
-    progress = forms.IntegerField(label=gettext_lazy("Progress (%)"), min_value=0, max_value=100)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=PairGoal.Status.choices)
 
 
 def _check_pair(mentorship: Mentorship, by: User) -> None:

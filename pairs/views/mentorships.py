@@ -3,47 +3,20 @@ structured, no-fault reason; the mentee may ask to be matched again."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from pairs.access import access_mentorship
+from pairs.forms import EndForm
 from pairs.mentorships import mentorship_end
 from pairs.models import Mentorship
 from programs.access import Need
 from programs.models import Participant
 from programs.services import ProgramError
-
-
-class EndForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Why is it ending?"),
-        choices=Mentorship.EndReason.choices,
-        widget=forms.RadioSelect,
-        help_text=gettext_lazy(
-            "Only the program's coordinators see the reason, to improve future matches."
-        ),
-        error_messages={"required": gettext_lazy("Choose a reason.")},
-    )
-    rematch = forms.BooleanField(required=False)
-
-    def __init__(self, *args: object, side: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if side == Participant.Role.MENTEE:
-            self.fields["rematch"].label = _("Find me a new mentor")
-            self.fields["rematch"].help_text = _(
-                "You'll be first in line when the next matches are made."
-            )
-        elif side == "":
-            self.fields["rematch"].label = _("Queue the mentee for a new match")
-            self.fields["rematch"].help_text = _("They'll be first in line at the next match run.")
-        else:
-            del self.fields["rematch"]
 
 
 @login_required

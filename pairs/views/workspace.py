@@ -30,9 +30,9 @@ from pairs.checkins.forms import (
     CheckInTimeForm,
     PastCheckInForm,
 )
+from pairs.forms import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
 from pairs.mentorships import match_reasons
 from pairs.models import CheckIn, Milestone, PairGoal
-from pairs.workspace import AgreementForm, GoalProgressForm, MilestoneForm, PairGoalForm
 from programs.models import Profile
 from programs.services import ProgramError
 
