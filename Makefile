@@ -4,6 +4,8 @@ PY := .venv/bin/python
 # uv from PATH, else the copy that `make uv` installs for this Python.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PORT ?= 8000
+# The project's Django apps, lowest layer first (docs/architecture.md).
+APPS := mentoring programs pairs matching surveys reports integrations privacy demo
 
 .PHONY: run test lint format typecheck pytest screenshots bench install uv vendor clean help
 
@@ -17,11 +19,12 @@ run: install  ## Embedded default: SQLite, no Redis, demo data, web + worker + b
 
 test: install node_modules/.installed lint typecheck pytest  ## Lint, type-check and run every test.
 
-lint: install  ## ruff, bandit and the repository's semgrep rules (.semgrep/).
+lint: install  ## ruff, bandit, the repository's semgrep rules (.semgrep/) and the import layers.
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/bandit -q -c pyproject.toml -r mentoring programs pairs matching surveys integrations
-	.venv/bin/semgrep --metrics=off --disable-version-check --quiet --error --config .semgrep/ mentoring programs pairs matching surveys integrations
+	.venv/bin/bandit -q -c pyproject.toml -r $(APPS)
+	.venv/bin/semgrep --metrics=off --disable-version-check --quiet --error --config .semgrep/ $(APPS)
+	.venv/bin/lint-imports --no-cache
 
 format: install  ## Fix formatting and the lint findings ruff can fix.
 	.venv/bin/ruff format .

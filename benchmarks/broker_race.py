@@ -54,7 +54,7 @@ def broker_config(transport: str, folder: Path, *, visibility: float) -> dict[st
     if transport == "filesystem":
         for name in ("queue", "control"):
             (folder / name).mkdir(parents=True, exist_ok=True)
-        # As the embedded default had them (mentoring/settings/base.py before).
+        # As the embedded default had them (the settings before the SQLite broker).
         options: dict[str, Any] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),

@@ -71,9 +71,9 @@ def seed(scale: float) -> dict[str, Any]:
 
 def snapshot_all() -> dict[str, Any]:
     """The nightly run, serially: every program's snapshot, then HR's counts."""
-    from mentoring.dashboards import snapshot_take
-    from mentoring.insights import insight_snapshots_take
     from programs.models import Program
+    from reports.dashboards import snapshot_take
+    from reports.insights import insight_snapshots_take
 
     programs = list(Program.objects.exclude(state=Program.State.DRAFT).order_by("pk"))
     slowest = 0.0
@@ -146,8 +146,9 @@ def pages(program: Any) -> list[tuple[str, str, str, dict[str, str] | None]]:
     """(persona, page name, url, headers) of every dashboard page and export."""
     from django.urls import reverse
 
-    from mentoring import views_dashboards, views_insights
     from programs.models import Participant
+    from reports.views import dashboards as views_dashboards
+    from reports.views import insights as views_insights
 
     dashboard = reverse("program_dashboard", args=[program.pk])
     result: list[tuple[str, str, str, dict[str, str] | None]] = [
@@ -198,7 +199,8 @@ def run(*, scale: float, requests: int, warmup: int) -> None:
     from django.db import connection
     from django.test import Client
 
-    from mentoring.models import InsightSnapshot, ProgramSnapshot, User
+    from mentoring.models import User
+    from reports.models import InsightSnapshot, ProgramSnapshot
 
     print(json.dumps({**seed(scale), "database": connection.vendor}), flush=True)
     print(json.dumps(snapshot_all()), flush=True)

@@ -45,56 +45,33 @@ the local socket); without it the script prints a "skipped" line and exits 0.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import http.client
 import json
 import os
 import random
-import secrets
-import shutil
-import signal
-import socket
-import string
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.support.load_stack import (  # noqa: E402
+    base_database_url,
+    cpu_seconds,
+    cpu_since,
+    database_pids,
+    django_setup,
+    postgres_available,
+    server_pids,
+    server_start,
+    stack_up,
+)
+from benchmarks.support.load_users import Identity, Results, Sample, drive, percentile  # noqa: E402
 
 # Shares of the virtual users (largest remainder rounding, at least one each when
 # there are enough users).
 PERSONAS = {"coordinator": 0.2, "mentor": 0.35, "mentee": 0.35, "hr": 0.1}
-# What each persona does, with weights: (page name, weight).
-ACTIONS: dict[str, list[tuple[str, int]]] = {
-    "coordinator": [
-        ("coordinator_program_list", 2),
-        ("coordinator_dashboard", 3),
-        ("coordinator_pairs", 2),
-        ("coordinator_pairs_htmx_filter", 3),
-        ("coordinator_participants", 1),
-        ("coordinator_matching_review", 1),
-    ],
-    "mentor": [
-        ("participant_home", 3),
-        ("participant_workspace", 4),
-        ("checkin_propose_post", 1),
-        ("checkin_log_post", 1),
-    ],
-    "hr": [("hr_insights", 3), ("hr_insights_filtered", 3), ("hr_outcomes_csv", 1)],
-}
-ACTIONS["mentee"] = ACTIONS["mentor"]
-REQUEST_TIMEOUT = 60.0
-SHM = "/dev/shm"  # noqa: S108  # nosec B108 - gunicorn's worker heartbeat files only
 
 
 def emit(line: dict[str, Any]) -> None:
@@ -106,257 +83,8 @@ def note(text: str) -> None:
 
 
 # ------------------------------------------------------------------------------
-# The throwaway stack: database, settings, gunicorn
-# ------------------------------------------------------------------------------
-
-
-def base_database_url() -> str:
-    url = os.environ.get("LOAD_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = "postgresql:///postgres"
-    return url
-
-
-def with_database(url: str, name: str, **query: Any) -> str:
-    parts = urlsplit(url)
-    extra = urlencode(query)
-    joined = "&".join(q for q in (parts.query, extra) if q)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, joined, ""))
-
-
-def _admin_connection(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        dbname="postgres",
-        host=parts.hostname or None,
-        port=parts.port or None,
-        user=parts.username or None,
-        password=parts.password or None,
-        autocommit=True,
-    )
-
-
-def database_create(url: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(url) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_drop(url: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-def redis_reachable(url: str) -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-def redis_forget(url: str, prefix: str) -> int:
-    """Delete the run's cache keys and queues (everything under its own prefix)."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    removed = 0
-    for pattern in (f"{prefix}*", f"*{prefix}*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            removed += int(client.delete(*keys))
-    return removed
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Stack:
-    database_url: str
-    database: str
-    folder: Path
-    port: int
-    redis_url: str
-    prefix: str
-    env: dict[str, str] = field(default_factory=dict)
-    server: subprocess.Popen[bytes] | None = None
-    database_made: bool = False
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def stack_environment(stack: Stack) -> dict[str, str]:
-    env = {
-        # Production settings, as the Docker image runs them.
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings.base",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        # Persistent connections (docs/settings.md), kept for the whole run so that the
-        # database's CPU can be read from the same backends at its start and end.
-        "DATABASE_URL": with_database(stack.database_url, stack.database, conn_max_age=900),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": stack.base,
-        # Plain http on loopback: no TLS redirect and cookies without Secure (which a
-        # browser would refuse over http); everything else as in production.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "VAR_DIR": str(stack.folder / "var"),
-        "STATIC_ROOT": str(stack.folder / "static"),
-        "MEDIA_ROOT": str(stack.folder / "media"),
-        # No worker runs: tasks the pages queue (check-in notices) wait in the broker
-        # and are dropped with it; no email leaves the machine.
-        "EMAIL_URL": "dummy://",
-        "CELERY_QUEUE_PREFIX": stack.prefix,
-        "CACHE_KEY_PREFIX": stack.prefix,
-    }
-    if stack.redis_url:
-        env["REDIS_URL"] = stack.redis_url
-    return env
-
-
-def django_setup(stack: Stack) -> None:
-    """Point this process's Django at the throwaway database (before the first import)."""
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
-    os.environ.update(stack.env)
-    import django
-
-    django.setup()
-
-
-def server_start(stack: Stack, *, workers: int, threads: int) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "mentoring.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{stack.port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--timeout",
-        "120",
-        "--worker-tmp-dir",
-        # Gunicorn's heartbeat files, as in the Docker image (a tmpfs when there is one).
-        SHM if Path(SHM).is_dir() else str(stack.folder),
-        "--log-level",
-        "warning",
-    ]
-    inherited = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
-    env = {k: v for k, v in os.environ.items() if k not in inherited}
-    env.update(stack.env)
-    stack.server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603  # nosec B603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if stack.server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {stack.server.returncode}")
-        try:
-            status, _body, _headers = http_get(stack.port, "/accounts/login/", {})
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer within 60 seconds")
-
-
-def server_stop(stack: Stack) -> None:
-    server = stack.server
-    if server is None or server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
-def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-    try:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
-    finally:
-        conn.close()
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time each process has used so far (Linux /proc; none elsewhere)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    used = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return used
-
-
-def cpu_since(start: dict[int, float], now: dict[int, float]) -> float:
-    """CPU used between two readings; a process started in between counts in full."""
-    return sum(seconds - start.get(pid, 0.0) for pid, seconds in now.items())
-
-
-def server_pids(stack: Stack) -> list[int]:
-    """gunicorn's master and workers."""
-    if stack.server is None:
-        return []
-    master = stack.server.pid
-    found = [master]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def database_pids(stack: Stack) -> list[int]:
-    """The PostgreSQL backends serving the run's database (persistent connections)."""
-    with _admin_connection(stack.database_url) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [stack.database]
-        ).fetchall()
-    return [int(row[0]) for row in rows]
-
-
-# ------------------------------------------------------------------------------
 # Seeding and the virtual users' identities
 # ------------------------------------------------------------------------------
-
-
-@dataclass
-class Identity:
-    persona: str
-    session_key: str
-    # What this person's pages are about.
-    program_ids: list[int] = field(default_factory=list)
-    run: tuple[int, int] | None = None  # (program id, run id) of a draft to review
-    mentorship_id: int | None = None
-    departments: list[str] = field(default_factory=list)
 
 
 def persona_counts(users: int) -> dict[str, int]:
@@ -413,12 +141,12 @@ def identities(counts: dict[str, int], *, rng: random.Random) -> list[Identity]:
     from django.db.models import Q
     from django.utils import timezone
 
+    from demo.people import DEMO_DOMAIN
     from matching.runs import match_run_execute, match_run_start
-    from mentoring.dashboards import snapshot_take
-    from mentoring.demo import DEMO_DOMAIN
     from mentoring.models import User
     from pairs.models import Mentorship
     from programs.models import Participant, Program
+    from reports.dashboards import snapshot_take
 
     now = timezone.now()
     large = list(Program.objects.filter(name__startswith="Demo program").order_by("pk"))
@@ -492,186 +220,8 @@ def identities(counts: dict[str, int], *, rng: random.Random) -> list[Identity]:
 
 
 # ------------------------------------------------------------------------------
-# The virtual users
+# The report
 # ------------------------------------------------------------------------------
-
-
-@dataclass
-class Sample:
-    page: str
-    ms: float
-    ok: bool
-
-
-@dataclass
-class Results:
-    samples: list[Sample] = field(default_factory=list)
-    failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, page: str, ms: float, ok: bool, why: str = "") -> None:
-        with self.lock:
-            self.samples.append(Sample(page, ms, ok))
-            if not ok and len(self.failures[page]) < 5:
-                self.failures[page].append(why)
-
-
-class VirtualUser:
-    """One person: a session cookie, a CSRF token, and a loop of page visits."""
-
-    def __init__(self, identity: Identity, port: int, rng: random.Random) -> None:
-        self.identity = identity
-        self.port = port
-        self.rng = rng
-        alphabet = string.ascii_letters + string.digits
-        # Django accepts a 32-character CSRF secret sent as both the cookie and header.
-        self.csrf = "".join(rng.choice(alphabet) for _ in range(32))
-        self.cookie = f"sessionid={identity.session_key}; csrftoken={self.csrf}"
-        self.conn: http.client.HTTPConnection | None = None
-
-    def request(
-        self, method: str, path: str, *, body: str = "", headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes, str]:
-        all_headers = {"Cookie": self.cookie, "Host": f"127.0.0.1:{self.port}"}
-        if method == "POST":
-            all_headers.update(
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-CSRFToken": self.csrf,
-                    "Referer": f"http://127.0.0.1:{self.port}{path}",
-                }
-            )
-        all_headers.update(headers or {})
-        for attempt in (1, 2):
-            conn = self.conn or http.client.HTTPConnection(
-                "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT
-            )
-            self.conn = conn
-            try:
-                conn.request(method, path, body=body or None, headers=all_headers)
-                response = conn.getresponse()
-                data = response.read()
-                if response.will_close:
-                    conn.close()
-                    self.conn = None
-                return response.status, data, response.getheader("Location") or ""
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # A kept-alive connection the server had closed: reconnect once.
-                conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    # -- the pages ---------------------------------------------------------------------
-
-    def visit(self, page: str) -> tuple[str, str, str, dict[str, str], tuple[int, ...]]:
-        """(method, path, body, extra headers, the statuses that count as success)."""
-        identity = self.identity
-        rng = self.rng
-        program = rng.choice(identity.program_ids) if identity.program_ids else None
-        if page == "coordinator_program_list":
-            return "GET", "/programs/", "", {}, (200,)
-        if page == "coordinator_dashboard":
-            return "GET", f"/programs/{program}/dashboard/", "", {}, (200,)
-        if page == "coordinator_pairs":
-            return "GET", f"/programs/{program}/pairs/", "", {}, (200,)
-        if page == "coordinator_pairs_htmx_filter":
-            health = rng.choice(["on_track", "due", "overdue", "inactive", ""])
-            headers = {"HX-Request": "true", "HX-Target": "pair-table"}
-            path = f"/programs/{program}/pairs/?{urlencode({'health': health})}"
-            return "GET", path, "", headers, (200,)
-        if page == "coordinator_participants":
-            return "GET", f"/programs/{program}/participants/", "", {}, (200,)
-        if page == "coordinator_matching_review":
-            if identity.run is None:
-                return "GET", "/programs/", "", {}, (200,)
-            run_program, run = identity.run
-            return "GET", f"/matching/program/{run_program}/runs/{run}/", "", {}, (200,)
-        if page == "participant_home":
-            return "GET", "/", "", {}, (200,)
-        mentorship = identity.mentorship_id
-        if page == "participant_workspace":
-            return "GET", f"/programs/mentorships/{mentorship}/", "", {}, (200,)
-        if page == "checkin_propose_post":
-            when = dt.datetime.now(dt.UTC) + dt.timedelta(days=rng.randint(3, 60))
-            body = urlencode(
-                {
-                    "scheduled_at": when.strftime("%Y-%m-%dT10:00"),
-                    "duration_minutes": "45",
-                    "location": "Room 4",
-                }
-            )
-            path = f"/programs/mentorships/{mentorship}/checkins/propose/"
-            return "POST", path, body, {}, (302,)
-        if page == "checkin_log_post":
-            held = dt.datetime.now(dt.UTC) - dt.timedelta(days=rng.randint(2, 30))
-            body = urlencode(
-                {
-                    "held_at": held.strftime("%Y-%m-%dT09:00"),
-                    "outcome": "done",
-                    "duration_minutes": "40",
-                    "topics": "delegation, feedback",
-                    "notes": "Went through the quarter's goals.",
-                    "rating": str(rng.randint(3, 5)),
-                }
-            )
-            path = f"/programs/mentorships/{mentorship}/checkins/log/"
-            return "POST", path, body, {}, (302,)
-        if page == "hr_insights":
-            return "GET", "/insights/", "", {}, (200,)
-        if page == "hr_insights_filtered":
-            today = dt.datetime.now(dt.UTC).date()
-            query = {
-                "program": program or "",
-                "department": rng.choice(identity.departments) if identity.departments else "",
-                "start": (today - dt.timedelta(days=rng.choice([90, 180, 365]))).isoformat(),
-                "end": today.isoformat(),
-            }
-            return "GET", f"/insights/?{urlencode(query)}", "", {}, (200,)
-        if page == "hr_outcomes_csv":
-            return "GET", "/insights/?export=outcomes", "", {}, (200,)
-        raise ValueError(page)
-
-    def act(self, page: str, results: Results | None) -> None:
-        method, path, body, headers, expected = self.visit(page)
-        started = time.perf_counter()
-        why = ""
-        try:
-            status, _data, location = self.request(method, path, body=body, headers=headers)
-            ok = status in expected
-            # A redirect to sign in (or to set up two-step sign-in) is a failure too.
-            if ok and status == 302 and ("/accounts/" in location):
-                ok = False
-            if not ok:
-                why = f"{method} {path} -> {status} {location}"
-        except (OSError, http.client.HTTPException) as error:
-            ok = False
-            why = f"{method} {path} -> {type(error).__name__}: {error}"
-        ms = (time.perf_counter() - started) * 1000
-        if results is not None:
-            results.add(page, ms, ok, why)
-
-    def run(self, deadline: float, results: Results, think: tuple[float, float]) -> None:
-        pages, weights = zip(*ACTIONS[self.identity.persona], strict=True)
-        # Start spread over the first think interval, as people do not arrive at once.
-        time.sleep(self.rng.uniform(0, think[1]))
-        while time.monotonic() < deadline:
-            self.act(self.rng.choices(pages, weights)[0], results)
-            time.sleep(self.rng.uniform(*think))
-
-    def warm_up(self) -> None:
-        for page, _weight in ACTIONS[self.identity.persona]:
-            if not page.endswith("_post"):
-                self.act(page, None)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def report(results: Results, *, users: int, seconds: float, extra: dict[str, Any]) -> int:
@@ -714,80 +264,9 @@ def report(results: Results, *, users: int, seconds: float, extra: dict[str, Any
     return errors
 
 
-def drive(
-    identities_: list[Identity],
-    *,
-    port: int,
-    seconds: float,
-    think: tuple[float, float],
-    seed: int,
-    on_start: Callable[[], object] | None = None,
-) -> tuple[Results, float]:
-    users = [
-        VirtualUser(identity, port, random.Random(seed + n))  # noqa: S311  # nosec B311
-        for n, identity in enumerate(identities_)
-    ]
-    for user in users:
-        user.warm_up()
-    if on_start is not None:
-        on_start()
-    results = Results()
-    started = time.monotonic()
-    deadline = started + seconds
-    threads = [
-        threading.Thread(target=u.run, args=(deadline, results, think), daemon=True) for u in users
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + REQUEST_TIMEOUT + 30)
-    return results, time.monotonic() - started
-
-
 # ------------------------------------------------------------------------------
 # The whole run
 # ------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def stack_up(args: argparse.Namespace) -> Iterator[Stack]:
-    prefix = f"mentoring-load-{os.getpid()}-{secrets.token_hex(3)}"
-    redis_url = args.redis_url if args.redis_url and redis_reachable(args.redis_url) else ""
-    stack = Stack(
-        database_url=base_database_url(),
-        database=f"mentoring_load_{os.getpid()}",
-        folder=Path(tempfile.mkdtemp(prefix="mentoring-load-")),
-        port=args.port or free_port(),
-        redis_url=redis_url,
-        prefix=prefix,
-    )
-    stack.env = stack_environment(stack)
-    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        database_create(stack.database_url, stack.database)
-        stack.database_made = True
-        yield stack
-    finally:
-        server_stop(stack)
-        with contextlib.suppress(Exception):
-            from django.db import connections
-
-            connections.close_all()
-        if stack.database_made and not args.keep:
-            database_drop(stack.database_url, stack.database)
-        if stack.redis_url:
-            with contextlib.suppress(Exception):
-                redis_forget(stack.redis_url, prefix)
-        shutil.rmtree(stack.folder, ignore_errors=True)
-        signal.signal(signal.SIGTERM, previous)
-
-
-def postgres_available(url: str) -> str:
-    try:
-        with _admin_connection(url):
-            return ""
-    except Exception as error:
-        return f"{type(error).__name__}: {error}".strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,9 +99,9 @@ def outcomes_add(*, seed: int = 5) -> dict[str, Any]:
 def run(*, scale: float, repeat: int) -> None:
     from django.db import connection
 
+    from demo.large import demo_large_seed
     from matching import learning
     from matching.models import MatchCriterion
-    from mentoring.demo_large import demo_large_seed
     from programs.models import Program
 
     started = time.perf_counter()

@@ -69,6 +69,7 @@ from django.utils import timezone
 
 from matching import inputs, scoring
 from matching.models import MatchCriterion
+from matching.runs import criterion_update
 from mentoring.models import User
 from pairs.models import CheckIn, Mentorship, MentorshipStateChange
 from pairs.workspace import Health
@@ -430,8 +431,6 @@ def weight_suggestions_adopt(
     """Set the suggested weights (all of them, or one criterion's) as the program's
     weights, through the criterion service. Recomputed here, so what is saved is
     what the outcomes say now. Returns how many weights were set."""
-    from matching.runs import criterion_update
-
     changed = 0
     for row in weight_suggestions(program=program, now=now).rows:
         if row.suggested_weight is None:

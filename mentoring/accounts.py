@@ -1,6 +1,6 @@
 """allauth configured for this site: emails name the product, not the request's host;
 single sign-on with domain rules, linking rules and re-authentication through the
-provider (the mechanics are in mentoring.sso)."""
+provider (the mechanics are in the mentoring.sso package)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mentoring.sessions import mfa_required
+from mentoring.sso.problems import SsoProblem, problem_kind, sso_problem_response
+from mentoring.sso.signin import (
+    REAUTHENTICATE_STATE,
+    check_nonce,
+    provider_logout_url,
+    reauthentication_state,
+    recently_reauthenticated,
+    stash_pending_link,
+)
 from mentoring.validators import name_problem
 
 
@@ -81,8 +91,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return [*methods, sso]
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
-        from mentoring.sso import recently_reauthenticated
-
         # allauth only counts password, code and MFA re-authentication; ours at the
         # provider counts too, for as long as allauth's own timeout.
         if recently_reauthenticated(context.request):
@@ -91,8 +99,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return result
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
-        from mentoring.sso import provider_logout_url
-
         # Read before the session ends (allauth asks first, then signs out).
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             url = provider_logout_url(request)
@@ -112,20 +118,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """
 
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
-        from mentoring import sso
-        from mentoring.sessions import mfa_required
-
         provider_name = str(getattr(sociallogin.provider, "name", ""))
         try:
-            sso.check_nonce(sociallogin)
-        except sso.SsoProblem as problem:
+            check_nonce(sociallogin)
+        except SsoProblem as problem:
             raise ImmediateHttpResponse(
-                sso.sso_problem_response(
+                sso_problem_response(
                     request, kind=problem.kind, provider_name=provider_name, error=problem
                 )
             ) from None
-        if sociallogin.state.get(sso.REAUTHENTICATE_STATE):
-            sso.reauthentication_state(request, sociallogin)
+        if sociallogin.state.get(REAUTHENTICATE_STATE):
+            reauthentication_state(request, sociallogin)
         self._check_allowed_domain(request, sociallogin)
         if (
             sociallogin.state.get("process") == AuthProcess.CONNECT
@@ -138,14 +141,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return  # Linked before: the provider's subject identifies the person.
         if not sociallogin.email_addresses and not getattr(sociallogin.user, "email", ""):
             raise ImmediateHttpResponse(
-                sso.sso_problem_response(request, kind="no_email", provider_name=provider_name)
+                sso_problem_response(request, kind="no_email", provider_name=provider_name)
             )
         if not any(address.verified for address in sociallogin.email_addresses):
             raise ImmediateHttpResponse(
-                sso.sso_problem_response(request, kind="unverified", provider_name=provider_name)
+                sso_problem_response(request, kind="unverified", provider_name=provider_name)
             )
         if sociallogin.is_existing and mfa_required(sociallogin.user):
-            raise ImmediateHttpResponse(sso.stash_pending_link(request, sociallogin))
+            raise ImmediateHttpResponse(stash_pending_link(request, sociallogin))
 
     def _check_allowed_domain(self, request: HttpRequest, sociallogin: Any) -> None:
         allowed = settings.SSO_ALLOWED_DOMAINS
@@ -181,13 +184,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         exception: BaseException | None = None,
         extra_context: Any = None,
     ) -> None:
-        from mentoring import sso
-
         if error == AuthError.CANCELLED:
             return  # allauth's "sign-in cancelled" page
-        kind = sso.problem_kind(exception)
+        kind = problem_kind(exception)
         raise ImmediateHttpResponse(
-            sso.sso_problem_response(
+            sso_problem_response(
                 request,
                 kind=kind,
                 provider_name=str(getattr(provider, "name", "")),

@@ -6,9 +6,14 @@ goes out; each email carries a signed link that turns its kind off, also offered
 mail programs through ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058),
 so "Unsubscribe" in the mail program is one click.
 
-Quiet hours: :func:`quiet_adjust` moves a due time out of the night in the
-recipient's time zone; senders call it when they plan a message and again when
-they send a late one.
+Exactly once: ``notification_send(once=(kind, key))`` claims the mentoring.Delivery
+row and sends in one transaction, so a failed send leaves the key free for a retry.
+
+Quiet hours: a periodic sender passes ``wait_out_quiet_hours=True``; in the
+recipient's night :func:`notification_send` raises :class:`QuietHours` before
+anything is claimed or sent, and the one sweep helper (mentoring.sweeps) leaves the row
+due for a later sweep. A message someone's own action causes (a confirmation) goes at
+once. Senders that plan a time ahead (pair reminders) use :func:`quiet_adjust`.
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.emails import Email, absolute_url, email_render
-from mentoring.models import NotificationPreference, User
+from mentoring.models import Delivery, NotificationPreference, User
 
 
 class Kind(models.TextChoices):
@@ -136,6 +141,15 @@ def unsubscribe_headers(*, user: User, kind: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------
 
 
+class QuietHours(Exception):
+    """It is night where the recipient is: nothing was claimed or sent; try after
+    ``until``."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"quiet hours until {until.isoformat()}")
+        self.until = until
+
+
 def is_quiet(moment: dt.datetime, zone_name: str) -> bool:
     """Whether this moment falls in the night in this time zone."""
     start, end = settings.NOTIFY_QUIET_START_HOUR, settings.NOTIFY_QUIET_END_HOUR
@@ -192,16 +206,23 @@ def notification_send(
     message_id: str = "",
     mailer: BaseEmailBackend | None = None,
     preference_checked: bool = False,
+    once: tuple[str, str] | None = None,
+    wait_out_quiet_hours: bool = False,
+    now: dt.datetime | None = None,
 ) -> bool:
     """Email one notification: text and HTML, rendered in the person's time zone,
     with unsubscribe links (body and headers) and an optional .ics invitation.
 
-    Every recurring email of the product goes through here; the caller claims its
-    Delivery first (exactly once) and plans around quiet hours.
+    Every recurring email of the product goes through here.
 
     ``mailer``: an open connection to send it through (a batch shares one).
     ``preference_checked``: the caller already left out everyone who turned this
     kind off (a batch does it in one query); otherwise it is looked up here.
+    ``once``: the Delivery (kind, key) that makes it go out at most once; claimed in
+    the transaction that sends (False, nothing sent, when it went before).
+    ``wait_out_quiet_hours``: raise :class:`QuietHours` instead of sending in the
+    recipient's night (periodic senders; the sweep tries again later); ``now`` is the
+    sweep's clock.
 
     Nothing goes to a deactivated or erased account (its address may be a
     placeholder), nor to someone who turned the kind off. Returns whether it went.
@@ -210,6 +231,30 @@ def notification_send(
         return False
     if not preference_checked and not notification_enabled(user=to, kind=kind):
         return False
+    if wait_out_quiet_hours:
+        moment = now or timezone.now()
+        if is_quiet(moment, to.time_zone):
+            raise QuietHours(quiet_adjust(moment, to.time_zone))
+    if once is None:
+        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer)
+        return True
+    with transaction.atomic():
+        if not Delivery.objects.claim(kind=once[0], key=once[1]):
+            return False
+        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer)
+    return True
+
+
+def _send(
+    to: User,
+    kind: str,
+    template: str,
+    context: Mapping[str, Any],
+    ics_data: bytes | None,
+    ics_method: str,
+    message_id: str,
+    mailer: BaseEmailBackend | None,
+) -> None:
     url = unsubscribe_url(user=to, kind=kind)
     with timezone.override(zone(to.time_zone)):
         subject, text, html = email_render(
@@ -246,4 +291,3 @@ def notification_send(
         message.send()
     else:
         mailer.send_messages([message])
-    return True

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from mentoring.audit import Action, audit_record
 from mentoring.models import User
 from mentoring.sessions import session_on_login, session_remember_mfa
-from mentoring.sso import provider_mfa_satisfied, session_on_sso_login
+from mentoring.sso.signin import provider_mfa_satisfied, session_on_sso_login
 
 
 @receiver(user_logged_in, dispatch_uid="mentoring.on_login")

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from mentoring import tasks
 from mentoring.models import Heartbeat
 
 
@@ -21,6 +22,4 @@ def heartbeat_record(*, name: str = "beat") -> Heartbeat:
 
 def heartbeat_request(*, name: str) -> None:
     """Ask a worker to record a heartbeat once this transaction commits."""
-    from mentoring.tasks import record_heartbeat_task
-
-    transaction.on_commit(lambda: record_heartbeat_task.delay(name=name))
+    transaction.on_commit(lambda: tasks.record_heartbeat_task.delay(name=name))

@@ -85,7 +85,7 @@ def session_on_login(request: HttpRequest, user: User, *, provider_mfa: bool = F
 
     It is when the person has an authenticator here (allauth asked for it), or when the
     identity provider they signed in through says it checked one in a way its settings
-    trust (``provider_mfa``, see ``mentoring.sso.provider_mfa_satisfied``).
+    trust (``provider_mfa``, see ``mentoring.sso.signin.provider_mfa_satisfied``).
     """
     if mfa_required(user):
         session_remember_mfa(request, enabled=provider_mfa or is_mfa_enabled(user))

@@ -8,7 +8,12 @@ mentoring.Delivery claim, sends and marks the row; the commit that follows makes
 of it count at once. One transaction per message keeps the duplicate window to the
 one message in flight when a worker dies.
 
-A sender that raises rolls back its own row only: it is logged, left due for the
+A recipient's quiet hours (mentoring.notifications.QuietHours, raised by
+``notification_send(wait_out_quiet_hours=True)``) roll back that row's transaction too
+and pass it over for this sweep: it stays due, is not a failure, and goes out at the
+first sweep after the night.
+
+A sender that raises anything else rolls back its own row only: it is logged, left due for the
 next sweep and not tried again in this one. Rows another sender holds are passed over
 for the rest of the sweep too, so a sweep never waits on them nor walks through them
 batch after batch.
@@ -23,6 +28,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
+from mentoring.notifications import QuietHours
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,6 +40,7 @@ class SweepResult:
     # The sweep stopped at its bound (batch x batches) with rows still due (other than
     # those that failed or another sender holds): the caller may queue the next at once.
     more: bool
+    waiting: int = 0  # rows whose recipient is in their quiet hours: left due
 
 
 def claim_and_send[M: Model](
@@ -71,8 +79,8 @@ def claim_and_send[M: Model](
             rows = rows.select_related(*select_related)
         return rows.filter(pk=pk).first()
 
-    passed: set[int] = set()  # failed, or held by another sender: not again this sweep
-    sent = failed = failed_in_a_row = 0
+    passed: set[int] = set()  # failed, waiting, or held by another sender: not again
+    sent = failed = failed_in_a_row = waiting = 0
     for _batch in range(batches):
         ids = list(
             due.exclude(pk__in=passed).order_by(*order_by).values_list("pk", flat=True)[:batch]
@@ -89,16 +97,20 @@ def claim_and_send[M: Model](
                                 passed.add(pk)
                             break
                         sent += send_one(row)
+                except QuietHours:
+                    passed.add(pk)
+                    waiting += 1
+                    break
                 except Exception:
                     passed.add(pk)
                     failed += 1
                     failed_in_a_row += 1
                     logger.exception("%s %s failed; retried at the next sweep", label, pk)
                     if give_up_after is not None and failed_in_a_row >= give_up_after:
-                        return SweepResult(sent=sent, failed=failed, more=False)
+                        return SweepResult(sent=sent, failed=failed, waiting=waiting, more=False)
                     break
                 failed_in_a_row = 0
         if len(ids) < batch:
-            return SweepResult(sent=sent, failed=failed, more=False)
+            return SweepResult(sent=sent, failed=failed, waiting=waiting, more=False)
     more = due.exclude(pk__in=passed).exists()
-    return SweepResult(sent=sent, failed=failed, more=more)
+    return SweepResult(sent=sent, failed=failed, waiting=waiting, more=more)

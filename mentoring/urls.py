@@ -4,35 +4,31 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from integrations.api import api
-from mentoring import (
-    notification_views,
-    sso,
-    views,
-    views_audit,
-    views_dashboards,
-    views_data_rights,
-    views_insights,
-)
+from mentoring import home, notification_views, views, views_audit
+from mentoring.sso import views as sso_views
+from privacy import views as views_data_rights
+from reports.views import dashboards as views_dashboards
+from reports.views import insights as views_insights
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("insights/", views_insights.insights_dashboard, name="insights_dashboard"),
     path("insights/outcomes/", views_insights.outcome_import, name="outcome_import"),
     # allauth's OpenID Connect callback, with the ID token's signature always checked.
     path(
         "accounts/oidc/<str:provider_id>/login/callback/",
-        sso.oidc_callback,
+        sso_views.oidc_callback,
         name="sso_oidc_callback",
     ),
-    path("accounts/sso/link/", sso.sso_link_confirm, name="sso_link_confirm"),
-    path("accounts/sso/reauthenticate/", sso.sso_reauthenticate, name="sso_reauthenticate"),
+    path("accounts/sso/link/", sso_views.sso_link_confirm, name="sso_link_confirm"),
+    path("accounts/sso/reauthenticate/", sso_views.sso_reauthenticate, name="sso_reauthenticate"),
     path(
         "accounts/sso/reauthenticate/done/",
-        sso.sso_reauthenticate_done,
+        sso_views.sso_reauthenticate_done,
         name="sso_reauthenticate_done",
     ),
     path("audit/", views_audit.audit_log, name="audit_log"),

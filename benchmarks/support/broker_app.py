@@ -21,7 +21,7 @@ app.conf.update(
     broker_transport=os.environ.get("BENCH_BROKER_TRANSPORT") or None,
     broker_transport_options=json.loads(os.environ.get("BENCH_BROKER_OPTIONS", "{}")),
     broker_connection_retry_on_startup=True,
-    # As mentoring/settings/base.py has it.
+    # As mentoring/settings/celery.py has it.
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,

@@ -13,14 +13,13 @@ runlocal's worker or beat with SIGKILL once some emails are out, and waits until
 every person has an email. Emails are counted per recipient in the mail folder, not
 rows in the database.
 
-The setup steps run in processes of their own, through this module's command line
-(``python -m benchmarks.support.embedded prepare|import|survey ...``), with the
+The setup steps run in processes of their own, through embedded_steps' command line
+(``python -m benchmarks.support.embedded_steps prepare|import|survey ...``), with the
 site's environment, so the caller needs no Django settings of its own.
 """
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import json
 import os
@@ -120,9 +119,9 @@ class Site:
         return f"http://127.0.0.1:{self.port}"
 
     def step(self, *args: str, timeout: float = 300) -> str:
-        """A setup step of this module's command line, in the site's environment."""
+        """A setup step (benchmarks/support/embedded_steps.py), in the site's environment."""
         return self._run(
-            [sys.executable, "-m", "benchmarks.support.embedded", *args], timeout=timeout
+            [sys.executable, "-m", "benchmarks.support.embedded_steps", *args], timeout=timeout
         ).strip()
 
     def _run(self, command: list[str], *, timeout: float) -> str:
@@ -434,132 +433,3 @@ def run(
         )
     phases["stopped"] = round(time.monotonic() - started, 1)
     return outcome
-
-
-# The setup steps, run in the site's environment --------------------------------------
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings.base")
-    import django
-
-    django.setup()
-
-
-def _prepare(people: int, source: str) -> int:
-    """A coordinator and an enrolling program; for a survey, ``people`` active
-    participants without accounts (their survey email goes to the program's address
-    for them). Prints the program's id."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from mentoring.models import User
-    from programs.models import Participant, Program
-    from programs.services import program_create
-
-    coordinator = User.objects.create_user(
-        email="coordinator@example.org", password=None, full_name="Coordinator"
-    )
-    today = timezone.now().date()
-    program = program_create(
-        created_by=coordinator,
-        name="Faults",
-        starts_on=today,
-        ends_on=today + dt.timedelta(days=90),
-    )
-    Program.objects.filter(pk=program.pk).update(state=Program.State.ENROLLING)
-    if source == "survey":
-        Participant.objects.bulk_create(
-            [
-                Participant(
-                    program=program,
-                    role=Participant.Role.MENTEE if n % 2 else Participant.Role.MENTOR,
-                    status=Participant.Status.ACTIVE,
-                    email=RECIPIENT.format(n=n),
-                    full_name=f"Person {n}",
-                )
-                for n in range(people)
-            ],
-            batch_size=1000,
-        )
-    return program.pk
-
-
-def _import(program_id: int, people: int) -> None:
-    """Upload a CSV of ``people`` rows as the coordinator, wait for the worker's check,
-    and apply it (the worker applies it and queues the invitations)."""
-    from mentoring.models import User
-    from programs.imports import participant_import_apply, participant_import_create
-    from programs.models import ParticipantImport, Program
-
-    program = Program.objects.get(pk=program_id)
-    coordinator = User.objects.get(email="coordinator@example.org")
-    lines = ["name,email,role"]
-    lines += [
-        f"Person {n},{RECIPIENT.format(n=n)},{'mentee' if n % 2 else 'mentor'}"
-        for n in range(people)
-    ]
-    data = ("\n".join(lines) + "\n").encode()
-    participant_import = participant_import_create(
-        program=program, by=coordinator, file_name="people.csv", data=data
-    )
-    deadline = time.monotonic() + 120
-    while participant_import.status == ParticipantImport.Status.CHECKING:
-        if time.monotonic() > deadline:
-            raise SystemExit("the worker did not check the import within 120 s")
-        time.sleep(0.2)
-        participant_import.refresh_from_db()
-    if participant_import.status != ParticipantImport.Status.READY:
-        raise SystemExit(f"import {participant_import.status}: {participant_import.problems[:3]}")
-    participant_import_apply(participant_import=participant_import, by=coordinator)
-
-
-def _survey(program_id: int) -> None:
-    """Publish a one-question survey, sent as soon as it is published, to everyone."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from mentoring.models import User
-    from programs.models import Program
-    from surveys.models import Question, Survey
-    from surveys.services import question_create, survey_create, survey_publish
-
-    program = Program.objects.get(pk=program_id)
-    coordinator = User.objects.get(email="coordinator@example.org")
-    survey = survey_create(program=program, by=coordinator, title="How is it going?")
-    question_create(
-        survey=survey, by=coordinator, text="How is it going?", kind=Question.Kind.RATING
-    )
-    Survey.objects.filter(pk=survey.pk).update(
-        trigger=Survey.Trigger.ON_PUBLISH,
-        reminder_count=0,
-        closes_at=timezone.now() + dt.timedelta(days=14),
-    )
-    survey_publish(survey=survey, by=coordinator)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    steps = parser.add_subparsers(dest="step", required=True)
-    prepare = steps.add_parser("prepare")
-    prepare.add_argument("--people", type=int, required=True)
-    prepare.add_argument("--source", choices=("import", "survey"), required=True)
-    upload = steps.add_parser("import")
-    upload.add_argument("--program", type=int, required=True)
-    upload.add_argument("--people", type=int, required=True)
-    survey = steps.add_parser("survey")
-    survey.add_argument("--program", type=int, required=True)
-    args = parser.parse_args()
-    _django()
-    if args.step == "prepare":
-        print(_prepare(args.people, args.source))
-    elif args.step == "import":
-        _import(args.program, args.people)
-    else:
-        _survey(args.program)
-
-
-if __name__ == "__main__":
-    main()

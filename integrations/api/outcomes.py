@@ -1,6 +1,6 @@
 """/api/v1/outcomes/import: HR's outcome file, as on the outcome import page.
 
-The same importer (mentoring.outcomes): the file is checked in full first; a clean
+The same importer (reports.outcomes): the file is checked in full first; a clean
 file replaces the outcome data in one transaction; a file with any problem changes
 nothing and the answer lists every problem by row and column. HR viewers and site
 admins only, with a token that has the outcomes:write scope.
@@ -16,8 +16,8 @@ from ninja import File, Router, Status, UploadedFile
 from integrations.api.core import ERRORS, owner
 from integrations.api.schemas import OutcomeImportOut, OutcomeProblemsOut
 from integrations.models import ApiToken
-from mentoring import outcomes
 from mentoring.access import access_insights
+from reports import outcomes
 
 router = Router(tags=["outcomes"])
 

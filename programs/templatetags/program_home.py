@@ -1,6 +1,6 @@
 """The home page's "guides for you" and "upcoming events" cards.
 
-The home view (mentoring/views.py) already loads the person's participations; this
+The home view (mentoring/home.py) already loads the person's participations; this
 tag reads the guides and events meant for them from those, in two queries whatever
 the number of programs. It only reads, through the programs selectors.
 """

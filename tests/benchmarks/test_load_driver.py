@@ -1,5 +1,6 @@
-"""benchmarks/load.py's virtual users against a live server, briefly, so the load
-benchmark cannot rot: every page of every persona answers as the driver expects."""
+"""benchmarks/load.py's virtual users (benchmarks/support/load_users.py) against a live
+server, briefly, so the load benchmark cannot rot: every page of every persona answers
+as the driver expects."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.support.load_users import ACTIONS, Results, VirtualUser, drive
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,9 +40,9 @@ def test_personas_share_the_users_and_each_gets_one(load: ModuleType) -> None:
 def test_every_page_of_every_persona_answers_under_a_short_run(
     load: ModuleType, live_server: Any
 ) -> None:
-    from mentoring.demo import demo_seed
-    from mentoring.demo_large import demo_large_seed
-    from mentoring.demo_programs import demo_programs_seed
+    from demo.large import demo_large_seed
+    from demo.people import demo_seed
+    from demo.programs import demo_programs_seed
 
     demo_large_seed(scale=0.02)
     demo_seed()
@@ -49,16 +51,16 @@ def test_every_page_of_every_persona_answers_under_a_short_run(
         {"coordinator": 1, "mentor": 1, "mentee": 1, "hr": 1}, rng=random.Random(1)
     )
     port = int(live_server.url.rsplit(":", 1)[1])
-    results = load.Results()
+    results = Results()
     for n, identity in enumerate(people):
-        user = load.VirtualUser(identity, port, random.Random(n))
-        for page, _weight in load.ACTIONS[identity.persona]:
+        user = VirtualUser(identity, port, random.Random(n))
+        for page, _weight in ACTIONS[identity.persona]:
             user.act(page, results)
     assert dict(results.failures) == {}
     pages = {sample.page for sample in results.samples}
-    assert pages == {page for actions in load.ACTIONS.values() for page, _w in actions}
+    assert pages == {page for actions in ACTIONS.values() for page, _w in actions}
     # And the threaded loop itself, for a moment.
-    timed, elapsed = load.drive(people, port=port, seconds=1.5, think=(0.05, 0.2), seed=3)
+    timed, elapsed = drive(people, port=port, seconds=1.5, think=(0.05, 0.2), seed=3)
     assert timed.samples
     assert [s for s in timed.samples if not s.ok] == []
     assert elapsed >= 1.5

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
-from mentoring.dashboards import NUDGE_DELIVERY
 from mentoring.models import Delivery, User
+from reports.dashboards import NUDGE_DELIVERY
 from tests.conftest import ROOT
 from tests.e2e.axe import assert_accessible
 from tests.e2e.test_account_journey import next_totp_window, totp_code

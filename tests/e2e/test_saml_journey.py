@@ -38,7 +38,7 @@ def saml_settings(idp: SamlIdentityProvider, sp_entity_id: str, **app_settings: 
     """SOCIALACCOUNT_PROVIDERS as the SAML_* environment variables build it."""
     return {
         "saml": {
-            "provider_class": "mentoring.sso.SAMLProvider",
+            "provider_class": "mentoring.sso.providers.SAMLProvider",
             "APPS": [
                 {
                     "provider_id": PROVIDER_ID,

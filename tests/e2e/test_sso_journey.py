@@ -43,7 +43,7 @@ def oidc_settings(server_url: str, **app_settings: Any) -> dict[str, Any]:
     """SOCIALACCOUNT_PROVIDERS as the OIDC_* environment variables build it."""
     return {
         "openid_connect": {
-            "provider_class": "mentoring.sso.OpenIDConnectProvider",
+            "provider_class": "mentoring.sso.providers.OpenIDConnectProvider",
             "OAUTH_PKCE_ENABLED": True,
             "APPS": [
                 {

@@ -507,7 +507,7 @@ def test_a_provider_that_is_down_gives_a_page_not_a_500(client: Client, settings
         port = probe.getsockname()[1]
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
-            "provider_class": "mentoring.sso.OpenIDConnectProvider",
+            "provider_class": "mentoring.sso.providers.OpenIDConnectProvider",
             "APPS": [
                 {
                     "provider_id": PROVIDER_ID,
@@ -571,7 +571,7 @@ def test_sso_only_people_reauthenticate_at_the_provider_not_with_a_password(
 def _saml_settings(idp: dict[str, Any]) -> dict[str, Any]:
     return {
         "saml": {
-            "provider_class": "mentoring.sso.SAMLProvider",
+            "provider_class": "mentoring.sso.providers.SAMLProvider",
             "APPS": [
                 {
                     "provider_id": "saml-acme",
@@ -619,7 +619,7 @@ def test_saml_metadata_that_cannot_be_fetched_gives_a_page(client: Client, setti
 def test_provider_mfa_is_trusted_only_for_configured_values(sso: IdentityProvider):
     from types import SimpleNamespace
 
-    from mentoring.sso import provider_mfa_satisfied
+    from mentoring.sso.signin import provider_mfa_satisfied
 
     def login(amr: Any, acr: str, trusted_amr: list[str], trusted_acr: list[str]) -> Any:
         app = SimpleNamespace(settings={"mfa_amr": trusted_amr, "mfa_acr": trusted_acr})
@@ -637,7 +637,7 @@ def test_provider_mfa_is_trusted_only_for_configured_values(sso: IdentityProvide
 def test_sign_out_sends_the_browser_to_the_providers_end_session(
     client: Client, sso: IdentityProvider, settings
 ):
-    from mentoring.sso import SESSION_KEY
+    from mentoring.sso.signin import SESSION_KEY
 
     _sign_in(client, sso)
     session = client.session
@@ -664,7 +664,7 @@ def test_sign_out_sends_the_browser_to_the_providers_end_session(
 def test_connecting_from_ones_own_account_links_to_the_person_signed_in(
     client: Client, sso: IdentityProvider
 ):
-    from mentoring.sso import REAUTHENTICATED_AT_KEY
+    from mentoring.sso.signin import REAUTHENTICATED_AT_KEY
 
     coordinator = user_create(email="cora@example.org", is_coordinator=True)
     client.force_login(coordinator)

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from matching import selfmatch
 from matching.models import MatchSettings
+from matching.selfmatch import services as selfmatch
 from mentoring.models import User
 from pairs.checkins.links import log_link_token
 from pairs.checkins.services import checkin_log, checkin_log_from_link, checkin_log_past

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import runs
+from matching import inputs, runs
 from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
 from mentoring.models import Delivery, User
 from pairs.models import Mentorship
@@ -288,7 +288,7 @@ def test_coordinator_sets_criteria_runs_and_reviews(
     assert client.get(url).status_code == 200
     response = client.post(url, {"action": "recommended"})
     assert response.status_code == 302
-    assert MatchCriterion.objects.filter(program=program).count() == len(runs.inputs.RECOMMENDED)
+    assert MatchCriterion.objects.filter(program=program).count() == len(inputs.RECOMMENDED)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("matching:run_start", args=[program.pk]))
     run = MatchRun.objects.get()

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from matching import selfmatch
 from matching.models import MatchRequest, MatchSettings, PairRule
+from matching.selfmatch import services as selfmatch_services
 from mentoring.models import Delivery, User
 from pairs.mentorships import mentorship_create, mentorship_end
 from pairs.models import Mentorship
@@ -28,7 +29,7 @@ def run_on_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test runs in one transaction that never commits: enqueue the emails as the
     service's own transaction ends instead (tests/matching/test_selfmatch_integration.py
     covers the real commit on PostgreSQL)."""
-    monkeypatch.setattr(selfmatch, "_notify_after_commit", selfmatch._enqueue)
+    monkeypatch.setattr(selfmatch_services, "_notify_after_commit", selfmatch_services._enqueue)
 
 
 def user_of(participant: Participant) -> User:

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching import solver as solver_module
 from matching.scoring import MEDIUM, Criterion, Kind, Person, Rules, Scorer, population_build
 from matching.solver import (
     Assignment,
@@ -23,6 +22,7 @@ from matching.solver import (
     solve_dense,
     solve_greedy,
 )
+from matching.solver import scan as solver_scan
 
 OBJECTIVES = list(Objective)
 
@@ -305,7 +305,7 @@ def test_greedy_keeps_the_rules_and_never_beats_the_optimum(case):
 def test_weights_too_wide_for_int32_scans_give_the_same_answer(monkeypatch):
     # Coverage weights grow with the number of mentees; past +-_BOUND the scans
     # work in int64 with masks. A small bound sends these problems down that path.
-    monkeypatch.setattr(solver_module, "_BOUND", 2**12)
+    monkeypatch.setattr(solver_scan, "_BOUND", 2**12)
     rnd = np.random.default_rng(11)
     for _ in range(6):
         n, m = int(rnd.integers(20, 60)), int(rnd.integers(3, 12))

@@ -25,13 +25,14 @@ from django.urls import Resolver404, resolve
 
 from matching import runs, selfmatch
 from matching.models import MatchSettings
-from mentoring import erasure, reports
 from mentoring.models import User
 from pairs.checkins.services import checkin_accept, checkin_propose
 from pairs.models import CheckIn, Mentorship
 from pairs.reminders.sweep import pair_reminders_send
+from privacy import erasure
 from programs import events, services
 from programs.models import Event, Participant, Program
+from reports import emails as reports_email
 from surveys import sweeps
 from tests.conftest import ROOT
 from tests.factories import user_create
@@ -192,7 +193,7 @@ def pair_reminders(world: World, capture: Any) -> None:
 
 
 def pair_nudge_by_coordinator(world: World, capture: Any) -> None:
-    from mentoring.dashboards import pair_nudge_send
+    from reports.dashboards import pair_nudge_send
 
     pair_nudge_send(mentorship=world.mentorship)
 
@@ -238,8 +239,8 @@ def self_match(world: World, capture: Any) -> None:
 
 
 def report_emails(world: World, capture: Any) -> None:
-    assert reports.progress_weekly_send(now=NOW) >= 1
-    assert reports.hr_monthly_send(now=NOW.replace(day=1)) >= 1
+    assert reports_email.progress_weekly_send(now=NOW) >= 1
+    assert reports_email.hr_monthly_send(now=NOW.replace(day=1)) >= 1
 
 
 def survey_emails(world: World, capture: Any) -> None:

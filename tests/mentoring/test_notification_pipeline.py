@@ -20,8 +20,15 @@ from django.utils import dateformat, timezone
 
 from matching import selfmatch
 from matching.models import MatchSettings
-from mentoring.models import User
-from mentoring.notifications import Kind, notification_enabled, notification_preference_set
+from mentoring.models import Delivery, User
+from mentoring.notifications import (
+    Kind,
+    QuietHours,
+    notification_enabled,
+    notification_preference_set,
+    notification_send,
+)
+from mentoring.sweeps import SweepResult, claim_and_send
 from programs import events
 from programs.events import event_rsvp_set
 from programs.models import Event, Participant, Program
@@ -140,3 +147,81 @@ def test_survey_emails_carry_unsubscribe_and_the_persons_time_zone(
     assert f"{dateformat.format(local, 'M')}. {local.day}," in message.body or (
         dateformat.format(local, "F j") in message.body
     )
+
+
+# -- exactly once and quiet hours, inside the pipeline ---------------------------------
+
+DAY = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.UTC)  # 11:00 in London, 19:00 in Tokyo
+NIGHT = dt.datetime(2026, 9, 15, 23, 30, tzinfo=dt.UTC)  # 00:30 in London
+
+
+def _send(person: User, **options: Any) -> bool:
+    return notification_send(
+        to=person,
+        kind=Kind.PROGRESS_REPORTS,
+        template="mentoring/erasure_done",  # any email template: this one needs nothing
+        context={},
+        **options,
+    )
+
+
+def test_once_sends_a_key_once_and_a_failed_send_leaves_it_free() -> None:
+    person = user_create(email="once@example.org", time_zone="Europe/London")
+
+    class Broken(Exception):
+        pass
+
+    class BrokenMailer:
+        def send_messages(self, messages: list[Any]) -> int:
+            raise Broken
+
+    with pytest.raises(Broken):
+        _send(person, once=("pipeline-test", "k1"), mailer=BrokenMailer())
+    assert not Delivery.objects.filter(kind="pipeline-test").exists()  # rolled back
+    assert _send(person, once=("pipeline-test", "k1")) is True
+    assert _send(person, once=("pipeline-test", "k1")) is False
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.filter(kind="pipeline-test", key="k1").count() == 1
+
+
+def test_a_periodic_email_waits_out_the_recipients_night_and_claims_nothing() -> None:
+    london = user_create(email="london@example.org", time_zone="Europe/London")
+    tokyo = user_create(email="tokyo@example.org", time_zone="Asia/Tokyo")
+    with pytest.raises(QuietHours) as night:
+        _send(london, once=("pipeline-test", "n1"), wait_out_quiet_hours=True, now=NIGHT)
+    # The end of London's night (08:00 local, BST) is when to try again.
+    assert night.value.until == dt.datetime(2026, 9, 16, 7, 0, tzinfo=dt.UTC)
+    assert not Delivery.objects.filter(kind="pipeline-test").exists()
+    assert mail.outbox == []
+    # 08:30 in Tokyo the same moment: it goes.
+    assert _send(tokyo, once=("pipeline-test", "t1"), wait_out_quiet_hours=True, now=NIGHT)
+    assert _send(london, once=("pipeline-test", "n1"), wait_out_quiet_hours=True, now=DAY)
+    assert [m.to for m in mail.outbox] == [["tokyo@example.org"], ["london@example.org"]]
+    # A message someone's own action causes is not held.
+    assert _send(london, now=NIGHT)
+
+
+def test_the_sweep_leaves_a_row_due_while_its_recipient_sleeps() -> None:
+    london = user_create(email="sleeper@example.org", time_zone="Europe/London")
+    for key in ("a", "b"):
+        Delivery.objects.create(kind="pipeline-todo", key=key, sent_at=DAY)
+
+    def send_one(row: Delivery, *, now: dt.datetime) -> bool:
+        row.kind = "pipeline-done"
+        row.save(update_fields=["kind"])
+        return _send(london, once=("pipeline-test", row.key), wait_out_quiet_hours=True, now=now)
+
+    def sweep(now: dt.datetime) -> SweepResult:
+        return claim_and_send(
+            Delivery.objects.filter(kind="pipeline-todo"),
+            order_by=("key",),
+            send_one=lambda row: send_one(row, now=now),
+            batch=10,
+            batches=3,
+            label="Pipeline row",
+        )
+
+    assert sweep(NIGHT) == SweepResult(sent=0, failed=0, more=False, waiting=2)
+    assert Delivery.objects.filter(kind="pipeline-todo").count() == 2  # still due
+    assert sweep(DAY) == SweepResult(sent=2, failed=0, more=False, waiting=0)
+    assert len(mail.outbox) == 2

@@ -15,9 +15,10 @@ from celery import Task
 
 from mentoring import queues
 from mentoring.celery import app
+from tests.project_apps import PROJECT_APPS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["mentoring", "programs", "pairs", "matching", "surveys", "integrations"]
+APPS = PROJECT_APPS
 
 # What a fresh process registers once Celery has imported its task modules, as the
 # worker and beat do at start; nothing else of the project is imported there.

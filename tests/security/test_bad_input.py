@@ -21,10 +21,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentoring import outcomes
 from mentoring.models import AuditEvent, EmployeeRecord, User
 from programs import imports
 from programs.models import Participant, ParticipantImport, Program
+from reports import outcomes
 from tests.access import expected
 from tests.access.matrix import kwargs_of
 from tests.access.world import World, world_build

@@ -20,12 +20,14 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from mentoring import views_dashboards, views_insights
 from mentoring.csv_export import FORMULA_STARTS, csv_cell, csv_text
 from mentoring.models import User
 from programs.models import Participant, ParticipantImport
+from reports.views import dashboards as views_dashboards
+from reports.views import insights as views_insights
 from surveys.models import Answer, Question, Survey
 from tests.factories.dashboards import dashboard_world
+from tests.project_apps import PROJECT_APPS
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +37,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # Every function that hands out a CSV, and the test below that walks it.
 WALKED = {
-    ("mentoring/views_dashboards.py", "_export"),
-    ("mentoring/views_insights.py", "_export"),
+    ("reports/views/dashboards.py", "_export"),
+    ("reports/views/insights.py", "_export"),
     ("pairs/views/pairs.py", "pair_export"),
     ("programs/views/imports.py", "_problems_download"),
     ("surveys/views.py", "survey_export"),
@@ -46,7 +48,7 @@ WALKED = {
 def _csv_views() -> set[tuple[str, str]]:
     """(file, function) for every function in the apps that starts a CSV download."""
     found: set[tuple[str, str]] = set()
-    for app in ("mentoring", "programs", "pairs", "matching", "surveys", "integrations"):
+    for app in PROJECT_APPS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts or path.name == "csv_export.py":
                 continue

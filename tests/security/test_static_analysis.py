@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, skip_or_fail
+from tests.project_apps import PROJECT_APPS
 
 PLANTED = Path(__file__).parent / "planted"
-CODE = ["mentoring", "programs", "pairs", "matching", "surveys", "integrations"]
+CODE = PROJECT_APPS
 # Planted file -> the name it gets in the scanned folder.
 TARGETS = {"sql.py.txt": "queries.py", "views.py.txt": "views.py"}
 RULE_IDS = {

@@ -1,0 +1,10 @@
+"""Fixtures the dashboard tests share with the programs tests."""
+
+from tests.programs.conftest import (  # noqa: F401
+    eager_celery,
+    mentee,
+    mentor,
+    mentorship,
+    other_coordinator,
+    program,
+)
