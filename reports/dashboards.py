@@ -407,7 +407,7 @@ def pair_nudge_send(*, mentorship: Mentorship, now: dt.datetime | None = None) -
             to=user,
             preference_checked=True,
             kind=Kind.PAIR_NUDGES,
-            template="programs/pair_nudge",
+            template="pairs/pair_nudge",
             context={
                 "kind": "overdue",
                 "program": pair.program,

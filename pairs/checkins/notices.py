@@ -13,7 +13,7 @@ from programs import ics
 
 Status = CheckIn.Status
 
-# What a check-in email says (templates/emails/programs/checkin_notice.*).
+# What a check-in email says (templates/emails/pairs/checkin_notice.*).
 NOTICE_PROPOSED = "proposed"  # to the partner: a time is proposed, accept or propose another
 NOTICE_SCHEDULED = "scheduled"  # to both: agreed, the invitation is attached
 NOTICE_UPDATED = "updated"  # to both: the time or place changed (updated invitation)
@@ -62,7 +62,7 @@ def checkin_notice_send(*, checkin_id: int, notice: str, sequence: int, user_ids
                 to=person,
                 preference_checked=True,
                 kind=Kind.CHECKIN_UPDATES,
-                template="programs/checkin_notice",
+                template="pairs/checkin_notice",
                 context={
                     "notice": notice,
                     "checkin": checkin,

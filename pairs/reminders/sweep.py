@@ -367,7 +367,7 @@ def _email(
                 + "?health=inactive",
             }
         )
-        template = "programs/pair_escalation"
+        template = "pairs/pair_escalation"
     else:
         partner = mentorship.mentee if mentorship.mentor.user_id == person.pk else mentorship.mentor
         context.update(
@@ -386,7 +386,7 @@ def _email(
                 checkin=reminder.check_in, user=person, outcome=CheckIn.Status.MISSED
             )
         template = (
-            "programs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "programs/pair_nudge"
+            "pairs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "pairs/pair_nudge"
         )
     notification_send(
         to=person,

@@ -54,4 +54,4 @@ def mentorship_end_view(
         "partner": found.partner,
         "form": form,
     }
-    return render(request, "programs/mentorship_end.html", context)
+    return render(request, "pairs/mentorship_end.html", context)

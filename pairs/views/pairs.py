@@ -57,8 +57,8 @@ def pair_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespons
     access = access_program(request.user, program_id, need=Need.MANAGE)
     context = {**_table_context(access.program, request.GET), "access": access}
     if request.htmx:
-        return render(request, "programs/pair_list.html#table", context)
-    return render(request, "programs/pair_list.html", context)
+        return render(request, "pairs/pair_list.html#table", context)
+    return render(request, "pairs/pair_list.html", context)
 
 
 @login_required

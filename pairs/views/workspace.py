@@ -84,7 +84,7 @@ def _page(request: AuthenticatedHttpRequest, found: MentorshipAccess, **forms: A
         "milestone_form": MilestoneForm(),
         "now": timezone.now(),
     }
-    return render(request, "programs/workspace.html", context)
+    return render(request, "pairs/workspace.html", context)
 
 
 @login_required
@@ -314,7 +314,7 @@ def checkin_reschedule(
         "form": form,
         "viewer_zone": timezone.get_current_timezone_name(),
     }
-    return render(request, "programs/checkin_reschedule.html", context)
+    return render(request, "pairs/checkin_reschedule.html", context)
 
 
 @login_required
@@ -351,7 +351,7 @@ def checkin_log(
             messages.success(request, _("Check-in logged. Thank you!"))
             return _back(mentorship_id, "checkins")
     context = {"access": found, "mentorship": found.mentorship, "checkin": checkin, "form": form}
-    return render(request, "programs/checkin_log.html", context)
+    return render(request, "pairs/checkin_log.html", context)
 
 
 @login_required
@@ -383,7 +383,7 @@ def checkin_log_past(request: AuthenticatedHttpRequest, mentorship_id: int) -> H
             messages.success(request, _("Check-in logged. Thank you!"))
             return _back(mentorship_id, "checkins")
     context = {"access": found, "mentorship": found.mentorship, "checkin": None, "form": form}
-    return render(request, "programs/checkin_log.html", context)
+    return render(request, "pairs/checkin_log.html", context)
 
 
 @never_cache
@@ -404,7 +404,7 @@ def checkin_log_link(request: HttpRequest, token: str) -> HttpResponse:
     context = {"result": result, "checkin": result.checkin}
     person = result.person
     with timezone.override(notification_zone(person.time_zone if person else "")):
-        response = render(request, "programs/checkin_link_result.html", context, status=status)
+        response = render(request, "pairs/checkin_link_result.html", context, status=status)
     # The token stays out of other sites' logs (see surveys' answer page).
     response["Referrer-Policy"] = "same-origin"
     return response
