@@ -1,18 +1,11 @@
-import pytest
+"""Fixtures the pairs tests share with the programs tests."""
 
-from mentoring.models import User
-from programs.models import Program
-from tests.factories import user_create
-from tests.factories.programs import program_create
-
-
-@pytest.fixture
-def coordinator(db: None) -> User:
-    return user_create(full_name="Cora Coordinator", is_coordinator=True)
-
-
-@pytest.fixture
-def program(coordinator: User) -> Program:
-    return program_create(
-        name="Leadership 2026", coordinators=[coordinator], state=Program.State.RUNNING
-    )
+from tests.programs.conftest import (  # noqa: F401
+    eager_celery,
+    mentee,
+    mentor,
+    mentorship,
+    other_coordinator,
+    other_program,
+    program,
+)

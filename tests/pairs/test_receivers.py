@@ -15,9 +15,17 @@ from pairs.metrics import GoalProgress
 from pairs.models import Mentorship, MentorshipStateChange
 from programs import services
 from programs.models import Program, ProgramGoal
-from tests.factories.programs import mentee_of, mentorship_make
+from tests.factories.programs import mentee_of, mentorship_make, program_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program(coordinator: User) -> Program:
+    """A running program: its participants see its overview."""
+    return program_create(
+        name="Leadership 2026", coordinators=[coordinator], state=Program.State.RUNNING
+    )
 
 
 def test_closing_a_program_completes_the_pairs_still_meeting(

@@ -1,7 +1,7 @@
 """Exactly once through a crash: a real worker on Redis and PostgreSQL is killed with
 SIGKILL in the middle of a batch of reminders, then restarted.
 
-The worker's mailer (tests/programs/hanging_mail.py) sends a number of reminders,
+The worker's mailer (tests/pairs/hanging_mail.py) sends a number of reminders,
 then hangs inside the next send, after the sweep wrote that reminder's Delivery row
 and before it committed; the test kills the process there. PostgreSQL rolls the open
 transaction back. A new worker's sweep then sends the rest: every reminder exactly
@@ -66,7 +66,7 @@ def start_worker(django_db_blocker) -> Iterator[Callable[..., subprocess.Popen[s
     def start(*, hang_at: int = 0) -> subprocess.Popen[str]:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.programs.reminder_worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.pairs.reminder_worker_settings",
             "DATABASE_URL": db_url,
             "MENTORING_TEST_PREFIX": _crash_prefix(),
             "REMINDER_TEST_MAIL_DIR": str(mail_dir),
