@@ -385,9 +385,7 @@ def _email(
             context["missed_url"] = log_link_url(
                 checkin=reminder.check_in, user=person, outcome=CheckIn.Status.MISSED
             )
-        template = (
-            "pairs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "pairs/pair_nudge"
-        )
+        template = "pairs/checkin_reminder" if kind in (R.BEFORE, R.LOG) else "pairs/pair_nudge"
     notification_send(
         to=person,
         kind=PREFERENCE[kind],
