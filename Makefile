@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PORT ?= 8000
 # The project's Django apps, lowest layer first (docs/architecture.md).
-APPS := mentoring programs events guides matching surveys reports integrations privacy demo
+APPS := mentoring programs events guides pairs matching surveys reports integrations privacy demo
 
 .PHONY: run test lint format typecheck pytest screenshots bench install uv vendor clean help
 

@@ -50,7 +50,8 @@ def seed(scale: float) -> dict[str, Any]:
     from django.core.management import call_command
 
     from mentoring.models import EmployeeRecord
-    from programs.models import CheckIn, Participant, Program
+    from pairs.models import CheckIn
+    from programs.models import Participant, Program
     from surveys.models import Answer
 
     started = time.perf_counter()

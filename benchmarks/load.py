@@ -144,7 +144,8 @@ def identities(counts: dict[str, int], *, rng: random.Random) -> list[Identity]:
     from demo.people import DEMO_DOMAIN
     from matching.runs import match_run_execute, match_run_start
     from mentoring.models import User
-    from programs.models import Mentorship, Participant, Program
+    from pairs.models import Mentorship
+    from programs.models import Participant, Program
     from reports.dashboards import snapshot_take
 
     now = timezone.now()

@@ -49,7 +49,8 @@ def outcomes_add(*, seed: int = 5) -> dict[str, Any]:
     """Criteria for every program; an explanation and an outcome for every pair."""
     from matching import inputs
     from matching.models import MatchCriterion
-    from programs.models import Mentorship, Program
+    from pairs.models import Mentorship
+    from programs.models import Program
 
     rng = random.Random(seed)  # noqa: S311  # nosec B311 - benchmark data
     started = time.perf_counter()

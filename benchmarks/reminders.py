@@ -80,7 +80,7 @@ def run_in_process(facts: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from programs.pair_reminders import pair_reminders_send
+    from pairs.reminders.sweep import pair_reminders_send
 
     mail.outbox = []
     count, executed = _counting()
@@ -115,7 +115,7 @@ def _outcome(
     from django.utils import timezone
 
     from mentoring.models import Delivery
-    from programs.pair_reminders import pair_reminders_send
+    from pairs.reminders.sweep import pair_reminders_send
 
     again = pair_reminders_send(now=timezone.now())
     deliveries = Delivery.objects.count()
@@ -145,8 +145,8 @@ def run_worker(facts: dict[str, Any], *, concurrency: int) -> dict[str, Any]:
     from django.db import connection
 
     from mentoring.celery import app
-    from programs.models import PairReminder
-    from programs.workspace_tasks import send_pair_reminders_task
+    from pairs.models import PairReminder
+    from pairs.tasks import send_pair_reminders_task
 
     work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
     mail_dir, query_dir = work / "mail", work / "queries"
@@ -273,7 +273,7 @@ def _mailbox(folder: Path) -> list[tuple[str, str]]:
 def _reset(facts: dict[str, Any]) -> None:
     """Everything due pending again, nothing delivered: the next mode starts afresh."""
     from mentoring.models import Delivery
-    from programs.models import PairReminder
+    from pairs.models import PairReminder
 
     PairReminder.objects.filter(due_at__lte=facts["now"]).update(
         state="pending", finished_at=None, skip_reason="", claimed_by=None, claimed_until=None

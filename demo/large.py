@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, Participant, Profile, Program, ProgramGoal
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Profile, Program, ProgramGoal
 from surveys.models import Answer, Question, Response, Survey
 
 # Django's marker for "no usable password": these demo accounts cannot sign in.

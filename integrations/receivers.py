@@ -18,13 +18,10 @@ from integrations.models import WebhookEndpoint
 from integrations.webhooks import events_emit
 from matching.signals import match_published
 from mentoring.emails import absolute_url
-from programs.models import CheckIn, Mentorship, Participant, Program
-from programs.signals import (
-    checkin_logged,
-    mentorship_ended,
-    mentorships_completed,
-    participants_enrolled,
-)
+from pairs.models import CheckIn, Mentorship
+from pairs.signals import checkin_logged, mentorship_ended, mentorships_completed
+from programs.models import Participant, Program
+from programs.signals import participants_enrolled
 from surveys.models import Survey
 from surveys.results import response_counts
 from surveys.signals import survey_closed

@@ -10,7 +10,7 @@ not (:func:`weight_suggestions_adopt`, through :func:`matching.runs.criterion_up
 
 - good: the pair completed; ended early because they reached their goals; or is
   active, has run at least ``MIN_CADENCES`` cadences and met within the last cadence
-  (on track, as :class:`programs.workspace.Health` says);
+  (on track, as :class:`pairs.workspace.Health` says);
 - bad: ended early because schedules did not fit, it was not the right fit, or for
   another reason; or is active, has run ``MIN_CADENCES`` cadences and has not met for
   ``Health.INACTIVE_AFTER`` cadences (inactive);
@@ -71,8 +71,9 @@ from matching import inputs, scoring
 from matching.models import MatchCriterion
 from matching.runs import criterion_update
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, MentorshipStateChange, Program
-from programs.workspace import Health
+from pairs.models import CheckIn, Mentorship, MentorshipStateChange
+from pairs.workspace import Health
+from programs.models import Program
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

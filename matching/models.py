@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 
 
 class Objective(models.TextChoices):

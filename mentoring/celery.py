@@ -21,7 +21,6 @@ transport_register()
 TASK_MODULES = [
     "programs.import_tasks",
     "programs.reminder_tasks",
-    "programs.workspace_tasks",
 ]
 
 app = Celery("mentoring", include=TASK_MODULES)

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from pairs.mentorships import mentorship_list_for
 from programs import selectors as program_selectors
 from programs.access import can_create_programs
-from programs.mentorships import mentorship_list_for
 
 # Programs a coordinator sees on the home page before "All programs".
 HOME_PROGRAMS = 5

@@ -84,6 +84,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("programs/", include("events.urls")),
     path("programs/", include("guides.urls")),
+    path("programs/", include("pairs.urls")),
     path("matching/", include("matching.urls")),
     path("surveys/", include("surveys.urls")),
     path(

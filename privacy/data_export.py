@@ -34,13 +34,9 @@ from guides.models import ResourceView
 from integrations.models import ApiToken, ChatPreference
 from matching.models import MatchRequest
 from mentoring.models import AuditEvent, Delivery, NotificationPreference, User
+from pairs.models import CheckIn, Mentorship, Milestone, PairGoal, PairReminder
 from programs.models import (
     CalendarFeed,
-    CheckIn,
-    Mentorship,
-    Milestone,
-    PairGoal,
-    PairReminder,
     Participant,
     Profile,
     ProfileAnswer,
@@ -179,7 +175,7 @@ def _profile_answers(user: User) -> Iterator[dict[str, Any]]:
 
 
 def _my_mentorships(user: User) -> Any:
-    # By enrolment ids (see programs.mentorships.mentorship_list_for for why).
+    # By enrolment ids (see pairs.mentorships.mentorship_list_for for why).
     mine = list(Participant.objects.filter(user=user).values_list("pk", flat=True))
     return Mentorship.objects.filter(Q(mentor__in=mine) | Q(mentee__in=mine))
 

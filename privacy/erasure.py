@@ -66,16 +66,13 @@ from mentoring.models import (
     User,
     erased_email,
 )
+from pairs.checkins.services import checkin_cancel
+from pairs.mentorships import mentorship_end
+from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
 from privacy import tasks
 from programs.calendar import calendar_feed_reset
-from programs.checkins import checkin_cancel
-from programs.mentorships import mentorship_end
 from programs.models import (
     CalendarFeed,
-    CheckIn,
-    Mentorship,
-    MentorshipAgreement,
-    PairGoal,
     Participant,
     ParticipantImport,
     Profile,

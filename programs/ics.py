@@ -7,8 +7,8 @@ show them in the reader's zone.
 
 The feed is built from sources listed in ``FEED_SOURCES``: dotted paths of functions
 that take a user and return VEVENT components. The apps above programs add theirs
-from their AppConfig.ready with ``feed_source_register`` (events come first), without
-touching the builder.
+from their AppConfig.ready with ``feed_source_register`` (events come first, then pair
+check-ins), without touching the builder.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ from icalendar import Event as VEvent
 if TYPE_CHECKING:
     from mentoring.models import User
 
-FEED_SOURCES: list[str] = [
-    "programs.checkins.checkin_feed_components",
-]
+FEED_SOURCES: list[str] = []
 
 
 def feed_source_register(path: str, *, first: bool = False) -> None:

@@ -24,7 +24,7 @@ from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.profiles.completeness import participant_completeness_refresh
-from programs.signals import participants_enrolled, program_created
+from programs.signals import participants_enrolled, program_closed, program_created
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +151,8 @@ def program_transition(*, program: Program, to_state: str, by: User) -> Program:
         detail={"change": "transition", "to": to_state},
     )
     if to_state == Program.State.CLOSED:
-        # Pairs still meeting when the program closes have completed it.
-        from programs.mentorships import mentorships_complete
-
-        mentorships_complete(program=locked, by=by, now=now)
+        # Pairs still meeting when the program closes have completed it (pairs.receivers).
+        program_closed.send(sender=Program, program=locked, by=by, now=now)
     return locked
 
 

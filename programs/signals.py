@@ -18,11 +18,14 @@ program_created = Signal()
 # imported from a file, or joined by the program's link).
 participants_enrolled = Signal()
 
-# sender=Program, mentorship=Mentorship: an active pair ended early.
-mentorship_ended = Signal()
+# sender=Program, program=Program, by=User, now=datetime: the program closed. Sent
+# inside the closing transaction: the pairs app completes the pairs still meeting.
+program_closed = Signal()
 
-# sender=Program, mentorship_ids=list[int]: a closing program completed its active pairs.
-mentorships_completed = Signal()
-
-# sender=Program, checkin=CheckIn: one of the pair logged a check-in (met or not).
-checkin_logged = Signal()
+# The program's pages ask the apps above for their part, and each receiver returns it:
+# sender=Program, program=Program: how the program's goals stand, a list of
+# GoalProgress (pairs.metrics; the goals are measured on the pairs' data).
+program_goals_measured = Signal()
+# sender=Program, access=ProgramAccess: more context for the program's overview page,
+# a dict (the pairs app: closures for coordinators, the person's own pair).
+program_overview_context = Signal()

@@ -31,7 +31,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from programs.models import CheckIn
+from pairs.models import CheckIn
 from reports.models import ActivityMonth
 from surveys.models import Answer, Question
 

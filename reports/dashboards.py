@@ -37,10 +37,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_disabled_pairs, notification_send
-from programs import metrics
-from programs.checkins import workspace_url
-from programs.models import CheckIn, Mentorship, Participant, Program
-from programs.workspace import Health, health_annotate, pair_health_counts
+from pairs import metrics
+from pairs.models import CheckIn, Mentorship
+from pairs.selectors import workspace_url
+from pairs.workspace import Health, health_annotate, pair_health_counts
+from programs.models import Participant, Program
 from reports.activity import activity_store
 from reports.models import ProgramSnapshot
 from surveys.models import Answer, Question
@@ -406,7 +407,7 @@ def pair_nudge_send(*, mentorship: Mentorship, now: dt.datetime | None = None) -
             to=user,
             preference_checked=True,
             kind=Kind.PAIR_NUDGES,
-            template="programs/pair_nudge",
+            template="pairs/pair_nudge",
             context={
                 "kind": "overdue",
                 "program": pair.program,

@@ -33,8 +33,8 @@ from mentoring.notifications import (
     notification_disabled_pairs,
     notification_send,
 )
+from pairs.workspace import Health
 from programs.models import Program
-from programs.workspace import Health
 from reports import dashboards, insights
 
 logger = logging.getLogger(__name__)

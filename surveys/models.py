@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring.audience import AUDIENCE_ROLES, Audience
 from mentoring.questions.models import OrderedQuestion
-from programs.models import Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 
 
 class Survey(models.Model):

@@ -28,7 +28,8 @@ from mentoring.emails import absolute_url, email_send
 from mentoring.models import Delivery
 from mentoring.notifications import Kind, notification_send, zone
 from mentoring.sweeps import claim_and_send
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from surveys.models import Invitation, Survey
 from surveys.services import invitation_token, new_nonce, survey_close
 

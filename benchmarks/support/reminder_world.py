@@ -53,8 +53,9 @@ def build(
     *, programs: int, pairs_per_program: int, due: int, now: dt.datetime, zones: list[str]
 ) -> dict[str, int]:
     from mentoring.models import User
-    from programs.models import CheckIn, Mentorship, PairReminder, Participant, Program
-    from programs.pair_reminders import checkin_slot
+    from pairs.models import CheckIn, Mentorship, PairReminder
+    from pairs.reminders.planning import checkin_slot
+    from programs.models import Participant, Program
 
     people = 2 * pairs_per_program
     User.objects.bulk_create(

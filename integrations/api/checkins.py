@@ -28,9 +28,10 @@ from integrations.api.schemas import (
 )
 from integrations.models import ApiToken
 from integrations.webhooks import IntegrationError
+from pairs.models import CheckIn, Mentorship
+from pairs.workspace import health_annotate, pair_health_counts
 from programs.access import Need, access_program
-from programs.models import CheckIn, Mentorship, Program
-from programs.workspace import health_annotate, pair_health_counts
+from programs.models import Program
 
 router = Router(tags=["check-ins"])
 Status = CheckIn.Status

@@ -14,8 +14,8 @@ from ninja.pagination import paginate
 from integrations.api.core import ERRORS, Id, Pages, owner
 from integrations.api.schemas import MentorshipFilter, MentorshipOut
 from integrations.models import ApiToken
+from pairs.models import Mentorship
 from programs.access import Need, access_program
-from programs.models import Mentorship
 
 router = Router(tags=["mentorships"])
 

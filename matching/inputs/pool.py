@@ -14,8 +14,9 @@ from django.utils import timezone
 from matching import scoring
 from matching.inputs.config import scoring_criteria, scoring_rules
 from matching.inputs.fields import CATEGORY, SET, TEXT, Field, field_catalog
-from programs.mentorships import mentor_capacity
-from programs.models import Mentorship, Participant, ProfileAnswer, Program
+from pairs.mentorships import mentor_capacity
+from pairs.models import Mentorship
+from programs.models import Participant, ProfileAnswer, Program
 
 
 @dataclass

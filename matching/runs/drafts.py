@@ -14,10 +14,7 @@ from matching.runs.criteria import _pair_people
 from matching.runs.solving import Unmatched, summary_of
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, User
-from programs.mentorships import (
-    active_mentee_counts,
-    mentor_capacity,
-)
+from pairs.mentorships import active_mentee_counts, mentor_capacity
 from programs.models import Participant
 from programs.services import ProgramError
 

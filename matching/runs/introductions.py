@@ -10,10 +10,9 @@ from django.utils import timezone
 from mentoring.emails import absolute_url, email_send
 from mentoring.models import Delivery
 from mentoring.sweeps import claim_and_send
-from programs.mentorships import (
-    explanation_reasons,
-)
-from programs.models import Mentorship, Participant
+from pairs.mentorships import explanation_reasons
+from pairs.models import Mentorship
+from programs.models import Participant
 
 DELIVERY_INTRODUCTION = "match-introduction"
 
@@ -57,9 +56,7 @@ def _introduction_next(mentorship: Mentorship) -> bool:
                 # The pair's workspace once the person has an account; until then
                 # the home page, where their invitation leads.
                 "url": absolute_url(
-                    reverse("programs:workspace", args=[mentorship.pk])
-                    if me.user is not None
-                    else "/"
+                    reverse("pairs:workspace", args=[mentorship.pk]) if me.user is not None else "/"
                 ),
             },
             reply_to=[partner.user.email if partner.user is not None else partner.email],

@@ -17,12 +17,9 @@ from matching.runs.solving import _progress, _proposals, _solve, summary_of
 from matching.signals import match_published
 from mentoring.audit import audit_record
 from mentoring.models import AuditEvent, User
-from programs.mentorships import (
-    active_mentee_counts,
-    mentor_capacity,
-    mentorship_create,
-)
-from programs.models import Mentorship, Participant, Program
+from pairs.mentorships import active_mentee_counts, mentor_capacity, mentorship_create
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from programs.services import ProgramError
 
 logger = logging.getLogger(__name__)

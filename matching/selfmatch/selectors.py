@@ -13,12 +13,9 @@ from django.utils import timezone
 
 from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
 from matching.models import MatchRequest, MatchSettings
-from programs.mentorships import (
-    active_mentee_counts,
-    explanation_reasons,
-    mentor_capacity,
-)
-from programs.models import Mentorship, Participant, Program
+from pairs.mentorships import active_mentee_counts, explanation_reasons, mentor_capacity
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 
 State = MatchRequest.State
 OPEN_STATES = (State.QUEUED, State.PENDING)
@@ -42,7 +39,7 @@ class Recommendation:
 
 
 def reasons_of(explanation: Sequence[dict[str, Any]]) -> list[str]:
-    """The sentences worth showing (programs.mentorships.explanation_reasons)."""
+    """The sentences worth showing (pairs.mentorships.explanation_reasons)."""
     return [str(part["text"]) for part in explanation_reasons(explanation)]
 
 

@@ -29,12 +29,9 @@ from matching.signals import match_published
 from mentoring.deferred import task_defer
 from mentoring.models import User
 from mentoring.sweeps import claim_and_send
-from programs.mentorships import (
-    PAIRING_STATES,
-    mentor_capacity,
-    mentorship_create,
-)
-from programs.models import Mentorship, Participant, Program
+from pairs.mentorships import PAIRING_STATES, mentor_capacity, mentorship_create
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from programs.services import ProgramError
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from matching.models import MatchRequest, MatchSettings
-from programs.models import Mentorship, Participant
+from pairs.models import Mentorship
+from programs.models import Participant
 
 register = template.Library()
 

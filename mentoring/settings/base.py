@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "programs",
     "events",
     "guides",
+    "pairs",
     "matching",
     "surveys",
     "integrations",

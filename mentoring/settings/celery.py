@@ -118,7 +118,7 @@ CELERY_BEAT_SCHEDULE["send-survey-invitations"] = {
 }
 
 # Mentorship workspace: the sweep that sends check-in reminders and pair nudges. Due
-# times live in programs.PairReminder rows; each sweep sends at most
+# times live in pairs.PairReminder rows; each sweep sends at most
 # PAIR_REMINDER_BATCH and queues the next sweep at once when more are due.
 PAIR_REMINDER_INTERVAL = env_int("PAIR_REMINDER_INTERVAL", 60, minimum=10)
 PAIR_REMINDER_BATCH = env_int("PAIR_REMINDER_BATCH", 500, minimum=1)

@@ -7,7 +7,7 @@ participants see the overview of their own programs; anyone else gets a 404.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mentoring.emails import absolute_url
 from mentoring.http import AuthenticatedHttpRequest, login_required
 from mentoring.models import User
-from programs import metrics, selectors, services
+from programs import selectors, services
 from programs.access import Need, ProgramAccess, access_program, can_create_programs
 from programs.forms import (
     CADENCE_PRESETS,
@@ -33,9 +33,9 @@ from programs.forms import (
     ProgramForm,
     TransitionForm,
 )
-from programs.mentorships import closure_reason_counts
-from programs.models import Mentorship, Participant, Program, ProgramGoal
+from programs.models import Participant, Program, ProgramGoal
 from programs.services import ProgramError
+from programs.signals import program_goals_measured, program_overview_context
 
 PROGRAMS_PER_PAGE = 25
 
@@ -87,10 +87,19 @@ def goal_target_label(goal: ProgramGoal) -> str:
 
 
 def _goal_rows(program: Program) -> list[dict[str, Any]]:
-    """Each goal with its target and, when enough people stand behind it, its value."""
+    """Each goal with its target and, when enough people stand behind it, its value
+    (measured on the pairs' data by the pairs app, see program_goals_measured)."""
+    for _receiver, response in program_goals_measured.send(sender=Program, program=program):
+        # django-stubs types a response as str; it is a list of pairs.metrics.GoalProgress.
+        measured = cast(list[Any] | None, response)
+        if measured is not None:
+            return [
+                {"goal": row.goal, "target": goal_target_label(row.goal), "progress": row}
+                for row in measured
+            ]
     return [
-        {"goal": row.goal, "target": goal_target_label(row.goal), "progress": row}
-        for row in metrics.goal_progress_list(program=program)
+        {"goal": goal, "target": goal_target_label(goal), "progress": None}
+        for goal in program.goals.all()
     ]
 
 
@@ -225,33 +234,25 @@ def program_overview(request: AuthenticatedHttpRequest, program_id: int) -> Http
 
 
 def _mentorship_context(access: ProgramAccess) -> dict[str, Any]:
-    """Closures and the re-match queue for coordinators; the person's own active
-    mentorship (to end it early) for participants."""
+    """The re-match queue for coordinators, and what the apps above add (the pairs
+    app: closures for coordinators, the person's own active mentorship to end it
+    early for participants; see program_overview_context)."""
     program = access.program
+    context: dict[str, Any] = {}
     if access.is_coordinator:
-        return {
-            "closures": closure_reason_counts(program=program),
-            "rematch_waiting": Participant.objects.filter(
+        context["rematch_waiting"] = (
+            Participant.objects.filter(
                 program=program,
                 role=Participant.Role.MENTEE,
                 rematch_requested_at__isnull=False,
             )
             .exclude(status=Participant.Status.WITHDRAWN)
-            .count(),
-        }
-    participant = access.participant
-    if participant is None:
-        return {}
-    mine = (
-        Mentorship.objects.filter(program=program, state=Mentorship.State.ACTIVE)
-        .filter(models.Q(mentor=participant) | models.Q(mentee=participant))
-        .select_related("mentor", "mentee")
-        .first()
-    )
-    partner = None
-    if mine is not None:
-        partner = mine.mentee if mine.mentor_id == participant.pk else mine.mentor
-    return {"my_mentorship": mine, "my_partner": partner}
+            .count()
+        )
+    for _receiver, response in program_overview_context.send(sender=Program, access=access):
+        part = cast(dict[str, Any] | None, response) or {}
+        context.update(part)
+    return context
 
 
 @login_required

@@ -14,7 +14,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from mentoring.models import EmployeeRecord, Promotion
-from programs.models import Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from reports import activity
 from reports.dashboards import SNAPSHOT_FRESH
 from reports.models import InsightSnapshot

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from events.models import EventRsvp
 from mentoring.suppression import suppress_breakdown
-from programs.models import Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from reports import activity
 from reports.dashboards import SNAPSHOT_FRESH
 from reports.insights.counts import (

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mentoring.csv_export import csv_download
 from mentoring.http import AuthenticatedHttpRequest, login_required
+from pairs.models import Mentorship
+from pairs.workspace import Health
 from programs.access import Need, access_program
-from programs.models import Mentorship, Program, ProgramGoal
-from programs.workspace import Health
+from programs.models import Program, ProgramGoal
 from reports import dashboards
 from reports.charts import column_chart
 from reports.tasks import snapshot_program_task

@@ -22,12 +22,10 @@ from integrations.models import ChatChannel, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from matching.models import MatchCriterion, MatchRequest, MatchRun, PairRule
 from mentoring.models import ErasureRequest, User
-from programs.mentorships import mentorship_create
+from pairs.mentorships import mentorship_create
+from pairs.models import CheckIn, Milestone, PairGoal
 from programs.models import (
     CalendarFeed,
-    CheckIn,
-    Milestone,
-    PairGoal,
     Participant,
     ParticipantImport,
     Program,
@@ -82,8 +80,8 @@ KWARGS: dict[str, str] = {
 # (namespace, kwarg) -> attribute, where a kwarg name means another object there.
 KWARGS_BY_URL: dict[tuple[str, str], str] = {
     ("surveys", "question_id"): "survey_question",
-    ("programs:pair_goal_update", "goal_id"): "pair_goal",
-    ("programs:milestone_create", "goal_id"): "pair_goal",
+    ("pairs:pair_goal_update", "goal_id"): "pair_goal",
+    ("pairs:milestone_create", "goal_id"): "pair_goal",
     ("programs:join_by_link", "token"): "join_token",
     ("programs:calendar_feed", "token"): "feed_token",
     ("erasure_request_execute", "request_id"): "erasure_request",

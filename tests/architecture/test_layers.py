@@ -38,6 +38,10 @@ UPWARD_MIGRATIONS: dict[tuple[str, str], str] = {
     # cannot change.
     ("mentoring", "0005_program_snapshot"): "history",
     ("mentoring", "0008_dashboard_rollups"): "history",
+    # The pair models' move to pairs: programs drops them from its state only after
+    # matching's and surveys' foreign keys point at pairs.Mentorship (their 0003), or the
+    # state in between would hold foreign keys to a model that no longer exists.
+    ("programs", "0012_pair_models_moved_to_pairs"): "model move",
 }
 
 

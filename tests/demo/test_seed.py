@@ -128,7 +128,7 @@ def test_demo_programs_have_a_survey_with_enough_answers_to_show() -> None:
 
 def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> None:
     from demo.large import demo_large_seed
-    from programs.models import CheckIn, Mentorship
+    from pairs.models import CheckIn, Mentorship
     from surveys.models import Answer
 
     counts = demo_large_seed(scale=0.02)
@@ -150,8 +150,8 @@ def test_the_large_seed_makes_programs_pairs_checkins_and_answers_at_scale() -> 
 
 
 def test_the_demo_pairs_were_introduced_on_the_profiles_of_their_day() -> None:
-    from programs.mentorships import match_reasons
-    from programs.models import Mentorship
+    from pairs.mentorships import match_reasons
+    from pairs.models import Mentorship
 
     _seed()
     pairs = list(Mentorship.objects.select_related("mentee__user", "mentor__user"))

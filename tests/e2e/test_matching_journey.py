@@ -14,7 +14,8 @@ from playwright.sync_api import Page, expect
 
 from matching.models import MatchRun
 from mentoring.models import User
-from programs.models import Mentorship, Participant, Profile, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Profile, Program
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create

@@ -13,7 +13,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from matching.models import MatchCriterion, MatchSettings
-from programs.models import Mentorship, Participant, Profile
+from pairs.models import Mentorship
+from programs.models import Participant, Profile
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create, program_create

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from programs.models import CheckIn, Participant
+from pairs.models import CheckIn
+from programs.models import Participant
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import mentorship_make, participant_create, program_create
@@ -54,7 +55,7 @@ def test_a_pair_schedules_and_logs_a_check_in_and_the_coordinator_sees_it(
     # The coordinator sees the pair as due.
     coordinator_page = browser.new_page()
     _sign_in(coordinator_page, base, coordinator.email)
-    coordinator_page.goto(base + reverse("programs:pair_list", args=[program.pk]))
+    coordinator_page.goto(base + reverse("pairs:pair_list", args=[program.pk]))
     expect(coordinator_page.get_by_role("heading", level=1)).to_have_text("Pairs")
     coordinator_page.get_by_label("Health", exact=True).select_option("due")
     table = coordinator_page.locator("#pair-table")
@@ -78,7 +79,7 @@ def test_a_pair_schedules_and_logs_a_check_in_and_the_coordinator_sees_it(
     # The mentor accepts it; he sees it in New York time.
     mentor_page = browser.new_page()
     _sign_in(mentor_page, base, max_.email)
-    mentor_page.goto(base + reverse("programs:workspace", args=[mentorship.pk]))
+    mentor_page.goto(base + reverse("pairs:workspace", args=[mentorship.pk]))
     max_local = when.astimezone(zoneinfo.ZoneInfo("America/New_York"))
     expect(mentor_page.get_by_text(max_local.strftime("%H:%M")).first).to_be_visible()
     expect(mentor_page.get_by_text("Your partner proposed this time.")).to_be_visible()
@@ -95,7 +96,7 @@ def test_a_pair_schedules_and_logs_a_check_in_and_the_coordinator_sees_it(
 
     # Both log it.
     for person_page, rating in ((page, "5"), (mentor_page, "4")):
-        person_page.goto(base + reverse("programs:workspace", args=[mentorship.pk]))
+        person_page.goto(base + reverse("pairs:workspace", args=[mentorship.pk]))
         person_page.get_by_role("link", name="Log this check-in").click()
         expect(person_page.get_by_role("heading", level=1)).to_have_text("Log the check-in")
         assert_accessible(person_page, axe_script)
@@ -110,7 +111,7 @@ def test_a_pair_schedules_and_logs_a_check_in_and_the_coordinator_sees_it(
     assert (checkin.mentee_rating, checkin.mentor_rating) == (5, 4)
 
     # The coordinator sees the pair on track now, and no longer due.
-    coordinator_page.goto(base + reverse("programs:pair_list", args=[program.pk]))
+    coordinator_page.goto(base + reverse("pairs:pair_list", args=[program.pk]))
     coordinator_page.get_by_label("Health", exact=True).select_option("on_track")
     expect(table.get_by_role("row", name=re.compile("Max Mentor"))).to_be_visible()
     expect(table.get_by_text("delegation")).to_have_count(0)

@@ -22,17 +22,8 @@ from decimal import Decimal
 
 from events.models import Event, EventRsvp
 from mentoring.models import EmployeeRecord, Promotion, User
-from programs.models import (
-    CheckIn,
-    Mentorship,
-    MentorshipAgreement,
-    Milestone,
-    PairGoal,
-    Participant,
-    Profile,
-    Program,
-    ProgramGoal,
-)
+from pairs.models import CheckIn, Mentorship, MentorshipAgreement, Milestone, PairGoal
+from programs.models import Participant, Profile, Program, ProgramGoal
 from surveys.models import Answer, Question, Response, Survey
 from tests.factories import user_create
 from tests.factories.programs import program_create

@@ -58,10 +58,10 @@ def mentorship_make(
     started_at: Any = None,
     by: Any = None,
 ) -> Any:
-    """An active pair made through programs.mentorships.mentorship_create (so the
+    """An active pair made through pairs.mentorships.mentorship_create (so the
     welcome and cadence reminders are planned as in production)."""
-    from programs.mentorships import mentorship_create
-    from programs.models import Mentorship
+    from pairs.mentorships import mentorship_create
+    from pairs.models import Mentorship
 
     mentor = mentor or participant_create(program=program, role=Participant.Role.MENTOR)
     mentee = mentee or participant_create(program=program, role=Participant.Role.MENTEE)

@@ -14,7 +14,8 @@ from django.test import Client
 from integrations.models import ApiToken
 from integrations.tokens import api_token_create, api_token_revoke, secret_hash
 from mentoring.models import User
-from programs.models import Mentorship, Participant, Profile, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Profile, Program
 from tests.factories import user_create
 from tests.factories.programs import participant_create
 from tests.integrations.conftest import token_for

@@ -26,7 +26,8 @@ from integrations.api.outcomes import EXAMPLE_FILE
 from integrations.models import ApiToken
 from integrations.tokens import api_token_create, api_token_revoke
 from mentoring.models import EmployeeRecord, OutcomeImport, User
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from surveys.models import Survey
 from tests.factories import user_create
 from tests.factories.programs import participant_create, program_create

@@ -10,9 +10,10 @@ import time_machine
 
 from integrations.models import ApiToken
 from mentoring.models import User
-from programs import checkins
-from programs.mentorships import mentorship_end
-from programs.models import CheckIn, Mentorship, Program
+from pairs.checkins.services import checkin_log_past
+from pairs.mentorships import mentorship_end
+from pairs.models import CheckIn, Mentorship
+from programs.models import Program
 from tests.factories.programs import mentee_of, mentorship_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -28,7 +29,7 @@ def _now() -> object:
 
 
 def _met(pair: Mentorship, days_ago: int, *, minutes: int = 30, outcome: str = "done") -> CheckIn:
-    return checkins.checkin_log_past(
+    return checkin_log_past(
         mentorship=pair,
         by=mentee_of(pair),
         held_at=NOW - dt.timedelta(days=days_ago),

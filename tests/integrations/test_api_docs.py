@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from integrations.api.outcomes import EXAMPLE_FILE
 from mentoring.models import User
-from programs import checkins
-from programs.models import CheckIn, Participant, Program
+from pairs.checkins.services import checkin_log_past
+from pairs.models import CheckIn
+from programs.models import Participant, Program
 from surveys.models import Invitation
 from tests.conftest import ROOT
 from tests.factories.programs import mentee_of, mentorship_make, participant_create
@@ -53,7 +54,7 @@ def test_each_example_response_has_the_fields_of_a_real_one(
     client: Client, coordinator: User, hr: User, program: Program
 ) -> None:
     pair = mentorship_make(program=program, started_at=timezone.now() - dt.timedelta(days=9))
-    checkins.checkin_log_past(
+    checkin_log_past(
         mentorship=pair,
         by=mentee_of(pair),
         held_at=timezone.now() - dt.timedelta(days=1),

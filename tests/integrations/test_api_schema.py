@@ -28,7 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from surveys import services as survey_services
 from surveys.models import Invitation
 from tests.factories.programs import participant_create

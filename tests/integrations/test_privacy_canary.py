@@ -23,9 +23,12 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from matching import selfmatch
 from matching.models import MatchSettings
 from mentoring.models import User
-from programs import checkins, services, workspace
-from programs.mentorships import mentorship_end
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs import workspace
+from pairs.checkins.services import checkin_log, checkin_log_past
+from pairs.mentorships import mentorship_end
+from pairs.models import CheckIn, Mentorship
+from programs import services
+from programs.models import Participant, Program
 from programs.services import Invitee
 from surveys import services as survey_services
 from surveys.models import Invitation
@@ -61,7 +64,7 @@ def world(
         )
         workspace.milestone_create(goal=goal, by=mentee, title=f"Milestone {CANARY}")
         workspace.agreement_update(mentorship=pair, by=mentee, expectations=CANARY)
-        logged = checkins.checkin_log_past(
+        logged = checkin_log_past(
             mentorship=pair,
             by=mentee,
             held_at=timezone.now() - dt.timedelta(days=2),
@@ -72,16 +75,14 @@ def world(
             goal_progress={goal.pk: 40},
         )
         # The partner logs the same meeting too: a second checkin.logged event.
-        checkins.checkin_log(
-            checkin=logged, by=mentor_of(pair), outcome="done", notes=f"Mine: {CANARY}"
-        )
+        checkin_log(checkin=logged, by=mentor_of(pair), outcome="done", notes=f"Mine: {CANARY}")
         scheduled = CheckIn.objects.create(
             mentorship=pair,
             status=CheckIn.Status.SCHEDULED,
             scheduled_at=timezone.now() - dt.timedelta(hours=1),
             location=CANARY,
         )
-        checkins.checkin_log(checkin=scheduled, by=mentee, outcome="missed", topics=CANARY)
+        checkin_log(checkin=scheduled, by=mentee, outcome="missed", topics=CANARY)
         # Anonymous free text from four of six: below the minimum of five, so never shown.
         people(program, Participant.Role.MENTEE, 4)
         survey = survey_open(program, coordinator, audience="mentees")
@@ -133,7 +134,7 @@ def test_the_canary_is_stored_where_the_pair_reads_it(client: Client, world: dic
     # Proof that the canary is there to leak: the pair's own workspace shows it.
     pair = world["pair"]
     client.force_login(mentee_of(pair))
-    page = client.get(reverse("programs:workspace", args=[pair.pk]))
+    page = client.get(reverse("pairs:workspace", args=[pair.pk]))
     assert CANARY in page.content.decode()
 
 

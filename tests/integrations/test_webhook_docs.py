@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from integrations import webhooks
 from integrations.models import WebhookEndpoint
-from programs import checkins
+from pairs.checkins.services import checkin_log_past
 from programs.models import Participant
 from surveys import services as survey_services
 from tests.conftest import ROOT
@@ -93,7 +93,7 @@ def test_the_documented_payloads_have_the_fields_of_real_deliveries(
     people(program, Participant.Role.MENTEE, 5)
     survey = survey_open(program, coordinator, audience="mentees")
     with django_capture_on_commit_callbacks(execute=True):
-        checkins.checkin_log_past(
+        checkin_log_past(
             mentorship=pair,
             by=mentee_of(pair),
             held_at=timezone.now() - dt.timedelta(hours=3),

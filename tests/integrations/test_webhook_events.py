@@ -18,8 +18,10 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from matching.models import MatchSettings
 from matching.selfmatch import services as selfmatch
 from mentoring.models import User
-from programs import checkins
-from programs.models import CheckIn, Mentorship, PairGoal, Participant, Program
+from pairs.checkins.links import log_link_token
+from pairs.checkins.services import checkin_log, checkin_log_from_link, checkin_log_past
+from pairs.models import CheckIn, Mentorship, PairGoal
+from programs.models import Participant, Program
 from programs.services import program_transition
 from surveys import services as survey_services
 from surveys import sweeps
@@ -62,7 +64,7 @@ def test_logging_a_checkin_sends_its_date_and_status_but_nothing_the_pair_wrote(
         location="Room 4",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        checkins.checkin_log(
+        checkin_log(
             checkin=held,
             by=mentor_of(pair),
             outcome="done",
@@ -97,7 +99,7 @@ def test_a_past_meeting_and_the_one_click_link_are_logged_events_too(
 ):
     _endpoint(program, receiver, coordinator, Event.CHECKIN_LOGGED)
     with django_capture_on_commit_callbacks(execute=True):
-        past = checkins.checkin_log_past(
+        past = checkin_log_past(
             mentorship=pair,
             by=mentee_of(pair),
             held_at=timezone.now() - dt.timedelta(days=2),
@@ -109,12 +111,12 @@ def test_a_past_meeting_and_the_one_click_link_are_logged_events_too(
         status=CheckIn.Status.SCHEDULED,
         scheduled_at=timezone.now() - dt.timedelta(hours=1),
     )
-    token = checkins.log_link_token(checkin=scheduled, user=mentee_of(pair), outcome="done")
+    token = log_link_token(checkin=scheduled, user=mentee_of(pair), outcome="done")
     with django_capture_on_commit_callbacks(execute=True):
-        assert checkins.checkin_log_from_link(token).outcome == "recorded"
+        assert checkin_log_from_link(token).outcome == "recorded"
     with django_capture_on_commit_callbacks(execute=True):
         # A second click records nothing, so it announces nothing either.
-        assert checkins.checkin_log_from_link(token).outcome == "already"
+        assert checkin_log_from_link(token).outcome == "already"
     assert [
         (b["data"]["checkin"]["id"], b["data"]["checkin"]["status"]) for b in _bodies(receiver)
     ] == [
@@ -131,7 +133,7 @@ def test_a_refused_log_sends_nothing(program, coordinator, receiver, pair):
         scheduled_at=timezone.now() + dt.timedelta(days=1),
     )
     with pytest.raises(Exception, match="once it has started"):
-        checkins.checkin_log(checkin=future, by=mentor_of(pair), outcome="done")
+        checkin_log(checkin=future, by=mentor_of(pair), outcome="done")
     assert not WebhookDelivery.objects.exists()
 
 

@@ -20,9 +20,10 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import IntegrationError
 from matching import runs
 from mentoring.models import User
+from pairs.mentorships import mentorship_create, mentorship_end
+from pairs.models import Mentorship
 from programs import services
-from programs.mentorships import mentorship_create, mentorship_end
-from programs.models import Mentorship, Participant, Profile, Program
+from programs.models import Participant, Profile, Program
 from programs.services import Invitee
 from tests.factories import user_create
 from tests.factories.programs import participant_create

@@ -16,7 +16,8 @@ from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.tasks import send_due_webhooks_task
 from mentoring.models import User
-from programs import checkins, services
+from pairs.checkins.services import checkin_log_past
+from programs import services
 from programs.models import Participant, Program
 from programs.services import Invitee
 from surveys import services as survey_services
@@ -103,7 +104,7 @@ def test_the_worker_delivers_checkin_and_survey_events_after_commit(
     people(program, Participant.Role.MENTEE, 5)
     survey = survey_open(program, coordinator, audience="mentees")
     with transaction.atomic():
-        checkin = checkins.checkin_log_past(
+        checkin = checkin_log_past(
             mentorship=pair,
             by=mentee_of(pair),
             held_at=timezone.now() - dt.timedelta(days=1),

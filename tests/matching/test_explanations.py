@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from matching import runs
 from matching.models import MatchProposal, MatchRun
 from mentoring.models import User
-from programs.mentorships import explanation_reasons
-from programs.models import Mentorship, Participant, Profile, Program
+from pairs.mentorships import explanation_reasons
+from pairs.models import Mentorship
+from programs.models import Participant, Profile, Program
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import participant_create
 
@@ -139,7 +140,7 @@ def test_a_criterion_that_earned_nothing_is_not_a_reason(
     client = Client()
     assert mentorship.mentee.user is not None
     client.login(email=mentorship.mentee.user.email, password=DEFAULT_PASSWORD)
-    page = client.get(reverse("programs:workspace", args=[mentorship.pk])).content.decode()
+    page = client.get(reverse("pairs:workspace", args=[mentorship.pk])).content.decode()
     why = page.split('id="why-title"', 1)[1].split("</section>", 1)[0]
     assert "Mentor is 3 levels more senior" in why
     assert "shared skills" not in why.lower()
@@ -159,7 +160,7 @@ def test_the_workspace_says_when_a_profile_changed_since_matching(
     assert mentorship.mentee.user is not None
     client = Client()
     client.login(email=mentorship.mentee.user.email, password=DEFAULT_PASSWORD)
-    url = reverse("programs:workspace", args=[mentorship.pk])
+    url = reverse("pairs:workspace", args=[mentorship.pk])
     assert "changed since" not in client.get(url).content.decode()
     Mentorship.objects.filter(pk=mentorship.pk).update(
         started_at=timezone.now() - dt.timedelta(days=3)

@@ -16,7 +16,8 @@ import pytest
 
 from matching import learning
 from matching.models import MatchCriterion
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from tests.factories.programs import program_create
 
 NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)

@@ -14,7 +14,8 @@ from django.utils import timezone
 from matching import inputs, runs
 from matching.models import MatchCriterion, MatchProposal, MatchRun, PairRule
 from mentoring.models import Delivery, User
-from programs.models import Mentorship, Participant, Profile, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Profile, Program
 from programs.services import ProgramError
 from tests.factories import user_create
 from tests.factories.programs import mentorship_make, participant_create
@@ -260,7 +261,7 @@ def test_publish_is_all_or_nothing_when_a_mentor_filled_up(
     run = _run(program, coordinator)
     # Meanwhile Dan took a mentee through another way: the draft no longer fits.
     other = _person(program, "Zoe Mentee", Participant.Role.MENTEE)
-    from programs.mentorships import mentorship_create
+    from pairs.mentorships import mentorship_create
 
     mentorship_create(
         program=program, mentor=people["dan"], mentee=other, source="manual", by=coordinator

@@ -13,8 +13,9 @@ from matching import selfmatch
 from matching.models import MatchRequest, MatchSettings, PairRule
 from matching.selfmatch import services as selfmatch_services
 from mentoring.models import Delivery, User
-from programs.mentorships import mentorship_create, mentorship_end
-from programs.models import Mentorship, Participant, Program
+from pairs.mentorships import mentorship_create, mentorship_end
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from tests.matching.conftest import person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "run_on_commit")]

@@ -16,7 +16,7 @@ from django.db import close_old_connections, connection
 
 from matching import selfmatch
 from matching.models import MatchRequest
-from programs.mentorships import mentorship_create
+from pairs.mentorships import mentorship_create
 from programs.models import Participant, Program
 from tests.conftest import skip_or_fail
 from tests.matching.conftest import person

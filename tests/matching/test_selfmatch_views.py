@@ -9,7 +9,8 @@ from django.urls import reverse
 from matching import selfmatch
 from matching.models import MatchRequest, MatchSettings
 from mentoring.models import User
-from programs.models import Mentorship, Participant, Program
+from pairs.models import Mentorship
+from programs.models import Participant, Program
 from tests.matching.conftest import person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from matching import inputs, runs, scoring, solver, themes
 from matching.models import MatchCriterion, MatchProposal, MatchRun
 from mentoring.models import User
-from programs.mentorships import explanation_reasons
+from pairs.mentorships import explanation_reasons
 from programs.models import Participant, ProfileAnswer, ProfileQuestion, Program
 from tests.matching.conftest import person
 

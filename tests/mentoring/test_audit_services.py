@@ -30,7 +30,16 @@ from tests.factories.programs import participant_create
 Action = AuditEvent.Action
 
 # The apps whose modules hold the services; migrations hold none.
-SERVICE_APPS = ("programs", "events", "guides", "matching", "surveys", "integrations", "mentoring")
+SERVICE_APPS = (
+    "programs",
+    "events",
+    "guides",
+    "pairs",
+    "matching",
+    "surveys",
+    "integrations",
+    "mentoring",
+)
 
 
 def _the_one_row(call: Callable[[], Any]) -> AuditEvent:

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from mentoring.deferred import deferred_tasks_resend
 from mentoring.models import DeferredTask
-from programs import checkins
-from programs.models import Mentorship
+from pairs.checkins.services import checkin_propose
+from pairs.models import Mentorship
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def _propose(mentorship: Mentorship, captured: Any) -> None:
     mentee = mentorship.mentee.user
     assert mentee is not None
     with captured(execute=True):
-        checkins.checkin_propose(
+        checkin_propose(
             mentorship=mentorship,
             by=mentee,
             scheduled_at=timezone.now() + dt.timedelta(days=3),
@@ -88,7 +88,7 @@ def test_a_rolled_back_decision_records_nothing(
     mentee = mentorship.mentee.user
     assert mentee is not None
     with transaction.atomic():
-        checkins.checkin_propose(
+        checkin_propose(
             mentorship=mentorship, by=mentee, scheduled_at=timezone.now() + dt.timedelta(days=3)
         )
         transaction.set_rollback(True)

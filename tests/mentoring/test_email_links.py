@@ -29,10 +29,12 @@ from events.models import Event
 from matching import runs, selfmatch
 from matching.models import MatchSettings
 from mentoring.models import User
+from pairs.checkins.services import checkin_accept, checkin_propose
+from pairs.models import CheckIn, Mentorship
+from pairs.reminders.sweep import pair_reminders_send
 from privacy import erasure
-from programs import checkins, services
-from programs.models import CheckIn, Mentorship, Participant, Program
-from programs.pair_reminders import pair_reminders_send
+from programs import services
+from programs.models import Participant, Program
 from reports import emails as reports_email
 from surveys import sweeps
 from tests.conftest import ROOT
@@ -158,13 +160,13 @@ def profile_reminder(world: World, capture: Any) -> None:
 def checkin_notices(world: World, capture: Any) -> None:
     mentorship = world.mentorship
     with capture(execute=True):
-        checkin = checkins.checkin_propose(
+        checkin = checkin_propose(
             mentorship=mentorship,
             by=mentee_of(mentorship),
             scheduled_at=NOW + dt.timedelta(days=3),
         )
     with capture(execute=True):
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
 
 
 def pair_reminders(world: World, capture: Any) -> None:
@@ -179,7 +181,7 @@ def pair_reminders(world: World, capture: Any) -> None:
         proposed_by=mentee_of(mentorship),
     )
     with capture(execute=True):
-        checkins.checkin_accept(checkin=checkin, by=mentor_of(mentorship))
+        checkin_accept(checkin=checkin, by=mentor_of(mentorship))
     for later in (dt.timedelta(hours=1), dt.timedelta(days=1, hours=2), dt.timedelta(days=3)):
         pair_reminders_send(now=NOW + later)
     silent = mentorship_make(

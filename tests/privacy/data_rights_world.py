@@ -27,11 +27,10 @@ from integrations.models import ApiToken, ChatPreference, WebhookDelivery, Webho
 from integrations.receivers import participant_data
 from matching.models import MatchRequest
 from mentoring.models import EmployeeRecord, NotificationPreference, Promotion, User
-from programs.checkins import checkin_log_past, checkin_propose
+from pairs.checkins.services import checkin_log_past, checkin_propose
+from pairs.models import MentorshipAgreement, PairGoal
 from programs.models import (
     CalendarFeed,
-    MentorshipAgreement,
-    PairGoal,
     Participant,
     ParticipantImport,
     Profile,

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.models import AuditEvent, User
-from programs.checkins import checkin_log_past
+from pairs.checkins.services import checkin_log_past
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.privacy.data_rights_world import (
     ANONYMOUS_CANARY,

@@ -24,8 +24,9 @@ from django.urls import reverse
 
 from events.models import EventRsvp
 from mentoring.models import AuditEvent, EmployeeRecord, ErasureRequest, User, erased_email
+from pairs.models import CheckIn, Mentorship, PairGoal
 from privacy import erasure
-from programs.models import CheckIn, Mentorship, PairGoal, Participant
+from programs.models import Participant
 from reports import insights
 from reports.dashboards import dashboard_compute
 from surveys.models import Answer
@@ -93,7 +94,7 @@ def test_the_scan_finds_what_is_there(world: PersonWorld) -> None:
     } <= set(traces(EMAIL))
     assert "integrations.WebhookDelivery.payload" in traces(EMAIL)
     assert "programs.ParticipantImport.summary" in traces(EMAIL)
-    assert "programs.CheckIn.notes" in traces(SECRETS[3])
+    assert "pairs.CheckIn.notes" in traces(SECRETS[3])
 
 
 def test_deletion_leaves_no_trace_of_the_person_anywhere(

@@ -28,7 +28,8 @@ from scipy.stats import binomtest
 
 from events.models import EventRsvp
 from mentoring.models import EmployeeRecord, Promotion, User
-from programs.models import CheckIn, Mentorship, Participant, Profile, Program, ProgramGoal
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Profile, Program, ProgramGoal
 from reports import dashboards, insights
 from surveys.models import Answer, Question
 from tests.factories.dashboards import DEPARTMENTS, dashboard_world

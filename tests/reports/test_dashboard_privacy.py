@@ -23,7 +23,8 @@ from django.test import Client
 from django.urls import reverse
 
 from mentoring.models import User
-from programs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal, Profile
+from pairs.models import CheckIn, MentorshipAgreement, Milestone, PairGoal
+from programs.models import Profile
 from reports import dashboards, insights
 from reports import emails as report_emails
 from reports.models import ActivityMonth, InsightSnapshot, ProgramSnapshot

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.models import User
-from programs.models import CheckIn, Mentorship, Participant, Program
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program
 from reports import dashboards, insights
 from reports.views import dashboards as views_dashboards
 from reports.views import insights as views_insights

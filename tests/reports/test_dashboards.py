@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from mentoring.models import EmployeeRecord, NotificationPreference, Promotion
 from mentoring.notifications import Kind
-from programs import metrics
-from programs.models import CheckIn, Mentorship, Participant, Program, ProgramGoal
+from pairs import metrics
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant, Program, ProgramGoal
 from reports import dashboards
 from reports.models import ProgramSnapshot
 from tests.factories.programs import mentee_of, mentorship_make, participant_create, program_create

@@ -39,7 +39,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 WALKED = {
     ("reports/views/dashboards.py", "_export"),
     ("reports/views/insights.py", "_export"),
-    ("programs/views/pairs.py", "pair_export"),
+    ("pairs/views/pairs.py", "pair_export"),
     ("programs/views/imports.py", "_problems_download"),
     ("surveys/views.py", "survey_export"),
 }
@@ -123,7 +123,7 @@ def test_no_csv_the_product_writes_starts_a_cell_with_a_formula(
         dashboard = reverse("program_dashboard", args=[program.pk])
         for table in views_dashboards.EXPORTS:
             downloads[f"dashboard {table}"] = client.get(f"{dashboard}?export={table}").content
-        downloads["pairs"] = client.get(reverse("programs:pair_export", args=[program.pk])).content
+        downloads["pairs"] = client.get(reverse("pairs:pair_export", args=[program.pk])).content
         downloads["survey"] = client.get(
             reverse("surveys:survey_export", args=[program.pk, survey.pk])
         ).content

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from programs.models import CheckIn, Mentorship, Participant
+from pairs.models import CheckIn, Mentorship
+from programs.models import Participant
 from surveys import questions as survey_questions
 from surveys import services, sweeps
 from surveys.models import Invitation, Survey
