@@ -187,9 +187,13 @@ def _table(grid: list[list[int]], hidden: set[tuple[int, int]], withheld: bool =
 
 def _withheld(grid: list[list[int]], known: set[tuple[int, int]]) -> Table:
     """Every entry hidden, zeros too, but the known totals and what they give away
-    alone: the zeros of a row known to be empty, and, in a table of one column,
-    each known row's cell (it is the row's total)."""
+    alone: the zeros of a row known to be empty, in a table of one column each known
+    row's cell (it is the row's total), and the grand total when every row's total is
+    known (it is their sum)."""
     n_rows, n_cols = len(grid), len(grid[0])
+    if all((r, n_cols - 1) in known for r in range(n_rows - 1)):
+        # Every row's total is known: so is their sum, the grand total.
+        known = known | {(n_rows - 1, n_cols - 1)}
     rows_known = {r for r, _c in known}  # the grand total's "row" is the totals row
     spelled_out = {r for r in rows_known if grid[r][n_cols - 1] == 0 or n_cols == 2}
     hidden = {

@@ -163,6 +163,16 @@ def test_hidden_ones_under_a_shown_total_take_a_complement() -> None:
     assert table.cells[0][2] is None
 
 
+def test_a_withheld_table_whose_row_totals_are_all_known_shows_their_sum() -> None:
+    # Found by the property test below: every row total known elsewhere, the table
+    # withheld, and the grand total hidden though it is the sum of what is shown.
+    table = suppress_table([[4, 0], [4, 0], [1, 8]], minimum=2, known_row_totals=[True] * 3)
+    assert table.withheld
+    assert table.row_totals == (4, 4, 9)
+    assert table.grand_total == 17
+    assert _derivable(_grid(table), _table_lines(4, 3), 0) == []
+
+
 @settings(max_examples=200, deadline=None)
 @given(counts=tables, minimum=minimums, data=st.data())
 def test_totals_known_elsewhere_stay_shown_and_give_nothing_away(
