@@ -111,8 +111,8 @@
  * Focus: before a swap that replaces the focused control, remember its key
  * (data-focus-key, else its id, else its form's action plus the button's name=value),
  * its row (the nearest [data-focus-row]) and its place among the row's controls. After
- * the swap, focus the control with the same key; else the control at the same place in
- * the same row (Pause becomes Resume); else the first control of the row after, then
+ * the swap, focus the control with the same key; else one in the same form of the same
+ * row (Pause becomes Resume), or at the same place in that row; else the first control of the row after, then
  * of the row before; else the swapped block's heading (or the block), made focusable
  * with tabindex=-1. Nothing is thrown back to the top of the page.
  *
@@ -197,6 +197,7 @@
       key: focusKey(active),
       row: rowKey,
       place: row ? controls(row).indexOf(active) : -1,
+      form: row && active.form ? Array.prototype.indexOf.call(row.querySelectorAll("form"), active.form) : -1,
       after: at >= 0 ? rowKeys.slice(at + 1) : [],
       before: at >= 0 ? rowKeys.slice(0, at).reverse() : [],
       block: target.id,
@@ -210,6 +211,12 @@
     }
     var row = findRow(memory.row);
     if (row) {
+      // The same form first (Pause becomes Resume; a disabled Move up leaves Move down).
+      var form = memory.form >= 0 ? row.querySelectorAll("form")[memory.form] : null;
+      var inForm = form ? controls(form) : [];
+      if (inForm.length && focus(inForm[0])) {
+        return;
+      }
       var inRow = controls(row);
       if (inRow.length && focus(inRow[Math.min(Math.max(memory.place, 0), inRow.length - 1)])) {
         return;
