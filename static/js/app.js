@@ -29,13 +29,6 @@
     }
   });
 
-  /* A button marked aria-disabled stays focusable so it can say why; it does nothing. */
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[aria-disabled='true']")) {
-      event.preventDefault();
-    }
-  });
-
   /* Forms that change a lot at once ask first (data-confirm="question"). */
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
