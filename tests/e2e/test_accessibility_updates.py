@@ -251,7 +251,7 @@ def test_filters_announce_their_count_once(
 
 
 def test_failed_sign_in_takes_focus_to_the_error_summary(
-    page: Page, live_server, axe_script: Path
+    page: Page, live_server, axe_script: Path, tmp_path: Path
 ) -> None:
     user_create(email="ada@example.org", full_name="Ada Lovelace")
     page.goto(live_server.url + reverse("account_login"))
@@ -267,13 +267,16 @@ def test_failed_sign_in_takes_focus_to_the_error_summary(
         field = page.get_by_label(label)
         expect(field).to_have_attribute("aria-invalid", "true")
         expect(field).to_have_attribute("aria-describedby", re.compile(r"\bform-errors\b"))
+    page.screenshot(path=str(tmp_path / "sign-in-error.png"))
     # The summary's link takes the keyboard to the first field.
     summary.get_by_role("link").first.press("Enter")
     expect(page.get_by_label("Email")).to_be_focused()
     assert_accessible(page, axe_script, strict=True)
 
 
-def test_admin_changelists_pass_axe(page: Page, live_server, axe_script: Path) -> None:
+def test_admin_changelists_and_the_audit_filter_pass_axe(
+    page: Page, live_server, axe_script: Path
+) -> None:
     staff = user_create(
         email="stan@example.org", full_name="Stan Staff", is_staff=True, is_superuser=True
     )
@@ -293,6 +296,15 @@ def test_admin_changelists_pass_axe(page: Page, live_server, axe_script: Path) -
         expect(page.locator("#content h1")).to_be_visible()
         assert_accessible(page, axe_script, strict=True)
 
+    # The audit log's filter announces its count; the one sign-in so far is Stan's.
+    visit(page, live_server.url + reverse("audit_log"), axe_script)
+    event = page.get_by_label("Event", exact=True)
+    event.focus()
+    event.select_option("sign_in")
+    said_once(page, "^1 event shown$")
+    expect(event).to_be_focused()
+    assert_accessible(page, axe_script, strict=True)
+
 
 def test_the_500_page_has_the_skip_link_and_landmarks_of_every_page(
     page: Page, live_server, axe_script: Path
@@ -308,4 +320,26 @@ def test_the_500_page_has_the_skip_link_and_landmarks_of_every_page(
     expect(skip).to_be_focused()
     skip.press("Enter")
     expect(page.get_by_role("main")).to_be_focused()
+    assert_accessible(page, axe_script, strict=True)
+
+
+def test_a_form_with_errors_summarises_them_and_takes_focus_there(
+    page: Page, live_server, axe_script: Path, world: tuple[User, Program]
+) -> None:
+    coordinator, _program = world
+    sign_in(page, live_server.url, coordinator)
+    page.goto(live_server.url + reverse("programs:program_create"))
+    title = page.title()
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_role("button", name=re.compile("Create", re.I)).press("Enter")
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title("Error: " + title)
+    link = summary.get_by_role("link", name=re.compile("^Name: "))
+    link.press("Enter")
+    name = page.get_by_label("Name", exact=True)
+    expect(name).to_be_focused()
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_attribute("aria-describedby", re.compile(r"\bid_name_error\b"))
     assert_accessible(page, axe_script, strict=True)
