@@ -103,11 +103,12 @@
  *
  * Focus: before a swap that replaces the focused control, remember its key
  * (data-focus-key, else its id, else its form's action plus the button's name=value),
- * its row (the nearest [data-focus-row]) and its place among the row's controls. After
- * the swap, focus the control with the same key; else one in the same form of the same
- * row (Pause becomes Resume), or at the same place in that row; else the first control of the row after, then
- * of the row before; else the swapped block's heading (or the block), made focusable
- * with tabindex=-1. Nothing is thrown back to the top of the page.
+ * its row (the nearest [data-focus-row]), its form and its place among the row's
+ * controls. After the swap, focus the control with the same key; else the first one in
+ * the same form of the same row (Pause becomes Resume; a disabled Move up leaves Move
+ * down), or at the same place in that row; else the first control of the row after,
+ * then of the row before; else the swapped block's heading (or the block), made
+ * focusable with tabindex=-1. Nothing is thrown back to the top of the page.
  *
  * Announcements: a server response carries its text in data-announce (the value, or
  * the element's text when empty) on the swapped-in content or on a message sent
