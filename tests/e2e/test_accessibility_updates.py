@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from mentoring.models import User
-from programs.models import Audience, Event, Participant, ProfileQuestion, Program
+from programs.models import Audience, Event, Participant, ProfileQuestion, Program, Resource
 from programs.resources import resource_starter_set_add
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
@@ -159,6 +159,21 @@ def test_moving_guides_and_questions_keeps_focus_on_the_moved_item(
     expect(items.nth(1).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
     said_once(page, f"Moved “{re.escape(second)}” down")
     assert_accessible(page, axe_script, strict=True)
+
+    # A guide written from "###" reads h1 then h2 (axe's heading-order rule).
+    guide = Resource.objects.create(
+        program=program,
+        title="Your first week",
+        body="### Before you meet\n\nRead the profile.\n\n#### Agenda\n\nIntroductions.",
+        published_at=timezone.now(),
+    )
+    visit(
+        page,
+        live_server.url + reverse("programs:resource_detail", args=[program.pk, guide.pk]),
+        axe_script,
+    )
+    expect(page.get_by_role("heading", level=2, name="Before you meet")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Agenda")).to_be_visible()
 
     visit(page, live_server.url + reverse("programs:question_list", args=[program.pk]), axe_script)
     rows = page.locator("#question-list .question-list__item")
