@@ -17,9 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
+from events.models import Event
+from guides.models import Resource
+from guides.services import resource_starter_set_add
+from mentoring.audience import Audience
 from mentoring.models import User
-from programs.models import Audience, Event, Participant, ProfileQuestion, Program, Resource
-from programs.resources import resource_starter_set_add
+from programs.models import Participant, ProfileQuestion, Program
 from tests.e2e.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, user_create
 from tests.factories.programs import mentorship_make, participant_create, program_create
@@ -145,7 +148,7 @@ def test_moving_guides_and_questions_keeps_focus_on_the_moved_item(
     survey = survey_build(program, coordinator)
     sign_in(page, live_server.url, coordinator)
 
-    visit(page, live_server.url + reverse("programs:resource_list", args=[program.pk]), axe_script)
+    visit(page, live_server.url + reverse("guides:resource_list", args=[program.pk]), axe_script)
     items = page.locator("#resource-list .resource-list__item")
     second = items.nth(1).locator(".resource-list__title").inner_text()
     # Moved to the top, its Move up is disabled: focus goes to its Move down.
@@ -169,7 +172,7 @@ def test_moving_guides_and_questions_keeps_focus_on_the_moved_item(
     )
     visit(
         page,
-        live_server.url + reverse("programs:resource_detail", args=[program.pk, guide.pk]),
+        live_server.url + reverse("guides:resource_detail", args=[program.pk, guide.pk]),
         axe_script,
     )
     expect(page.get_by_role("heading", level=2, name="Before you meet")).to_be_visible()
@@ -225,7 +228,7 @@ def test_join_link_toggle_and_event_answer_keep_focus(
         ends_at=starts + dt.timedelta(hours=2),
         location="Room 4.01",
         capacity=12,
-        audience=Audience.EVERYONE,
+        audience=Audience.BOTH,
     )
     mia = user_create(email="mia@example.org", full_name="Mia Mentee")
     participant_create(program=program, user=mia, role=Participant.Role.MENTEE)
@@ -233,7 +236,7 @@ def test_join_link_toggle_and_event_answer_keep_focus(
     sign_in(page, live_server.url, mia)
     visit(
         page,
-        live_server.url + reverse("programs:event_detail", args=[program.pk, event.pk]),
+        live_server.url + reverse("events:event_detail", args=[program.pk, event.pk]),
         axe_script,
     )
     going = page.get_by_label("Going", exact=True)
