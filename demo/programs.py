@@ -14,9 +14,15 @@ from django.utils import timezone
 from demo.people import DEMO_DOMAIN, DEMO_PEOPLE, DemoPerson
 from events.models import Event
 from guides.services import resource_starter_set_add
-from matching.runs import criteria_recommended_add
+from matching.runs import (
+    criteria_recommended_add,
+    match_run_execute,
+    match_run_publish,
+    match_run_start,
+)
 from mentoring.audience import Audience
 from mentoring.models import EmployeeRecord, Promotion, User
+from pairs.checkins.services import checkin_log_past
 from pairs.models import Mentorship
 from programs.models import (
     Participant,
@@ -514,9 +520,6 @@ def demo_outcomes_seed(seed: int = 7) -> int:
 def _seed_pairs(rng: random.Random, program: Program, coordinator: User) -> None:
     """Match and publish the first program ten weeks ago, then log its pairs' meetings:
     most meet every two weeks, some fade after a meeting or two, a few never start."""
-    from matching.runs import match_run_execute, match_run_publish, match_run_start
-    from pairs.checkins.services import checkin_log_past
-
     run = match_run_start(program=program, by=coordinator)
     match_run_execute(run_id=run.pk)
     match_run_publish(run=run, by=coordinator)

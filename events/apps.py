@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
         # programs shows events on the home page and in each person's calendar feed
         # without importing this app: it reads the sources registered here.
         from events.selectors import event_home_list
-        from programs import home, ics
+        from programs import ics, pages
 
-        home.home_source_register("events", event_home_list)
+        pages.home_source_register("events", event_home_list)
         ics.feed_source_register("events.selectors.event_feed_components", first=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from events import tasks
 from events.access import Going, Maybe, NotGoing, Waiting
 from events.ics import event_invite
 from events.models import Event, EventRsvp
@@ -56,16 +57,14 @@ NOTICE_STATUSES = {
 
 def notify_after_commit(rsvps: Sequence[EventRsvp], notice: str) -> None:
     """Queue each notice when the transaction commits, recorded in it (mentoring.deferred)."""
-    from events.tasks import send_event_rsvp_notice_task
-
     for rsvp in rsvps:
-        task_defer(send_event_rsvp_notice_task, rsvp.pk, notice, rsvp.status_changed_at.isoformat())
+        task_defer(
+            tasks.send_event_rsvp_notice_task, rsvp.pk, notice, rsvp.status_changed_at.isoformat()
+        )
 
 
 def enqueue_change_notices(event_id: int, sequence: int) -> None:
-    from events.tasks import send_event_change_notices_task
-
-    task_defer(send_event_change_notices_task, event_id, sequence)
+    task_defer(tasks.send_event_change_notices_task, event_id, sequence)
 
 
 def event_rsvp_notice_send(*, rsvp_id: int, notice: str, stamp: str) -> bool:

@@ -13,9 +13,9 @@ class GuidesConfig(AppConfig):
         # and sends program_created, which guides.receivers answers.
         from guides import receivers  # noqa: F401 - connects the receivers
         from guides.selectors import resource_home_list
-        from programs import home
+        from programs import pages
 
-        home.home_source_register(
+        pages.home_source_register(
             "resources",
             lambda *, user, participations, limit: resource_home_list(
                 participations=participations, limit=limit

@@ -19,7 +19,7 @@ from pairs.metrics import GoalProgress, goal_progress_list
 from pairs.models import Mentorship
 from programs.access import ProgramAccess
 from programs.models import Program
-from programs.signals import program_closed, program_goals_measured, program_overview_context
+from programs.signals import program_closed
 
 
 @receiver(program_closed)
@@ -30,17 +30,12 @@ def complete_pairs_of_closed_program(
     mentorships_complete(program=program, by=by, now=now)
 
 
-@receiver(program_goals_measured)
-def measure_program_goals(
-    sender: type[Program], *, program: Program, **kwargs: Any
-) -> list[GoalProgress]:
+def measure_program_goals(program: Program) -> list[GoalProgress]:
+    """The program page's goal rows (registered in programs.pages)."""
     return goal_progress_list(program=program)
 
 
-@receiver(program_overview_context)
-def pairs_on_program_overview(
-    sender: type[Program], *, access: ProgramAccess, **kwargs: Any
-) -> dict[str, Any]:
+def pairs_on_program_overview(access: ProgramAccess) -> dict[str, Any]:
     """Closures for coordinators; the person's own active mentorship (to end it early)
     for participants."""
     program = access.program

@@ -83,7 +83,8 @@ from surveys.models import Answer, Invitation
 from surveys.models import Question as SurveyQuestion
 
 State = ErasureRequest.State
-LINK_SALT = "privacy.erasure.confirm"
+# Kept from when this lived in mentoring.erasure: links already emailed stay valid.
+LINK_SALT = "mentoring.erasure.confirm"
 LINK_HOURS = 24
 # How mentorships end when one of the two deletes their account: no-fault, no detail.
 END_REASON = Mentorship.EndReason.OTHER

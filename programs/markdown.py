@@ -60,13 +60,24 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 
 
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
 class _HeadingShift(Treeprocessor):
-    """Headings start at h2: the page around the text owns its only h1."""
+    """The text's first heading level becomes h2: the page around it owns its only h1.
+
+    Shifted by the text's own top level, not by one, so a guide written from "###"
+    does not jump from the page's h1 to an h4 (which screen-reader users hear as a
+    missing level); levels below keep their distance, down to h6.
+    """
 
     def run(self, root: ET.Element) -> None:
-        for element in root.iter():
-            if element.tag in {"h1", "h2", "h3", "h4", "h5"}:
-                element.tag = f"h{int(element.tag[1]) + 1}"
+        headings = [element for element in root.iter() if element.tag in HEADINGS]
+        if not headings:
+            return
+        offset = 2 - min(int(element.tag[1]) for element in headings)
+        for element in headings:
+            element.tag = f"h{min(int(element.tag[1]) + offset, 6)}"
 
 
 class _SafeMarkdown(Extension):

@@ -14,14 +14,17 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring.audit import Action, audit_record
 from mentoring.deferred import task_defer
-from mentoring.models import User
+from mentoring.emails import absolute_url, email_send
+from mentoring.models import Delivery, User
 from mentoring.sweeps import SweepResult, claim_and_send
 from mentoring.throttle import throttle_hit
+from programs import reminder_tasks, tasks
 from programs.models import Participant, Profile, Program, ProgramGoal, ProgramStateChange
 from programs.profiles.completeness import participant_completeness_refresh
 from programs.signals import participants_enrolled, program_closed, program_created
@@ -353,11 +356,9 @@ def participants_invite(
 
 
 def _enqueue_invitations(participant_ids: list[int]) -> None:
-    from programs.tasks import send_invitations_task
-
     # Bounded batches: one task per 200 invitations keeps each task short.
     for start in range(0, len(participant_ids), 200):
-        send_invitations_task.delay(participant_ids[start : start + 200])
+        tasks.send_invitations_task.delay(participant_ids[start : start + 200])
 
 
 @transaction.atomic
@@ -439,11 +440,6 @@ def _invitation_email(participant: Participant) -> bool:
     sender that dies mid-send leaves nothing claimed. A new link (resend) has a new
     nonce, so it is a new delivery.
     """
-    from django.urls import reverse
-
-    from mentoring.emails import absolute_url, email_send
-    from mentoring.models import Delivery
-
     key = f"{participant.pk}:{participant.invite_nonce}"
     claimed = Delivery.objects.claim(kind=DELIVERY_INVITATION, key=key)
     if claimed:
@@ -725,11 +721,9 @@ def profile_reminders_queue(*, program: Program) -> int:
 
 
 def _enqueue_profile_reminders(participant_ids: list[int]) -> None:
-    from programs.reminder_tasks import send_profile_reminders_task
-
     # Bounded batches: one task per 200 reminders keeps each task short.
     for start in range(0, len(participant_ids), 200):
-        task_defer(send_profile_reminders_task, participant_ids[start : start + 200])
+        task_defer(reminder_tasks.send_profile_reminders_task, participant_ids[start : start + 200])
 
 
 def profile_reminder_send(*, participant_id: int) -> bool:
@@ -739,10 +733,6 @@ def profile_reminder_send(*, participant_id: int) -> bool:
     second run of the task (or a second worker) finds nothing due and sends nothing.
     A failed send gives the claim back, so the retry can send it.
     """
-    from django.urls import reverse
-
-    from mentoring.emails import absolute_url, email_send
-
     now = timezone.now()
     due = _profile_reminder_due(Participant.objects.filter(pk=participant_id), now=now)
     previous = due.values_list("profile_reminded_at", flat=True).first()

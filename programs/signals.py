@@ -1,7 +1,7 @@
 """What the programs app announces after its writes, for the apps above it.
 
-The dependency runs one way (programs knows nothing of guides or integrations), so the services
-send these signals and integrations connects receivers in its AppConfig.ready. They
+The dependency runs one way (programs knows nothing of guides, pairs or integrations), so
+the services send these signals and integrations connects receivers in its AppConfig.ready. They
 are sent inside the writing transaction: a receiver records what to do (a webhook
 delivery row, say) in that transaction and acts only after commit.
 """
@@ -21,11 +21,3 @@ participants_enrolled = Signal()
 # sender=Program, program=Program, by=User, now=datetime: the program closed. Sent
 # inside the closing transaction: the pairs app completes the pairs still meeting.
 program_closed = Signal()
-
-# The program's pages ask the apps above for their part, and each receiver returns it:
-# sender=Program, program=Program: how the program's goals stand, a list of
-# GoalProgress (pairs.metrics; the goals are measured on the pairs' data).
-program_goals_measured = Signal()
-# sender=Program, access=ProgramAccess: more context for the program's overview page,
-# a dict (the pairs app: closures for coordinators, the person's own pair).
-program_overview_context = Signal()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mentoring.deferred import task_defer
 from mentoring.models import User
+from programs import import_tasks
 from programs.imports.checking import CheckResult, rows_check
 from programs.imports.parsing import MAX_FILE_BYTES, ParsedFile, csv_parse, decode_upload
 from programs.imports.problems import file_problem
@@ -104,9 +105,7 @@ def participant_import_create(
 
 
 def _enqueue_check(import_id: int) -> None:
-    from programs.import_tasks import check_participant_import_task
-
-    task_defer(check_participant_import_task, import_id)
+    task_defer(import_tasks.check_participant_import_task, import_id)
 
 
 def _invalid_at_once(participant_import: ParticipantImport, message: str) -> ParticipantImport:
@@ -197,9 +196,7 @@ def participant_import_apply(
 
 
 def _enqueue_apply(import_id: int, by_id: int) -> None:
-    from programs.import_tasks import apply_participant_import_task
-
-    task_defer(apply_participant_import_task, import_id, by_id)
+    task_defer(import_tasks.apply_participant_import_task, import_id, by_id)
 
 
 def participant_import_apply_claimed(

@@ -3,7 +3,7 @@
 The home view (mentoring/home.py) already loads the person's participations; this
 tag reads the items meant for them from those, in a fixed number of queries whatever
 the number of programs. It only reads, through the sources the apps owning guides
-and events register in programs.home.
+and events register in programs.pages.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from django import template
 
-from programs.home import home_items
 from programs.models import Participant
+from programs.pages import home_items
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ participants see the overview of their own programs; anyone else gets a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -34,8 +34,8 @@ from programs.forms import (
     TransitionForm,
 )
 from programs.models import Participant, Program, ProgramGoal
+from programs.pages import goals_measured, overview_context
 from programs.services import ProgramError
-from programs.signals import program_goals_measured, program_overview_context
 
 PROGRAMS_PER_PAGE = 25
 
@@ -88,15 +88,13 @@ def goal_target_label(goal: ProgramGoal) -> str:
 
 def _goal_rows(program: Program) -> list[dict[str, Any]]:
     """Each goal with its target and, when enough people stand behind it, its value
-    (measured on the pairs' data by the pairs app, see program_goals_measured)."""
-    for _receiver, response in program_goals_measured.send(sender=Program, program=program):
-        # django-stubs types a response as str; it is a list of pairs.metrics.GoalProgress.
-        measured = cast(list[Any] | None, response)
-        if measured is not None:
-            return [
-                {"goal": row.goal, "target": goal_target_label(row.goal), "progress": row}
-                for row in measured
-            ]
+    (measured on the pairs' data by the pairs app, see programs.pages)."""
+    measured = goals_measured(program)
+    if measured is not None:
+        return [
+            {"goal": row.goal, "target": goal_target_label(row.goal), "progress": row}
+            for row in measured
+        ]
     return [
         {"goal": goal, "target": goal_target_label(goal), "progress": None}
         for goal in program.goals.all()
@@ -236,7 +234,7 @@ def program_overview(request: AuthenticatedHttpRequest, program_id: int) -> Http
 def _mentorship_context(access: ProgramAccess) -> dict[str, Any]:
     """The re-match queue for coordinators, and what the apps above add (the pairs
     app: closures for coordinators, the person's own active mentorship to end it
-    early for participants; see program_overview_context)."""
+    early for participants; see programs.pages)."""
     program = access.program
     context: dict[str, Any] = {}
     if access.is_coordinator:
@@ -249,9 +247,7 @@ def _mentorship_context(access: ProgramAccess) -> dict[str, Any]:
             .exclude(status=Participant.Status.WITHDRAWN)
             .count()
         )
-    for _receiver, response in program_overview_context.send(sender=Program, access=access):
-        part = cast(dict[str, Any] | None, response) or {}
-        context.update(part)
+    context.update(overview_context(access))
     return context
 
 

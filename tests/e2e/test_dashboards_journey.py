@@ -165,11 +165,13 @@ def test_hr_reads_the_organisation_dashboard_and_filters_it_in_place(
     page.locator("#months-table").screenshot(path=str(tmp_path / "months.png"))
     chart.screenshot(path=str(tmp_path / "months-chart.png"))
 
-    # Choosing a department swaps the results in place (htmx) and keeps the address.
-    results = page.locator("#insight-results")
-    expect(results).to_have_attribute("aria-live", "polite")
+    # Choosing a department swaps the results in place (htmx) and keeps the address;
+    # the page's one status region (not the swapped block) says so.
+    expect(page.locator("[aria-live]")).to_have_count(1)
+    expect(page.locator("#insight-results")).not_to_have_attribute("aria-live", "polite")
     page.get_by_label("Department", exact=True).select_option("Sales")
     expect(page).to_have_url(re.compile(r"department=Sales"))
+    expect(page.locator("#status-region")).to_have_text(re.compile("^Dashboard updated"))
     expect(page.get_by_role("rowheader", name="All departments")).to_have_count(0)
     expect(page.get_by_role("rowheader", name="Sales").first).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_count(1)

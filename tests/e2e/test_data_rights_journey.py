@@ -84,7 +84,11 @@ def test_a_mentee_downloads_their_data_and_deletes_their_account(
         fits(page, viewport)
         assert_accessible(page, axe_script)
     page.get_by_role("button", name="Email me the link").click()
-    expect(page.get_by_text("Tick the box to confirm you understand.")).to_be_visible()
+    # Once in the error summary at the top, once beside the form.
+    expect(
+        page.locator("#error-summary").get_by_text("Tick the box to confirm you understand.")
+    ).to_be_visible()
+    expect(page.get_by_text("Tick the box to confirm you understand.")).to_have_count(2)
     assert_accessible(page, axe_script)
     page.get_by_label(re.compile("I understand")).check()
     page.get_by_role("button", name="Email me the link").click()

@@ -96,6 +96,18 @@ def test_coordinator_runs_reviews_swaps_and_publishes(
     expect(page.get_by_text("Edited by hand")).to_be_visible()
     assert_accessible(page, axe_script)
 
+    # The what-if preview swaps in beside the form and is read out once, from the
+    # page's status region; the swapped block is no live region of its own.
+    preview = page.get_by_role("button", name="Preview")
+    preview.focus()
+    preview.press("Enter")
+    expect(page.locator("#whatif-result")).to_contain_text("Mentees who would get another mentor")
+    expect(page.locator("#status-region")).to_have_text(
+        re.compile(r"^Preview: \d+ pairs \(now \d+\)\.$")
+    )
+    expect(page.locator("#whatif-result")).not_to_have_attribute("aria-live", "polite")
+    expect(preview).to_be_focused()
+
     # Publish, confirming the question the browser asks.
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish and introduce the pairs").click()

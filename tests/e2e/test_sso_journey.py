@@ -146,7 +146,9 @@ def test_a_privileged_account_is_linked_only_with_its_second_factor(
     assert_accessible(page, axe_script)
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Link and sign in").click()
-    expect(page.get_by_text("Incorrect code")).to_be_visible()
+    # Once in the error summary at the top, once beside the form.
+    expect(page.locator("#error-summary").get_by_text("Incorrect code")).to_be_visible()
+    expect(page.get_by_text("Incorrect code")).to_have_count(2)
     assert not SocialAccount.objects.filter(user=coordinator).exists()
 
     page.get_by_label("Code").fill(totp_code(secret))
@@ -181,7 +183,11 @@ def test_an_sso_only_domain_signs_up_through_the_button_on_the_sign_up_page(
     page.get_by_label("Email").fill("bob@acme.example")
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name=re.compile("^Sign in$", re.I)).click()
-    expect(page.get_by_text("sign in with single sign-on")).to_be_visible()
+    # Once in the error summary at the top, once beside the form.
+    expect(
+        page.locator("#error-summary").get_by_text("sign in with single sign-on")
+    ).to_be_visible()
+    expect(page.get_by_text("sign in with single sign-on")).to_have_count(2)
 
     page.goto(live_server.url + reverse("account_signup"))
     page.get_by_role("button", name=BUTTON).click()

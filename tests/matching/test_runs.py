@@ -520,3 +520,24 @@ def test_beat_runs_the_introduction_sweep() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["send-match-introductions"]
     assert entry["task"] in app.tasks
     assert float(entry["schedule"]) <= 60  # type: ignore[arg-type]
+
+
+def test_a_draft_without_new_pairs_keeps_publish_focusable_and_says_why(
+    client: Client, program: Program, coordinator: User
+) -> None:
+    run = MatchRun.objects.create(
+        program=program,
+        status=MatchRun.Status.DRAFT,
+        objective="total",
+        config=inputs.config_from_program(program),
+        summary={"matched": 0, "unmatched": 0, "total": 0},
+    )
+    client.force_login(coordinator)
+
+    html = client.get(reverse("matching:run_detail", args=[program.pk, run.pk])).content.decode()
+
+    assert (
+        '<button type="button" class="btn btn--primary" aria-disabled="true" '
+        'aria-describedby="publish-why">'
+    ) in html
+    assert 'id="publish-why">Nothing to publish: this draft has no new pairs' in html

@@ -248,3 +248,11 @@ def test_a_quote_before_a_scheme_makes_a_harmless_relative_link() -> None:
     assert dangers(html) == []
     assert dangers('<a href="java\tscript:alert(1)">x</a>') != []
     assert dangers('<a href=" JAVASCRIPT:alert(1)">x</a>') != []
+
+
+def test_a_text_that_starts_at_h3_starts_at_h2_below_the_pages_h1() -> None:
+    html = markdown_html("### Before you meet\n\nText.\n\n#### Agenda\n\n### After")
+    assert "<h2>Before you meet</h2>" in html
+    assert "<h3>Agenda</h3>" in html
+    assert "<h2>After</h2>" in html
+    assert "<h4" not in html
