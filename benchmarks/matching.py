@@ -268,7 +268,7 @@ def worker(
             core=stats.core,
             gap_units=stats.gap_units,
             exact_solves=stats.exact_solves,
-            auction_rounds=stats.auction_rounds,
+            pricing_rounds=stats.pricing_rounds,
             steps=dict(stats.timings),
         )
     print(json.dumps(row), flush=True)

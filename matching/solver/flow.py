@@ -1,0 +1,67 @@
+"""The exact solve of a set of pairs as a min-cost flow (OR-Tools), LAPJV as the fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.solver.core import _core_assign
+from matching.solver.units import IntArray
+
+# OR-Tools' cost scaling multiplies costs by about the number of nodes; past this
+# product it answers BAD_COST_RANGE, and the LAPJV fallback solves instead.
+_FLOW_SAFE = 2**62
+
+
+def _flow_assign(
+    cap: IntArray, rows: IntArray, cols: IntArray, weights: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Maximum weight assignment over these pairs (each mentee at most once, each
+    mentor at most ``cap`` times), exactly, in integers.
+
+    A min-cost flow: source to each mentee (capacity 1), mentee to mentor (capacity 1,
+    cost -w), mentor to sink (its capacity), and source to sink directly (a mentee
+    left unmatched). Pairs worth nothing or less are left out (a mentee there is as
+    well off unmatched). OR-Tools' cost-scaling push-relabel solves it in integers;
+    when it can not (costs out of its range), scipy's LAPJV over capacity slots does.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    keep = (weights > 0) & (cap[cols] > 0)
+    rows, cols, weights = rows[keep], cols[keep], weights[keep]
+    if not len(rows):
+        return empty, empty
+    people, person = np.unique(rows, return_inverse=True)
+    mentors, mentor = np.unique(cols, return_inverse=True)
+    k, s = len(people), len(mentors)
+    if int(weights.max()) * (k + s + 3) < _FLOW_SAFE:
+        chosen = _min_cost_flow(k, cap[mentors], person, mentor, weights)
+        if chosen is not None:
+            return people[person[chosen]], mentors[mentor[chosen]]
+    u = np.zeros(int(rows.max()) + 1, dtype=np.int64)
+    np.maximum.at(u, rows, weights)
+    return _core_assign(cap, rows, cols, weights, u, np.zeros(len(cap), dtype=np.int64))
+
+
+def _min_cost_flow(
+    k: int, cap: IntArray, person: IntArray, mentor: IntArray, weights: IntArray
+) -> IntArray | None:
+    """Indices of the chosen pairs, sorted by person; None if OR-Tools gave up."""
+    # Imported here: OR-Tools takes a while to load and only the solver needs it.
+    from ortools.graph.python import min_cost_flow
+
+    s = len(cap)
+    source, sink = k + s, k + s + 1
+    edges = len(person)
+    tails = np.concatenate([np.full(k, source), person, k + np.arange(s), [source]])
+    heads = np.concatenate([np.arange(k), k + mentor, np.full(s, sink), [sink]])
+    capacities = np.concatenate(
+        [np.ones(k + edges, dtype=np.int64), cap.astype(np.int64), np.array([k], dtype=np.int64)]
+    )
+    costs = np.concatenate([np.zeros(k, dtype=np.int64), -weights, np.zeros(s + 1, dtype=np.int64)])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    flow.set_nodes_supplies(np.array([source, sink]), np.array([k, -k]))
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    used = flow.flows(np.arange(k, k + edges)) > 0
+    chosen = np.flatnonzero(used)
+    return chosen[np.argsort(person[chosen], kind="stable")]
