@@ -22,7 +22,8 @@ def _flow_assign(
     cost -w), mentor to sink (its capacity), and source to sink directly (a mentee
     left unmatched). Pairs worth nothing or less are left out (a mentee there is as
     well off unmatched). OR-Tools' cost-scaling push-relabel solves it in integers;
-    when it can not (costs out of its range), scipy's LAPJV over capacity slots does.
+    when it can not (costs out of its range, or OR-Tools missing), scipy's LAPJV
+    over capacity slots does.
     """
     empty = np.zeros(0, dtype=np.int64)
     keep = (weights > 0) & (cap[cols] > 0)
@@ -44,9 +45,13 @@ def _flow_assign(
 def _min_cost_flow(
     k: int, cap: IntArray, person: IntArray, mentor: IntArray, weights: IntArray
 ) -> IntArray | None:
-    """Indices of the chosen pairs, sorted by person; None if OR-Tools gave up."""
-    # Imported here: OR-Tools takes a while to load and only the solver needs it.
-    from ortools.graph.python import min_cost_flow
+    """Indices of the chosen pairs, sorted by person; None if OR-Tools gave up (or
+    is not installed: it is a dependency, but a stale environment only gets slower)."""
+    try:
+        # Imported here: OR-Tools takes a while to load and only the solver needs it.
+        from ortools.graph.python import min_cost_flow
+    except ImportError:
+        return None
 
     s = len(cap)
     source, sink = k + s, k + s + 1
