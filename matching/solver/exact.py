@@ -103,7 +103,7 @@ def _solve_exact(
     while True:
         rounds += 1
         weights = pairs.units + beta
-        rows, cols = _flow_assign(cap, pairs.rows, pairs.cols, weights)
+        rows, cols = _flow_assign(cap, pairs.rows, pairs.cols, weights, beta)
         exact_solves += 1
         clock.lap("exact")
         # The highest prices that prove it optimal over the candidates. They need
@@ -141,7 +141,7 @@ def _solve_exact(
             core_rows, core_cols, core_weights = _scan_core(table, u, v, beta, floor, gap)
             clock.lap("scan_core")
         core = len(core_rows)
-        rows, cols = _flow_assign(cap, core_rows, core_cols, core_weights)
+        rows, cols = _flow_assign(cap, core_rows, core_cols, core_weights, beta)
         # The core's optimum is the optimum over every pair; check it is one (in
         # integers, whatever a fallback's floats did).
         _proof, proven = _max_prices(nf, cap, core_rows, core_cols, core_weights, rows, cols)

@@ -13,7 +13,7 @@ _FLOW_SAFE = 2**62
 
 
 def _flow_assign(
-    cap: IntArray, rows: IntArray, cols: IntArray, weights: IntArray
+    cap: IntArray, rows: IntArray, cols: IntArray, weights: IntArray, beta: int = 0
 ) -> tuple[IntArray, IntArray]:
     """Maximum weight assignment over these pairs (each mentee at most once, each
     mentor at most ``cap`` times), exactly, in integers.
@@ -21,7 +21,11 @@ def _flow_assign(
     A min-cost flow: source to each mentee (capacity 1), mentee to mentor (capacity 1,
     cost -w), mentor to sink (its capacity), and source to sink directly (a mentee
     left unmatched). Pairs worth nothing or less are left out (a mentee there is as
-    well off unmatched). OR-Tools' cost-scaling push-relabel solves it in integers;
+    well off unmatched). With ``beta`` > 0 (coverage: every weight is units plus
+    beta, more than any difference in total) that is the most pairs, then the
+    highest total: a maximum flow of least cost, with costs of units alone (and no
+    arc for unmatched), which is the same optimum with far smaller costs.
+    OR-Tools' cost-scaling push-relabel solves it in integers;
     when it can not (costs out of its range, or OR-Tools missing), scipy's LAPJV
     over capacity slots does.
     """
@@ -33,8 +37,8 @@ def _flow_assign(
     people, person = np.unique(rows, return_inverse=True)
     mentors, mentor = np.unique(cols, return_inverse=True)
     k, s = len(people), len(mentors)
-    if int(weights.max()) * (k + s + 3) < _FLOW_SAFE:
-        chosen = _min_cost_flow(k, cap[mentors], person, mentor, weights)
+    if (int(weights.max()) - beta) * (k + s + 3) < _FLOW_SAFE:
+        chosen = _min_cost_flow(k, cap[mentors], person, mentor, weights - beta, beta > 0)
         if chosen is not None:
             return people[person[chosen]], mentors[mentor[chosen]]
     u = np.zeros(int(rows.max()) + 1, dtype=np.int64)
@@ -43,7 +47,7 @@ def _flow_assign(
 
 
 def _min_cost_flow(
-    k: int, cap: IntArray, person: IntArray, mentor: IntArray, weights: IntArray
+    k: int, cap: IntArray, person: IntArray, mentor: IntArray, weights: IntArray, most: bool
 ) -> IntArray | None:
     """Indices of the chosen pairs, sorted by person; None if OR-Tools gave up (or
     is not installed: it is a dependency, but a stale environment only gets slower)."""
@@ -56,16 +60,21 @@ def _min_cost_flow(
     s = len(cap)
     source, sink = k + s, k + s + 1
     edges = len(person)
-    tails = np.concatenate([np.full(k, source), person, k + np.arange(s), [source]])
-    heads = np.concatenate([np.arange(k), k + mentor, np.full(s, sink), [sink]])
+    # The last arc, source to sink, leaves a mentee unmatched (only for "total").
+    bypass = 0 if most else 1
+    tails = np.concatenate([np.full(k, source), person, k + np.arange(s), [source] * bypass])
+    heads = np.concatenate([np.arange(k), k + mentor, np.full(s, sink), [sink] * bypass])
     capacities = np.concatenate(
-        [np.ones(k + edges, dtype=np.int64), cap.astype(np.int64), np.array([k], dtype=np.int64)]
+        [np.ones(k + edges, dtype=np.int64), cap.astype(np.int64), np.full(bypass, k)]
     )
-    costs = np.concatenate([np.zeros(k, dtype=np.int64), -weights, np.zeros(s + 1, dtype=np.int64)])
+    costs = np.concatenate(
+        [np.zeros(k, dtype=np.int64), -weights, np.zeros(s + bypass, dtype=np.int64)]
+    )
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     flow.set_nodes_supplies(np.array([source, sink]), np.array([k, -k]))
-    if flow.solve() != flow.OPTIMAL:
+    status = flow.solve_max_flow_with_min_cost() if most else flow.solve()
+    if status != flow.OPTIMAL:
         return None
     used = flow.flows(np.arange(k, k + edges)) > 0
     chosen = np.flatnonzero(used)

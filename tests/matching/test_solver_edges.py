@@ -185,8 +185,9 @@ def test_tiny_negative_rounding_noise_counts_as_zero():
     assert result.stats.proven
 
 
+@pytest.mark.parametrize("beta", [0, 10**6])
 @pytest.mark.parametrize("seed", range(8))
-def test_the_min_cost_flow_and_its_lapjv_fallback_find_the_same_optimum(seed, monkeypatch):
+def test_the_min_cost_flow_and_its_lapjv_fallback_find_the_same_optimum(seed, beta, monkeypatch):
     pytest.importorskip("ortools")
     from matching.solver import flow
 
@@ -194,8 +195,8 @@ def test_the_min_cost_flow_and_its_lapjv_fallback_find_the_same_optimum(seed, mo
     n, m = 40, 12
     keys = np.unique(rng.integers(0, n * m, 200))
     rows, cols = keys // m, keys % m
-    # Few distinct weights, so that many assignments tie.
-    weights = rng.integers(1, 4, len(rows)) * 100
+    # Few distinct weights, so that many assignments tie; beta as for coverage.
+    weights = rng.integers(0, 4, len(rows)) * 100 + beta
     cap = rng.integers(0, 4, m)
 
     def value(chosen_rows, chosen_cols):
@@ -204,6 +205,6 @@ def test_the_min_cost_flow_and_its_lapjv_fallback_find_the_same_optimum(seed, mo
         lookup = dict(zip(keys.tolist(), weights.tolist(), strict=True))
         return sum(lookup[int(r * m + c)] for r, c in zip(chosen_rows, chosen_cols, strict=True))
 
-    by_flow = value(*flow._flow_assign(cap, rows, cols, weights))
+    by_flow = value(*flow._flow_assign(cap, rows, cols, weights, beta))
     monkeypatch.setattr(flow, "_min_cost_flow", lambda *args: None)
-    assert value(*flow._flow_assign(cap, rows, cols, weights)) == by_flow
+    assert value(*flow._flow_assign(cap, rows, cols, weights, beta)) == by_flow
