@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matching.solver.table import _nonzero, _Table
+from matching.solver.table import _nonzero, _select, _Table
 from matching.solver.units import (
     _BOUND,
     _BOUND16,
@@ -100,7 +100,8 @@ def _scan(
         known = u_known[local]
         if x.shape[1]:
             u[local] = np.maximum(x.max(axis=1), 0)
-        if near is not None:
+        # Once too many have come, none are kept: stop looking.
+        if near is not None and complete:
             need = np.maximum(known - near, low + 1)
             r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
             near_count += len(r)
@@ -128,7 +129,8 @@ def _row_best(
     k: int,
 ) -> tuple[IntArray, IntArray]:
     """Entries of a block with x >= need (per row): every one in a row that has at
-    most k, otherwise that row's k highest x (ties broken, see _TIES)."""
+    most k, otherwise about that row's k highest x (ties broken, see _TIES; k to
+    4k of them, see _select)."""
     r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
     counts = np.bincount(r, minlength=len(local))
     crowded = np.flatnonzero(counts > k)
@@ -141,10 +143,10 @@ def _row_best(
     y *= _TIES
     y += table.row_ties[local[crowded]][:, None] ^ table.col_ties[None, :]
     np.putmask(y, below, -1)
-    best = np.argpartition(-y, k - 1, axis=1)[:, :k]
+    best_rows, best_cols = _select(y, k)
     return (
-        np.concatenate([r[keep], np.repeat(crowded, k)]),
-        np.concatenate([c[keep], best.ravel()]),
+        np.concatenate([r[keep], crowded[best_rows]]),
+        np.concatenate([c[keep], best_cols]),
     )
 
 
