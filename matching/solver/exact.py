@@ -75,7 +75,10 @@ def _solve_exact(
     # the pairs are usable without scoring whole rows again.
     mentor_side = tuning.mentor_side if table.cache is not None else 0
     column_best = _ColumnBest()
-    for local, z in table.blocks():
+    # Given the candidates of an earlier solve (fairness), a cached table is not
+    # scanned for more: the rounds add what is missing.
+    rescan = seed is None or table.cache is None or not table.filled
+    for local, z in table.blocks() if rescan else ():
         key = table.keys(local, _floored(z, floor))
         r, c = _select(key, tuning.candidates)
         rows_parts.append(local[r])
@@ -85,7 +88,7 @@ def _solve_exact(
     table.done()
     clock.lap("scan_first")
     _check_range(table.top, nf, int(cap.sum()), table.m, objective)
-    if mentor_side:
+    if mentor_side and rescan:
         r, c = column_best.pairs(table, mentor_side * cap, floor)
         rows_parts.append(r)
         cols_parts.append(c)

@@ -151,6 +151,11 @@ class _Table:
         """The first scan is over: later ones read the cache (if any)."""
         self._filled = True
 
+    @property
+    def filled(self) -> bool:
+        """Whether the first scan is over."""
+        return self._filled
+
     def units(self, rows: IntArray, cols: IntArray) -> IntArray:
         """Units of these pairs: < 0 for one not usable only when cached, so without
         a cache every pair asked for must be usable."""
