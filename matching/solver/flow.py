@@ -34,8 +34,8 @@ def _flow_assign(
     rows, cols, weights = rows[keep], cols[keep], weights[keep]
     if not len(rows):
         return empty, empty
-    people, person = np.unique(rows, return_inverse=True)
-    mentors, mentor = np.unique(cols, return_inverse=True)
+    people, person = _compact(rows)
+    mentors, mentor = _compact(cols)
     k, s = len(people), len(mentors)
     if (int(weights.max()) - beta) * (k + s + 3) < _FLOW_SAFE:
         chosen = _min_cost_flow(k, cap[mentors], person, mentor, weights - beta, beta > 0)
@@ -79,3 +79,13 @@ def _min_cost_flow(
     used = flow.flows(np.arange(k, k + edges)) > 0
     chosen = np.flatnonzero(used)
     return chosen[np.argsort(person[chosen], kind="stable")]
+
+
+def _compact(values: IntArray) -> tuple[IntArray, IntArray]:
+    """np.unique(values, return_inverse=True) of small integers >= 0, in linear time."""
+    present = np.zeros(int(values.max()) + 1, dtype=np.bool_)
+    present[values] = True
+    distinct = np.flatnonzero(present)
+    number = np.zeros(len(present), dtype=np.int64)
+    number[distinct] = np.arange(len(distinct))
+    return distinct, number[values]
