@@ -4,7 +4,7 @@ For each shape of scores and each size (mentees x mentors; by default 1,000 x 30
 10,000 x 3,000 and 30,000 x 9,000; mentor capacities 1 to 5; the hard rules on) it
 runs
 
-- ``sparse``: matching.solver.solve, the exact solver (candidates, auction prices,
+- ``sparse``: matching.solver.solve, the exact solver (candidates, a min-cost flow,
   a proof over every pair);
 - ``dense``: matching.solver.solve_dense, scipy's linear_sum_assignment over every
   mentee x capacity slot, the reference;
@@ -268,7 +268,7 @@ def worker(
             core=stats.core,
             gap_units=stats.gap_units,
             exact_solves=stats.exact_solves,
-            auction_rounds=stats.auction_rounds,
+            pricing_rounds=stats.pricing_rounds,
             steps=dict(stats.timings),
         )
     print(json.dumps(row), flush=True)

@@ -1,6 +1,6 @@
 """Assigning mentees to mentors: exact, under capacities, hard rules, pins and blocks.
 
-Pure (numpy and scipy, no Django). Scores come from a :class:`ScoreSource` (a
+Pure (numpy, scipy and OR-Tools, no Django). Scores come from a :class:`ScoreSource` (a
 :class:`matching.scoring.Scorer`, a dense :class:`MatrixSource` or a sparse
 :class:`PairSource`); :func:`solve` returns an :class:`Assignment`.
 
@@ -21,13 +21,10 @@ the dense reference does (mentees x capacity slots):
 
 1. One scan scores every pair (kept as int16 or int32 units when it fits ``cache_mb``) and
    takes each mentee's best mentors and each mentor's best mentees as candidates.
-2. An epsilon-scaling auction over the candidates gives mentor prices v (the duals
-   of the assignment LP). Scans of every pair add the pairs worth more at those
-   prices than the candidates, and the auction resumes.
-3. Scipy's sparse LAPJV (min_weight_full_bipartite_matching, over capacity slots)
-   solves the pairs nearly tight at those prices exactly; Bellman-Ford then finds
-   the highest prices v that prove that assignment optimal over every candidate
-   (or, when it is not, LAPJV solves the candidates first).
+2. A min-cost flow (OR-Tools, integers; scipy's sparse LAPJV over capacity slots
+   when the costs are out of its range) solves the candidates exactly.
+3. Bellman-Ford finds the highest mentor prices v (the duals of the assignment
+   LP) that prove that assignment optimal over every candidate.
 4. With ``u_i = max(0, max_j w_ij - v_j)`` over *every* allowed pair (one more
    scan), (u, v) is a feasible dual, so ``D = sum(u) + sum(capacity * v)`` bounds
    every assignment from above, and the gap ``D - P`` to the assignment's value P
@@ -35,8 +32,9 @@ the dense reference does (mentees x capacity slots):
    ``u_i + v_j - w_ij >= 0`` of its pairs (and the duals it leaves unused), so no
    pair whose reduced cost exceeds the gap is in an optimal assignment.
 5. Gap 0: optimal. Otherwise the pairs within the gap (the core, a few per mentee)
-   are solved exactly by LAPJV: their optimum is the optimum over all pairs. When
-   the gap is large, the scan's missing pairs join the candidates and 3-4 repeat.
+   are solved exactly: their optimum is the optimum over all pairs. When the gap
+   is large, the pairs the scan found worth more than the candidates at prices v
+   join them and 2-4 repeat.
 
 :func:`solve_dense` is the reference (scipy's linear_sum_assignment over every
 mentee x capacity slot) and :func:`solve_greedy` the naive baseline.

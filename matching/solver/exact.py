@@ -1,4 +1,4 @@
-"""The exact solve for "total" and "coverage": candidates, auction, proof scans, core."""
+"""The exact solve for "total" and "coverage": candidates, min-cost flow, proof scans, core."""
 
 from __future__ import annotations
 
@@ -6,26 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.solver.auction import _HELD, _Auction
-from matching.solver.core import _core_assign
+from matching.solver.flow import _flow_assign
 from matching.solver.prices import _max_prices
 from matching.solver.problem import _check_range, _weights
 from matching.solver.scan import _cat, _scan, _scan_core
 from matching.solver.table import _ColumnBest, _select, _Table
 from matching.solver.units import _NONE, _NONE64, IntArray, Objective, UnitsArray
 
-# The auction resumes after a pricing scan that adds more pairs than this, from this
-# many epsilon levels above the last.
-_RESUME_MIN = 16
-_RESUME_LEVELS = 1
-# Bellman-Ford rounds before the prices of a warm solution are given up on.
-_BF_STEPS = 200
-
-# The nearly tight pairs solved first (only a warm start) are at most this many
-# per mentee; the pairs within a small gap (the core, which must be complete) are
-# only collected by the bound scan while they are at most _CORE_PER_ROW per mentee
-# on average, otherwise missing pairs are added and the rounds go on.
-_NEAR_PER_ROW = 16
+# The pairs within a small gap (the core, which must be complete) are only collected
+# by the bound scan while they are at most _CORE_PER_ROW per mentee on average,
+# otherwise missing pairs are added and the rounds go on.
 _CORE_PER_ROW = 32
 
 
@@ -39,7 +29,6 @@ class _Run:
     pricing_rounds: int = 0
     core: int = 0
     gap: int = 0
-    auction_rounds: int = 0
     exact_solves: int = 0
     # The candidate pairs the solve ended with (local rows, mentors), for fairness.
     known: tuple[IntArray, IntArray] | None = None
@@ -51,14 +40,9 @@ class _Run:
 class _Tuning:
     candidates: int
     mentor_side: int
-    resolution: int
-    theta: int
-    auction_eps: int
     add_per_row: int
     max_rounds: int
     target_gap: int
-    near: int
-    resumes: int
 
 
 def _solve_exact(
@@ -75,13 +59,11 @@ def _solve_exact(
     :mod:`matching.solver` says why the result is optimal over all pairs):
 
     1. candidates: each mentee's best mentors, each mentor's best mentees;
-    2. prices from an auction over them; scans of every pair add the pairs those
-       prices show are missing, and the auction resumes;
-    3. an exact solve (sparse LAPJV) of the pairs nearly tight at those prices;
-    4. rounds of: the highest prices that prove that solution optimal over every
-       candidate (Bellman-Ford; when it is not, an exact solve of the candidates
-       first) and a scan of every pair for the dual bound and the missing pairs;
-    5. with a duality gap left, the exact solve of every pair within the gap.
+    2. rounds of: an exact solve of the candidates (a min-cost flow), the highest
+       prices that prove it optimal over them (Bellman-Ford), and a scan of every
+       pair for the dual bound and the pairs those prices show are missing, which
+       join the candidates;
+    3. with a duality gap left, the exact solve of every pair within the gap.
     """
     nf = table.nf
     cap = table.setup.cap_left
@@ -93,7 +75,10 @@ def _solve_exact(
     # the pairs are usable without scoring whole rows again.
     mentor_side = tuning.mentor_side if table.cache is not None else 0
     column_best = _ColumnBest()
-    for local, z in table.blocks():
+    # Given the candidates of an earlier solve (fairness), a cached table is not
+    # scanned for more: the rounds add what is missing.
+    rescan = seed is None or table.cache is None or not table.filled
+    for local, z in table.blocks() if rescan else ():
         key = table.keys(local, _floored(z, floor))
         r, c = _select(key, tuning.candidates)
         rows_parts.append(local[r])
@@ -103,7 +88,7 @@ def _solve_exact(
     table.done()
     clock.lap("scan_first")
     _check_range(table.top, nf, int(cap.sum()), table.m, objective)
-    if mentor_side:
+    if mentor_side and rescan:
         r, c = column_best.pairs(table, mentor_side * cap, floor)
         rows_parts.append(r)
         cols_parts.append(c)
@@ -115,78 +100,18 @@ def _solve_exact(
     # Weights: units plus beta (0 for total; "one more pair" for coverage).
     beta = int(_weights(objective, np.zeros(1, dtype=np.int64), nf, table.top)[0])
 
-    auction = _Auction(nf, cap)
-    auction.edges_add(pairs.rows, pairs.cols, (pairs.units + beta) * tuning.resolution)
-    top = int(auction.w.max()) if auction.w.size else 0
-    auction.phases(top // tuning.theta, tuning.theta, tuning.auction_eps)
-    v = auction.prices(tuning.resolution)
-    clock.lap("auction")
-    for resume in range(tuning.resumes + 1):
-        scan = _scan(
-            table,
-            v,
-            beta,
-            floor,
-            pairs.duals(v, beta, nf),
-            tuning.add_per_row,
-            near=tuning.near,
-            near_per_row=_NEAR_PER_ROW,
-            margin=tuning.auction_eps // tuning.resolution,
-        )
-        clock.lap("scan_pricing")
-        before = len(pairs.rows)
-        pairs.add(scan.found_rows, scan.found_cols)
-        if len(pairs.rows) - before <= _RESUME_MIN or resume == tuning.resumes:
-            break
-        auction.edges_add(
-            pairs.rows[before:],
-            pairs.cols[before:],
-            (pairs.units[before:] + beta) * tuning.resolution,
-        )
-        # One epsilon up first: at the finest alone, persons short of places would
-        # raise prices in tiny steps (the round budget bounds the rest).
-        coarse = tuning.auction_eps * tuning.theta**_RESUME_LEVELS
-        auction.release(auction.violators(coarse))
-        auction.phases(coarse, tuning.theta, tuning.auction_eps)
-        v = auction.prices(tuning.resolution)
-        clock.lap("auction")
-
-    # The pairs nearly tight at the auction's prices, and the auction's own pairs.
-    held = np.flatnonzero(auction.state == _HELD)
-    small = _Pairs(
-        table,
-        floor,
-        np.concatenate([scan.near_rows, held]),
-        np.concatenate([scan.near_cols, auction.at_j[held]]),
-    )
-    rows, cols = _core_assign(
-        cap, small.rows, small.cols, small.units + beta, small.duals(v, beta, nf), v
-    )
-    pairs.add(rows, cols)
-    clock.lap("exact_near")
-
     rounds = 0
     core = 0
-    exact_solves = 1
-    proven = True
+    exact_solves = 0
     while True:
         rounds += 1
         weights = pairs.units + beta
-        proof, settled = _max_prices(
-            nf, cap, pairs.rows, pairs.cols, weights, rows, cols, _BF_STEPS
-        )
-        if not settled:
-            # Not optimal over the candidates: solve them exactly, warm from the last
-            # prices (the auction's, or the last proof's).
-            rows, cols = _core_assign(
-                cap, pairs.rows, pairs.cols, weights, pairs.duals(v, beta, nf), v
-            )
-            exact_solves += 1
-            proof, settled = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
-            if not settled:
-                # Only float rounding in LAPJV can do this: the answer stands, unproven.
-                proven = False
-        v = proof
+        rows, cols = _flow_assign(cap, pairs.rows, pairs.cols, weights, beta)
+        exact_solves += 1
+        clock.lap("exact")
+        # The highest prices that prove it optimal over the candidates. They need
+        # not settle (a LAPJV fallback in floats): any prices >= 0 give a bound.
+        v, _settled = _max_prices(nf, cap, pairs.rows, pairs.cols, weights, rows, cols)
         clock.lap("prices")
         primal = int(table.units(rows, cols).sum()) + beta * len(rows)
         scan = _scan(
@@ -205,6 +130,8 @@ def _solve_exact(
         if gap < 0:
             raise RuntimeError(f"matching: dual bound under a feasible assignment ({gap})")
         if gap == 0:
+            # The bound is reached: optimal over every pair.
+            proven = True
             break
         if gap <= tuning.target_gap and scan.near_complete:
             # The pairs within the gap were collected by the same scan.
@@ -217,11 +144,10 @@ def _solve_exact(
             core_rows, core_cols, core_weights = _scan_core(table, u, v, beta, floor, gap)
             clock.lap("scan_core")
         core = len(core_rows)
-        rows, cols = _core_assign(cap, core_rows, core_cols, core_weights, u, v)
+        rows, cols = _flow_assign(cap, core_rows, core_cols, core_weights, beta)
         # The core's optimum is the optimum over every pair; check it is one (in
-        # integers, whatever LAPJV's floats did).
-        _proof, settled = _max_prices(nf, cap, core_rows, core_cols, core_weights, rows, cols)
-        proven = proven and settled
+        # integers, whatever a fallback's floats did).
+        _proof, proven = _max_prices(nf, cap, core_rows, core_cols, core_weights, rows, cols)
         clock.lap("exact_core")
         exact_solves += 1
         break
@@ -232,7 +158,6 @@ def _solve_exact(
         pricing_rounds=rounds,
         core=core,
         gap=gap,
-        auction_rounds=auction.rounds,
         exact_solves=exact_solves,
         known=(pairs.rows, pairs.cols),
         proven=proven,

@@ -86,7 +86,6 @@ def _solve_fairness(table: _Table, tuning: _Tuning) -> _Run:
         pricing_rounds=sum(run.pricing_rounds for run in runs),
         core=final.core,
         gap=final.gap,
-        auction_rounds=sum(run.auction_rounds for run in runs),
         exact_solves=sum(run.exact_solves for run in runs),
         proven=all(run.proven for run in runs),
     )

@@ -36,14 +36,13 @@ def _max_prices(
     m = len(cap)
     at = np.full(n, -1, dtype=np.int64)
     at[chosen_rows] = chosen_cols
-    key = rows * m + cols
-    order = np.argsort(key)
-    held_key = chosen_rows * m + chosen_cols
+    mine = at[rows]
+    # Each chosen pair is one of the pairs (they are distinct).
+    held = cols == mine
     held_weight = np.zeros(n, dtype=np.int64)
-    held_weight[chosen_rows] = weights[order][np.searchsorted(key[order], held_key)]
+    held_weight[rows[held]] = weights[held]
     load = np.bincount(chosen_cols, minlength=m)
     zero = m
-    mine = at[rows]
     other = (mine >= 0) & (cols != mine)
     free_pair = mine < 0
     room = np.flatnonzero((load < cap) & (cap > 0))
@@ -77,27 +76,33 @@ def _max_prices(
     )
     if not len(src):
         return np.zeros(m, dtype=np.int64), True
-    # Keep the tightest edge of each (src, dst) and group edges by destination.
-    order = np.lexsort((cost, dst, src))
-    src, dst, cost = src[order], dst[order], cost[order]
-    first = np.ones(len(src), dtype=np.bool_)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-    src, dst, cost = src[first], dst[first], cost[first]
-    order = np.argsort(dst, kind="stable")
-    src, dst, cost = src[order], dst[order], cost[order]
-    starts = np.flatnonzero(np.concatenate([[True], dst[1:] != dst[:-1]]))
-    targets = dst[starts]
+    # Edges grouped by source (a stable sort of small integers is a radix sort).
+    order = np.argsort(src.astype(np.int16) if m < 2**15 - 1 else src, kind="stable")
+    dst, cost = dst[order], cost[order]
+    out_start = np.zeros(m + 2, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=m + 1), out=out_start[1:])
     unreached = np.iinfo(np.int64).max // 4
     dist = np.full(m + 1, unreached, dtype=np.int64)
     dist[zero] = 0
     settled = False
+    # Rounds relax only the edges out of the nodes whose distance fell in the last
+    # one (a node's distance after round k is at most its shortest path of k edges,
+    # so without a negative cycle it settles within m + 1 rounds).
+    active = np.array([zero], dtype=np.int64)
     for _ in range(m + 2 if max_steps is None else min(max_steps, m + 2)):
-        reach = np.minimum.reduceat(dist[src] + cost, starts)
-        better = reach < dist[targets]
+        counts = out_start[active + 1] - out_start[active]
+        total = int(counts.sum())
+        ends = np.cumsum(counts)
+        edge = np.arange(total) + np.repeat(out_start[active] - (ends - counts), counts)
+        reach = np.repeat(dist[active], counts) + cost[edge]
+        to = dst[edge]
+        better = reach < dist[to]
         if not better.any():
             settled = True
             break
-        dist[targets[better]] = reach[better]
+        to = to[better]
+        np.minimum.at(dist, to, reach[better])
+        active = np.unique(to)
         if dist[zero] < 0:
             break
     usable = (cap > 0) & (dist[:m] < unreached // 2)

@@ -81,7 +81,7 @@ def _check_range(top: int, n_free: int, slots: int, m: int, objective: Objective
     """The largest weight of this objective (its units plus the coverage term), or a
     ValueError when the sums and products of such weights could leave int64."""
     wmax = int(_weights(objective, np.array([top]), n_free, top)[0])
-    # Prices and profits are weights (times the auction's resolution, at most 64);
+    # Prices are weights (the margin of 64 is kept from the auction's resolution);
     # bounds and path lengths add at most n_free + slots + m of them.
     if wmax * 64 * (n_free + slots + m + 2) >= _INT64_SAFE:
         raise ValueError(

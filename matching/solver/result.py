@@ -58,18 +58,21 @@ class ObjectiveValue:
 class SolveStats:
     method: str
     seconds: float = 0.0
-    # Candidate pairs the auction ended with, pricing rounds, and pairs in the core
-    # that was solved exactly with the duality gap (in units) that bounded it.
+    # Candidate pairs the solve ended with, its rounds (exact solve of the
+    # candidates, prices, a scan of every pair), and pairs in the core that was
+    # solved exactly with the duality gap (in units) that bounded it.
     candidates: int = 0
     pricing_rounds: int = 0
     core: int = 0
     gap_units: int = 0
+    # Always 0 since the min-cost flow replaced the warm-up auction (kept for
+    # readers of older statistics).
     auction_rounds: int = 0
     # Whether the approximate score matrix was kept in memory between scans.
     cached: bool = False
     # True when the result is optimal with a proof (sparse and dense methods).
     proven: bool = False
-    # How many times the sparse LAPJV ran, and seconds spent per step.
+    # How many exact solves (min-cost flow) ran, and seconds spent per step.
     exact_solves: int = 0
     timings: tuple[tuple[str, float], ...] = ()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matching.solver.table import _nonzero, _Table
+from matching.solver.table import _nonzero, _select, _Table
 from matching.solver.units import (
     _BOUND,
     _BOUND16,
@@ -75,9 +75,7 @@ def _scan(
     u_known: IntArray,
     add_per_row: int,
     near: int | None = None,
-    near_per_row: int | None = None,
     near_budget: int | None = None,
-    margin: int = 0,
 ) -> _Scan:
     """u_i = max(0, max_j w_ij - v_j) over every usable pair, and the pairs above u.
 
@@ -85,11 +83,8 @@ def _scan(
     ``u_known`` (the row's best among the pairs already known), best first: the
     pairs the candidates are missing. With ``near``, also every pair with
     w_ij - v_j >= u_known_i - near: since u_i >= u_known_i, these include every
-    pair whose reduced cost u_i + v_j - w_ij is at most ``near``; only the best
-    ``near_per_row`` of each row (ties broken, see _TIES) when given, and none once
-    more than ``near_budget`` have come (``near_complete`` is then False). The
-    missing pairs are only those that exceed ``u_known`` by more than ``margin``
-    (after an auction: its last epsilon, what its prices are only good to).
+    pair whose reduced cost u_i + v_j - w_ij is at most ``near``, and none once
+    more than ``near_budget`` have come (``near_complete`` is then False).
     """
     u = np.zeros(table.nf, dtype=np.int64)
     near_count = 0
@@ -105,12 +100,10 @@ def _scan(
         known = u_known[local]
         if x.shape[1]:
             u[local] = np.maximum(x.max(axis=1), 0)
-        if near is not None:
+        # Once too many have come, none are kept: stop looking.
+        if near is not None and complete:
             need = np.maximum(known - near, low + 1)
-            if near_per_row is None:
-                r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
-            else:
-                r, c = _row_some(table, local, x, need, near_per_row)
+            r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
             near_count += len(r)
             if near_budget is not None and near_count > near_budget:
                 complete = False
@@ -118,7 +111,7 @@ def _scan(
                 near_r.append(local[r])
                 near_c.append(c.astype(np.int64))
                 near_w.append(z[r, c].astype(np.int64) + beta)
-        r, c = _row_best(table, local, x, known + 1 + margin, add_per_row)
+        r, c = _row_best(table, local, x, known + 1, add_per_row)
         found_r.append(local[r])
         found_c.append(c.astype(np.int64))
     if not complete:
@@ -126,29 +119,6 @@ def _scan(
     return _Scan(
         u, _cat(found_r), _cat(found_c), _cat(near_r), _cat(near_c), _cat(near_w), complete
     )
-
-
-def _row_some(
-    table: _Table,
-    local: IntArray,
-    x: npt.NDArray[np.int32] | IntArray,
-    need: IntArray,
-    k: int,
-) -> tuple[IntArray, IntArray]:
-    """Entries of a block with x >= need (per row): every one in a row that has at
-    most k, otherwise k of them, evenly spaced from a place the row's tie number
-    picks (no sort: for a warm start, where any k do)."""
-    r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
-    counts = np.bincount(r, minlength=len(local))
-    crowded = np.flatnonzero(counts > k)
-    if not len(crowded):
-        return r, c
-    keep = counts[r] <= k
-    starts = np.cumsum(counts) - counts
-    n = counts[crowded][:, None]
-    step = np.arange(k)[None, :] * n // k
-    at = starts[crowded][:, None] + (table.row_ties[local[crowded]][:, None] + step) % n
-    return np.concatenate([r[keep], r[at.ravel()]]), np.concatenate([c[keep], c[at.ravel()]])
 
 
 def _row_best(
@@ -159,7 +129,8 @@ def _row_best(
     k: int,
 ) -> tuple[IntArray, IntArray]:
     """Entries of a block with x >= need (per row): every one in a row that has at
-    most k, otherwise that row's k highest x (ties broken, see _TIES)."""
+    most k, otherwise about that row's k highest x (ties broken, see _TIES; k to
+    4k of them, see _select)."""
     r, c = _nonzero(x >= _narrow(need, x.dtype)[:, None])
     counts = np.bincount(r, minlength=len(local))
     crowded = np.flatnonzero(counts > k)
@@ -172,10 +143,10 @@ def _row_best(
     y *= _TIES
     y += table.row_ties[local[crowded]][:, None] ^ table.col_ties[None, :]
     np.putmask(y, below, -1)
-    best = np.argpartition(-y, k - 1, axis=1)[:, :k]
+    best_rows, best_cols = _select(y, k)
     return (
-        np.concatenate([r[keep], np.repeat(crowded, k)]),
-        np.concatenate([c[keep], best.ravel()]),
+        np.concatenate([r[keep], crowded[best_rows]]),
+        np.concatenate([c[keep], best_cols]),
     )
 
 

@@ -24,8 +24,8 @@ def solve(
     objective: Objective | str = Objective.TOTAL,
     pins: Sequence[tuple[int, int]] = (),
     blocks: Sequence[tuple[int, int]] = (),
-    candidates: int = 12,
-    mentor_side: int = 2,
+    candidates: int = 20,
+    mentor_side: int = 4,
     block_rows: int = 256,
     cache_mb: int = 1024,
     resolution: int = 16,
@@ -47,29 +47,25 @@ def solve(
     units is kept in memory (int16 or int32) when it takes at most ``cache_mb``, otherwise
     scored again for each scan, ``block_rows`` mentees at a time. Candidates:
     ``candidates`` best mentors per mentee and ``mentor_side`` times capacity best
-    mentees per mentor (only with the table in memory). The warm-up auction scales
-    weights by ``resolution`` and divides epsilon by ``theta`` per phase, down to
-    ``auction_eps``; scans at its prices add up to ``add_per_row`` pairs per mentee
-    and it resumes, at most ``resumes`` times. The pairs within ``near`` units of
-    tight at its prices are solved exactly first. Then rounds (at most
-    ``max_rounds``) of proof scans, until the duality gap is at most ``target_gap``
-    units; the pairs within the gap are then solved exactly.
+    mentees per mentor (only with the table in memory). Then rounds (at most
+    ``max_rounds``) of an exact solve of the candidates (a min-cost flow), its
+    prices and a proof scan that adds up to ``add_per_row`` missing pairs per
+    mentee, until the duality gap is at most ``target_gap`` units; the pairs within
+    the gap are then solved exactly. ``resolution``, ``theta``, ``auction_eps``,
+    ``near`` and ``resumes`` tuned the warm-up auction that the min-cost flow
+    replaced; they are still accepted and change nothing.
     """
     started = time.perf_counter()
     objective = Objective(objective)
     setup = _setup(source, capacity, pins, blocks)
     table = _Table(setup, source, block_rows=block_rows, cache_bytes=cache_mb << 20)
+    del resolution, theta, auction_eps, near, resumes  # see the docstring
     tuning = _Tuning(
         candidates=max(1, candidates),
         mentor_side=max(0, mentor_side),
-        resolution=max(1, resolution),
-        theta=max(2, theta),
-        auction_eps=max(1, auction_eps),
         add_per_row=max(1, add_per_row),
         max_rounds=max(1, max_rounds),
         target_gap=max(0, target_gap),
-        near=max(0, near),
-        resumes=max(0, resumes),
     )
     if not table.nf or not (setup.cap_left > 0).any():
         # Nobody to match, or no place: one pass tells who has an allowed mentor.
@@ -91,7 +87,6 @@ def solve(
         pricing_rounds=run.pricing_rounds,
         core=run.core,
         gap_units=run.gap,
-        auction_rounds=run.auction_rounds,
         cached=table.cache is not None,
         proven=run.proven,
         exact_solves=run.exact_solves,

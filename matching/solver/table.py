@@ -116,18 +116,23 @@ class _Table:
         # truncates) is the floor, every score being at least -0.005.
         scaled = np.multiply(scores, SCORE_UNITS, dtype=np.float64)
         scaled += 0.5
-        units = scaled.astype(np.int64 if self.wide else np.int32)
         np.logical_not(allowed, out=allowed)
+        if self.cache is not None and self.cache.dtype == np.int16 and not self._filled:
+            # Straight into the int16 table, the sentinel _NONE16 where not usable.
+            if high * SCORE_UNITS + 0.5 > np.iinfo(np.int16).max:
+                raise ValueError("a score is above the source's max_score")
+            narrow = scaled.astype(np.int16)
+            np.putmask(narrow, allowed, _NONE16)
+            if narrow.size:
+                self.top = max(self.top, int(narrow.max()))
+            self.cache[local] = narrow
+            return narrow
+        units = scaled.astype(np.int64 if self.wide else np.int32)
         np.putmask(units, allowed, _NONE64 if self.wide else _NONE)
         if not self._filled and units.size:
             self.top = max(self.top, int(units.max()))
             if self.cache is not None:
-                if self.cache.dtype == np.int16:
-                    if self.top > np.iinfo(np.int16).max:
-                        raise ValueError("a score is above the source's max_score")
-                    self.cache[local] = np.maximum(units, _NONE16)
-                else:
-                    self.cache[local] = units
+                self.cache[local] = units
         return units  # type: ignore[return-value]
 
     def _widen(self) -> None:
@@ -145,6 +150,11 @@ class _Table:
     def done(self) -> None:
         """The first scan is over: later ones read the cache (if any)."""
         self._filled = True
+
+    @property
+    def filled(self) -> bool:
+        """Whether the first scan is over."""
+        return self._filled
 
     def units(self, rows: IntArray, cols: IntArray) -> IntArray:
         """Units of these pairs: < 0 for one not usable only when cached, so without

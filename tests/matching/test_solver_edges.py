@@ -183,3 +183,28 @@ def test_tiny_negative_rounding_noise_counts_as_zero():
     # A scorer's float sums may end a hair under zero; that is 0 hundredths.
     result = solve(Lying(-1e-12), capacity=[1, 1])
     assert result.stats.proven
+
+
+@pytest.mark.parametrize("beta", [0, 10**6])
+@pytest.mark.parametrize("seed", range(8))
+def test_the_min_cost_flow_and_its_lapjv_fallback_find_the_same_optimum(seed, beta, monkeypatch):
+    pytest.importorskip("ortools")
+    from matching.solver import flow
+
+    rng = np.random.default_rng(seed)
+    n, m = 40, 12
+    keys = np.unique(rng.integers(0, n * m, 200))
+    rows, cols = keys // m, keys % m
+    # Few distinct weights, so that many assignments tie; beta as for coverage.
+    weights = rng.integers(0, 4, len(rows)) * 100 + beta
+    cap = rng.integers(0, 4, m)
+
+    def value(chosen_rows, chosen_cols):
+        assert len(np.unique(chosen_rows)) == len(chosen_rows)
+        assert (np.bincount(chosen_cols, minlength=m) <= cap).all()
+        lookup = dict(zip(keys.tolist(), weights.tolist(), strict=True))
+        return sum(lookup[int(r * m + c)] for r, c in zip(chosen_rows, chosen_cols, strict=True))
+
+    by_flow = value(*flow._flow_assign(cap, rows, cols, weights, beta))
+    monkeypatch.setattr(flow, "_min_cost_flow", lambda *args: None)
+    assert value(*flow._flow_assign(cap, rows, cols, weights, beta)) == by_flow
