@@ -262,7 +262,7 @@ def test_a_failure_half_way_leaves_nothing_done(
         raise RuntimeError("the database went away")
 
     # One of the last steps: by then every other change has been made.
-    monkeypatch.setattr(erasure, "_redact_rows", fail)
+    monkeypatch.setattr(erasure.execute, "_redact_rows", fail)
     with pytest.raises(RuntimeError):
         execute(request, django_capture_on_commit_callbacks)
     assert scan_counts() == snapshot

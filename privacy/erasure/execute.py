@@ -1,36 +1,9 @@
-"""Deleting a person's account: their personal data goes, the numbers stay right.
-
-The flow (docs/data-rights.md says it for people):
-
-1. On "Your data" the person signs in again and asks (:func:`erasure_request_create`);
-   a link goes to their address (valid ``LINK_HOURS``), proving the mailbox is theirs.
-2. Following the link and pressing the button confirms (:func:`erasure_request_confirm`);
-   a worker then carries it out right after commit (``erase_account_task``). Until they
-   confirm they may cancel. A site admin may also carry out an open request from the
-   staff page (for a request that came by another route, or a worker that failed).
-3. :func:`erasure_execute` does everything in ONE transaction, so a failure anywhere
-   leaves nothing half-done; running it again for a carried-out request does nothing.
-
-What it does, in short: the account row stays (so every count, pair and check-in keeps
-its link) but becomes a pseudonym: the address becomes ``erased-<id>@erased.invalid``,
-names are emptied, sign-in is impossible (inactive, no password, no addresses, no SSO
-link, no second factor, sessions ended, API tokens revoked, calendar address reset).
-The same placeholder replaces the old address wherever it was a join key
-(enrolments, HR's employee records, other people's "manager's email"), so HR's outcome
-figures and the promotion goal still count this person the same way. Free text they
-wrote goes (profile, profile answers, identified free-text survey answers, the notes of
-check-ins only they logged, goals they created, an agreement they last edited, notes on
-self-match requests); the numbers stay (check-ins held, ratings, survey scores). Active
-mentorships end with a structured reason and the partner mentee is first in line for a
-new match; enrolments are withdrawn. Partners and the coordinators of the person's
-programs are told that the person left, without a name or a reason.
-"""
+"""Carrying a confirmed deletion out, in one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +14,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core import signing
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,10 +27,8 @@ from matching.models import MatchRequest
 from matching.selfmatch import match_requests_mentor_left
 from mentoring.audit import Action, audit_record
 from mentoring.deferred import task_defer
-from mentoring.emails import absolute_url, email_send
 from mentoring.models import (
     AuditEvent,
-    Delivery,
     EmployeeRecord,
     ErasureRequest,
     NotificationPreference,
@@ -70,6 +39,7 @@ from pairs.checkins.services import checkin_cancel
 from pairs.mentorships import mentorship_end
 from pairs.models import CheckIn, Mentorship, MentorshipAgreement, PairGoal
 from privacy import tasks
+from privacy.erasure.requests import END_REASON, NAME_REDACTED, ErasureError, State
 from programs.calendar import calendar_feed_reset
 from programs.models import (
     CalendarFeed,
@@ -81,174 +51,6 @@ from programs.models import (
 )
 from surveys.models import Answer, Invitation
 from surveys.models import Question as SurveyQuestion
-
-State = ErasureRequest.State
-# Kept from when this lived in mentoring.erasure: links already emailed stay valid.
-LINK_SALT = "mentoring.erasure.confirm"
-LINK_HOURS = 24
-# How mentorships end when one of the two deletes their account: no-fault, no detail.
-END_REASON = Mentorship.EndReason.OTHER
-# Replaces the person's name inside stored free text of other rows (import reports,
-# webhook payloads); their address is replaced by the account's placeholder.
-NAME_REDACTED = "[deleted]"
-
-DELIVERY_CONFIRM = "erasure-confirm"
-DELIVERY_DONE = "erasure-done"
-DELIVERY_PARTNER = "erasure-partner"
-DELIVERY_COORDINATOR = "erasure-coordinator"
-
-
-class ErasureError(Exception):
-    """A request that cannot go ahead, with a message for the person."""
-
-
-# ------------------------------------------------------------------------------
-# Asking, confirming, cancelling
-# ------------------------------------------------------------------------------
-
-
-def erasure_request_open(*, user: User) -> ErasureRequest | None:
-    return ErasureRequest.objects.filter(user=user, state__in=ErasureRequest.OPEN_STATES).first()
-
-
-def erasure_link_token(erasure_request: ErasureRequest) -> str:
-    return signing.dumps({"r": erasure_request.pk, "n": erasure_request.nonce}, salt=LINK_SALT)
-
-
-def erasure_link_url(erasure_request: ErasureRequest) -> str:
-    path = reverse("erasure_confirm", args=[erasure_link_token(erasure_request)])
-    return absolute_url(path)
-
-
-def erasure_request_from_token(token: str) -> ErasureRequest | None:
-    """The still-unconfirmed request a link belongs to; None when the link is wrong,
-    expired, already used or replaced by a newer one."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=dt.timedelta(hours=LINK_HOURS))
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    request_id, nonce = data.get("r"), data.get("n")
-    if not isinstance(request_id, int) or not isinstance(nonce, str) or not nonce:
-        return None
-    return (
-        ErasureRequest.objects.select_related("user")
-        .filter(pk=request_id, nonce=nonce, state=State.REQUESTED)
-        .first()
-    )
-
-
-def _send_confirmation_after_commit(erasure_request: ErasureRequest) -> None:
-    request_id, nonce = erasure_request.pk, erasure_request.nonce
-    task_defer(tasks.send_erasure_confirmation_task, request_id, nonce)
-
-
-@transaction.atomic
-def erasure_request_create(
-    *, user: User, request: HttpRequest | None = None, now: dt.datetime | None = None
-) -> ErasureRequest:
-    """Ask for the account to be deleted; the confirmation link goes out after commit.
-
-    Asking again while a request waits sends a fresh link (the old one stops working);
-    a confirmed request is already being carried out and is returned as it is.
-    """
-    now = now or timezone.now()
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.is_erased or not locked.is_active:
-        raise ErasureError(_("This account can no longer be changed."))
-    erasure_request = (
-        ErasureRequest.objects.select_for_update()
-        .filter(user=locked, state__in=ErasureRequest.OPEN_STATES)
-        .first()
-    )
-    if erasure_request is not None and erasure_request.state == State.CONFIRMED:
-        return erasure_request
-    if erasure_request is None:
-        erasure_request = ErasureRequest(user=locked, requested_at=now)
-    erasure_request.nonce = secrets.token_hex(16)
-    erasure_request.save()
-    audit_record(
-        action=Action.ERASURE_REQUEST,
-        actor=locked,
-        request=request,
-        target=locked,
-        detail={"step": "requested", "request": erasure_request.pk},
-    )
-    _send_confirmation_after_commit(erasure_request)
-    return erasure_request
-
-
-@transaction.atomic
-def erasure_request_cancel(
-    *, user: User, request: HttpRequest | None = None, now: dt.datetime | None = None
-) -> bool:
-    """Withdraw a request that waits for its email confirmation. False if none waits."""
-    erasure_request = (
-        ErasureRequest.objects.select_for_update().filter(user=user, state=State.REQUESTED).first()
-    )
-    if erasure_request is None:
-        return False
-    erasure_request.state = State.CANCELLED
-    erasure_request.cancelled_at = now or timezone.now()
-    erasure_request.nonce = ""
-    erasure_request.save(update_fields=["state", "cancelled_at", "nonce"])
-    audit_record(
-        action=Action.ERASURE_REQUEST,
-        actor=user,
-        request=request,
-        target=user,
-        detail={"step": "cancelled", "request": erasure_request.pk},
-    )
-    return True
-
-
-def _execute_after_commit(request_id: int) -> None:
-    transaction.on_commit(lambda: tasks.erase_account_task.delay(request_id))
-
-
-@transaction.atomic
-def erasure_request_confirm(
-    *, token: str, request: HttpRequest | None = None, now: dt.datetime | None = None
-) -> ErasureRequest | None:
-    """The person followed the emailed link and pressed the button: queue the erasure.
-    None when the link no longer works."""
-    found = erasure_request_from_token(token)
-    if found is None:
-        return None
-    erasure_request = ErasureRequest.objects.select_for_update().get(pk=found.pk)
-    if erasure_request.state != State.REQUESTED or erasure_request.nonce != found.nonce:
-        return None
-    erasure_request.state = State.CONFIRMED
-    erasure_request.confirmed_at = now or timezone.now()
-    erasure_request.nonce = ""
-    erasure_request.save(update_fields=["state", "confirmed_at", "nonce"])
-    audit_record(
-        action=Action.ERASURE_REQUEST,
-        actor=found.user,
-        request=request,
-        target=found.user,
-        detail={"step": "confirmed", "request": erasure_request.pk},
-    )
-    _execute_after_commit(erasure_request.pk)
-    return erasure_request
-
-
-def erasure_request_list() -> models.QuerySet[ErasureRequest]:
-    """For the staff page: open requests first, then the most recent."""
-    return ErasureRequest.objects.select_related("user", "executed_by").order_by(
-        models.Case(
-            models.When(state__in=ErasureRequest.OPEN_STATES, then=0),
-            default=1,
-        ),
-        "-requested_at",
-        "-pk",
-    )
-
-
-# ------------------------------------------------------------------------------
-# Carrying it out
-# ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -550,120 +352,3 @@ def _enqueue_notices(request_id: int, old_email: str) -> None:
     # The old address travels in the task message only (never in a deferred task's
     # row): the database must no longer hold it.
     transaction.on_commit(lambda: tasks.send_erasure_done_task.delay(request_id, old_email))
-
-
-# ------------------------------------------------------------------------------
-# Emails
-# ------------------------------------------------------------------------------
-
-
-def erasure_confirmation_send(*, request_id: int, nonce: str) -> bool:
-    """The link that confirms a request, once per link."""
-    with transaction.atomic():
-        erasure_request = (
-            ErasureRequest.objects.select_related("user")
-            .filter(pk=request_id, nonce=nonce, state=State.REQUESTED)
-            .first()
-        )
-        if erasure_request is None or not nonce:
-            return False
-        if not Delivery.objects.claim(kind=DELIVERY_CONFIRM, key=f"{request_id}:{nonce}"):
-            return False
-        user = erasure_request.user
-        with timezone.override(user.time_zone or "UTC"):
-            email_send(
-                to=[user.email],
-                template="mentoring/erasure_confirm",
-                context={
-                    "person": user,
-                    "link": erasure_link_url(erasure_request),
-                    "hours": LINK_HOURS,
-                    "data_url": absolute_url(reverse("personal_data")),
-                },
-            )
-    return True
-
-
-def erasure_done_send(*, request_id: int, address: str) -> bool:
-    """The closing email to the address the account had, once."""
-    with transaction.atomic():
-        done = ErasureRequest.objects.filter(pk=request_id, state=State.DONE).exists()
-        if not done or not address:
-            return False
-        if not Delivery.objects.claim(kind=DELIVERY_DONE, key=str(request_id)):
-            return False
-        email_send(to=[address], template="mentoring/erasure_done", context={})
-    return True
-
-
-def erasure_notices_send(*, request_id: int) -> int:
-    """Tell each ended pair's partner, and the coordinators of every program the person
-    was in, that they left: no name, no reason. Once per person told."""
-    erasure_request = ErasureRequest.objects.filter(pk=request_id, state=State.DONE).first()
-    if erasure_request is None:
-        return 0
-    summary = erasure_request.summary
-    ended = list(
-        Mentorship.objects.filter(pk__in=summary.get("mentorships_ended", []))
-        .select_related("program", "mentor__user", "mentee__user")
-        .order_by("pk")
-    )
-    user_id = erasure_request.user_id
-    sent = 0
-    for mentorship in ended:
-        partner = mentorship.mentee if mentorship.mentor.user_id == user_id else mentorship.mentor
-        person = partner.user
-        if person is None or not person.is_active:
-            continue
-        with transaction.atomic():
-            if not Delivery.objects.claim(
-                kind=DELIVERY_PARTNER, key=f"{request_id}:{mentorship.pk}"
-            ):
-                continue
-            with timezone.override(person.time_zone or "UTC"):
-                email_send(
-                    to=[person.email],
-                    template="mentoring/erasure_partner",
-                    context={
-                        "person": person,
-                        "program": mentorship.program,
-                        "rematch": partner.role == Participant.Role.MENTEE,
-                    },
-                )
-            sent += 1
-    roles = dict(
-        Participant.objects.filter(email=erased_email(user_id)).values_list("program_id", "role")
-    )
-    programs = Program.objects.filter(pk__in=summary.get("programs", [])).prefetch_related(
-        "coordinators"
-    )
-    for program in programs:
-        pairs = [m for m in ended if m.program_id == program.pk]
-        partners = [
-            (m.mentee if m.mentor.user_id == user_id else m.mentor).display_name for m in pairs
-        ]
-        for coordinator in program.coordinators.all():
-            if not coordinator.is_active or coordinator.pk == user_id:
-                continue
-            with transaction.atomic():
-                if not Delivery.objects.claim(
-                    kind=DELIVERY_COORDINATOR, key=f"{request_id}:{program.pk}:{coordinator.pk}"
-                ):
-                    continue
-                email_send(
-                    to=[coordinator.email],
-                    template="mentoring/erasure_coordinator",
-                    context={
-                        "person": coordinator,
-                        "program": program,
-                        "role": Participant.Role(roles[program.pk]).label
-                        if program.pk in roles
-                        else "",
-                        "partners": partners,
-                        "link": absolute_url(
-                            reverse("programs:participant_list", args=[program.pk])
-                        ),
-                    },
-                )
-                sent += 1
-    return sent
