@@ -1,33 +1,14 @@
-"""A person's own data, as one JSON document (the "Your data" page's download).
-
-Everything the platform holds about the person asking, and nothing about anyone else
-beyond a partner's name: their account, profile, enrolments and profile answers, their
-side of each mentorship with the pair's check-ins, agreement and goals, the survey
-answers they gave *identified* (anonymous answers are not linked to anyone, by design,
-so they cannot be found and are never included), event answers, preferences, API
-tokens (names and scopes, never secrets), the audit log's entries about them and what
-was sent to them.
-
-The document is streamed: each section is one query (``select_related`` only, read
-with ``.iterator()``, a server-side cursor on PostgreSQL), so memory stays bounded and
-the number of queries is the same whether the person has ten check-ins or ten
-thousand. The sections are flat lists that refer to each other by id (a check-in
-names its mentorship), which is what keeps it to one query each.
-"""
+"""One reader per kind of record a person has: each yields plain dicts."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.utils import timezone
 
 from events.models import EventRsvp
 from guides.models import ResourceView
@@ -72,7 +53,7 @@ def _partner_name(participant: Participant) -> str:
 # -- sections -------------------------------------------------------------------------
 
 
-def _account(user: User) -> dict[str, Any]:
+def account_records(user: User) -> dict[str, Any]:
     emails = [
         {"email": e.email, "verified": e.verified, "primary": e.primary}
         for e in EmailAddress.objects.filter(user=user).order_by("pk")
@@ -108,7 +89,7 @@ def _account(user: User) -> dict[str, Any]:
     }
 
 
-def _profile(user: User) -> dict[str, Any] | None:
+def profile_records(user: User) -> dict[str, Any] | None:
     profile = Profile.objects.filter(user=user).first()
     if profile is None:
         return None
@@ -130,7 +111,7 @@ def _profile(user: User) -> dict[str, Any] | None:
     }
 
 
-def _participations(user: User) -> Iterator[dict[str, Any]]:
+def participations(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         Participant.objects.filter(_participant_filter(user))
         .select_related("program")
@@ -157,7 +138,7 @@ def _participations(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _profile_answers(user: User) -> Iterator[dict[str, Any]]:
+def profile_answers(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         ProfileAnswer.objects.filter(
             participant__in=Participant.objects.filter(_participant_filter(user))
@@ -180,7 +161,7 @@ def _my_mentorships(user: User) -> Any:
     return Mentorship.objects.filter(Q(mentor__in=mine) | Q(mentee__in=mine))
 
 
-def _mentorships(user: User) -> Iterator[dict[str, Any]]:
+def mentorships(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         _my_mentorships(user)
         .select_related("program", "mentor__user", "mentee__user", "agreement")
@@ -212,7 +193,7 @@ def _mentorships(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _checkins(user: User) -> Iterator[dict[str, Any]]:
+def checkins(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         CheckIn.objects.filter(mentorship__in=_my_mentorships(user))
         .select_related("mentorship__mentor")
@@ -241,7 +222,7 @@ def _checkins(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _pair_goals(user: User) -> Iterator[dict[str, Any]]:
+def pair_goals(user: User) -> Iterator[dict[str, Any]]:
     rows = PairGoal.objects.filter(mentorship__in=_my_mentorships(user)).order_by(
         "mentorship_id", "position", "pk"
     )
@@ -258,7 +239,7 @@ def _pair_goals(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _milestones(user: User) -> Iterator[dict[str, Any]]:
+def milestones(user: User) -> Iterator[dict[str, Any]]:
     rows = Milestone.objects.filter(goal__mentorship__in=_my_mentorships(user)).order_by(
         "goal_id", "position", "pk"
     )
@@ -271,7 +252,7 @@ def _milestones(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _match_requests(user: User) -> Iterator[dict[str, Any]]:
+def match_requests(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         MatchRequest.objects.filter(Q(mentee__user=user) | Q(mentor__user=user))
         .select_related("program", "mentee__user", "mentor__user")
@@ -297,7 +278,7 @@ def _my_participants(user: User) -> Any:
     return Participant.objects.filter(_participant_filter(user))
 
 
-def _survey_invitations(user: User) -> Iterator[dict[str, Any]]:
+def survey_invitations(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         Invitation.objects.filter(participant__in=_my_participants(user))
         .select_related("survey")
@@ -314,7 +295,7 @@ def _survey_invitations(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _survey_responses(user: User) -> Iterator[dict[str, Any]]:
+def survey_responses(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         Response.objects.filter(participant__in=_my_participants(user), survey__is_anonymous=False)
         .select_related("survey")
@@ -329,7 +310,7 @@ def _survey_responses(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _survey_answers(user: User) -> Iterator[dict[str, Any]]:
+def survey_answers(user: User) -> Iterator[dict[str, Any]]:
     rows = (
         Answer.objects.filter(
             response__participant__in=_my_participants(user),
@@ -342,7 +323,7 @@ def _survey_answers(user: User) -> Iterator[dict[str, Any]]:
         yield {"response": a.response_id, "question": a.question.text, "value": a.value}
 
 
-def _event_rsvps(user: User) -> Iterator[dict[str, Any]]:
+def event_rsvps(user: User) -> Iterator[dict[str, Any]]:
     rows = EventRsvp.objects.filter(user=user).select_related("event").order_by("pk")
     for r in rows.iterator(chunk_size=CHUNK):
         yield {
@@ -355,13 +336,13 @@ def _event_rsvps(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _resource_views(user: User) -> Iterator[dict[str, Any]]:
+def resource_views(user: User) -> Iterator[dict[str, Any]]:
     rows = ResourceView.objects.filter(user=user).select_related("resource").order_by("pk")
     for v in rows.iterator(chunk_size=CHUNK):
         yield {"resource": v.resource.title, "viewed_at": _iso(v.viewed_at)}
 
 
-def _preferences(user: User) -> dict[str, Any]:
+def preferences_records(user: User) -> dict[str, Any]:
     emails = {
         p.kind: p.enabled for p in NotificationPreference.objects.filter(user=user).order_by("kind")
     }
@@ -375,7 +356,7 @@ def _preferences(user: User) -> dict[str, Any]:
     }
 
 
-def _api_tokens(user: User) -> Iterator[dict[str, Any]]:
+def api_tokens(user: User) -> Iterator[dict[str, Any]]:
     for t in ApiToken.objects.filter(owner=user).order_by("pk").iterator(chunk_size=CHUNK):
         yield {
             "name": t.name,
@@ -387,7 +368,7 @@ def _api_tokens(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
-def _audit_events(user: User) -> Iterator[dict[str, Any]]:
+def audit_events(user: User) -> Iterator[dict[str, Any]]:
     rows = AuditEvent.objects.filter(
         Q(actor_id=user.pk)
         | Q(target_type=User._meta.label_lower, target_id=str(user.pk))
@@ -450,7 +431,7 @@ def _delivery_filter(user: User) -> Q:
     return found
 
 
-def _deliveries(user: User) -> Iterator[dict[str, Any]]:
+def deliveries(user: User) -> Iterator[dict[str, Any]]:
     rows = Delivery.objects.filter(_delivery_filter(user)).order_by("sent_at", "pk")
     for d in rows.iterator(chunk_size=CHUNK):
         yield {"kind": d.kind, "sent_at": _iso(d.sent_at)}
@@ -462,65 +443,3 @@ def _deliveries(user: User) -> Iterator[dict[str, Any]]:
             "state": r.state,
             "finished_at": _iso(r.finished_at),
         }
-
-
-def _sections(user: User) -> list[Section]:
-    return [
-        ("account", lambda: _account(user), False),
-        ("profile", lambda: _profile(user), False),
-        ("participations", lambda: _participations(user), True),
-        ("profile_answers", lambda: _profile_answers(user), True),
-        ("mentorships", lambda: _mentorships(user), True),
-        ("checkins", lambda: _checkins(user), True),
-        ("pair_goals", lambda: _pair_goals(user), True),
-        ("milestones", lambda: _milestones(user), True),
-        ("match_requests", lambda: _match_requests(user), True),
-        ("survey_invitations", lambda: _survey_invitations(user), True),
-        ("survey_responses", lambda: _survey_responses(user), True),
-        ("survey_answers", lambda: _survey_answers(user), True),
-        ("event_rsvps", lambda: _event_rsvps(user), True),
-        ("resource_views", lambda: _resource_views(user), True),
-        ("preferences", lambda: _preferences(user), False),
-        ("api_tokens", lambda: _api_tokens(user), True),
-        ("audit_events", lambda: _audit_events(user), True),
-        ("deliveries", lambda: _deliveries(user), True),
-    ]
-
-
-def _pieces(user: User) -> Iterator[str]:
-    encode = DjangoJSONEncoder(ensure_ascii=False).encode
-    header = {
-        "format": f"{settings.SITE_NAME} personal data, version {FORMAT_VERSION}",
-        "generated_at": timezone.now().isoformat(),
-        "user_id": user.pk,
-    }
-    yield encode(header)[:-1]  # the header's fields open the document
-    for key, produce, is_list in _sections(user):
-        yield f",\n{json.dumps(key)}: "
-        if not is_list:
-            yield encode(produce())
-            continue
-        yield "["
-        items: Iterable[Any] = produce()
-        for index, item in enumerate(items):
-            yield ("," if index else "") + "\n  " + encode(item)
-        yield "\n]"
-    yield "\n}\n"
-
-
-def personal_data_stream(*, user: User) -> Iterator[bytes]:
-    """The document in pieces of about FLUSH_AT characters, UTF-8 encoded."""
-    buffer: list[str] = []
-    size = 0
-    for piece in _pieces(user):
-        buffer.append(piece)
-        size += len(piece)
-        if size >= FLUSH_AT:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode()
-
-
-def personal_data_filename(user: User) -> str:
-    return f"my-data-{timezone.localdate():%Y-%m-%d}.json"
