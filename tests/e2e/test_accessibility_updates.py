@@ -256,7 +256,7 @@ def test_filters_announce_their_count_once(
     for _ in range(3):
         mentorship_make(program=program, by=coordinator)
     sign_in(page, live_server.url, coordinator)
-    visit(page, live_server.url + reverse("programs:pair_list", args=[program.pk]), axe_script)
+    visit(page, live_server.url + reverse("pairs:pair_list", args=[program.pk]), axe_script)
     expect(page.locator("[aria-live]")).to_have_count(1)  # the status region alone
     health = page.get_by_label("Health", exact=True)
     health.focus()

@@ -123,7 +123,10 @@ def test_a_mentee_finds_a_guide_and_answers_an_event(
     answer_box = page.get_by_role("region", name="Your answer")
     answer_box.get_by_label("Going", exact=True).check()
     answer_box.get_by_role("button", name="Save my answer").click()
-    expect(page.get_by_text("You're going to “Feedback workshop”")).to_be_visible()
+    expect(
+        page.locator(".alert").get_by_text("You're going to “Feedback workshop”")
+    ).to_be_visible()
+    expect(page.locator("#status-region")).to_contain_text("You're going to “Feedback workshop”")
     expect(
         page.get_by_role("region", name="Your answer").get_by_text("Your place is confirmed")
     ).to_be_visible()
