@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from integrations.models import ChatChannel, ChatPreference
 from integrations.webhooks import IntegrationError, integration_url_check
 from mentoring.audit import Action, audit_record
 from mentoring.models import Delivery, User
+from mentoring.notifications import Kind
 from programs.models import Program
 
 logger = logging.getLogger(__name__)
@@ -89,10 +91,27 @@ def post(program: Program, text: str, *, key: str | None = None) -> int:
     return len(channel_ids)
 
 
+# The notification kinds whose copy may go to a team chat: reminders and nudges. Never
+# survey emails or "did you meet?" requests (their links are personal), reports or
+# mentoring requests (private to their reader).
+CHAT_KINDS = frozenset({Kind.CHECKIN_REMINDERS, Kind.PAIR_NUDGES, Kind.EVENTS})
+
+
+def chat_copy(user: User, kind: str, subject: str, context: Mapping[str, Any], key: str) -> None:
+    """The notification pipeline's chat channel (registered in IntegrationsConfig.ready):
+    a reminder's subject, never its links, posted to the program's chat channels for a
+    person who asked for that; once per message when the pipeline names it."""
+    program = context.get("program")
+    if kind not in CHAT_KINDS or not isinstance(program, Program):
+        return
+    text = _("%(name)s: %(subject)s") % {"name": user.display_name, "subject": subject}
+    chat_notify(user, program, text, key=f"notify:{user.pk}:{key}" if key else None)
+
+
 def chat_notify(user: User, program: Program, text: str, *, key: str | None = None) -> bool:
     """Also post a person's reminder to the program's chat, if they asked for that.
 
-    Email stays the caller's job; this adds the chat copy. True when it was queued.
+    Email stays the pipeline's job; this adds the chat copy. True when it was queued.
     """
     wants = ChatPreference.objects.filter(user=user, reminders_to_chat=True).exists()
     if not wants:

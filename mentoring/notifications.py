@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from email.message import MIMEPart
 from typing import Any
 
@@ -58,6 +58,18 @@ class Kind(models.TextChoices):
 
 
 UNSUBSCRIBE_SALT = "mentoring.notifications.unsubscribe"
+
+# Channels a notification also goes to once its email went (the integrations app
+# registers the program's team chat, for people who asked for their reminders there).
+# Each gets the recipient, the kind, the email's subject, the context and a key that
+# names this message (the Delivery key when there is one), so a copy goes out once.
+CopyChannel = Callable[[User, str, str, Mapping[str, Any], str], None]
+COPY_CHANNELS: list[CopyChannel] = []
+
+
+def notification_channel_register(channel: CopyChannel) -> None:
+    if channel not in COPY_CHANNELS:
+        COPY_CHANNELS.append(channel)
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
@@ -213,7 +225,8 @@ def notification_send(
     """Email one notification: text and HTML, rendered in the person's time zone,
     with unsubscribe links (body and headers) and an optional .ics invitation.
 
-    Every recurring email of the product goes through here.
+    Every recurring email of the product goes through here, and so does its chat copy
+    (:data:`COPY_CHANNELS`) once the email went.
 
     ``mailer``: an open connection to send it through (a batch shares one).
     ``preference_checked``: the caller already left out everyone who turned this
@@ -236,12 +249,13 @@ def notification_send(
         if is_quiet(moment, to.time_zone):
             raise QuietHours(quiet_adjust(moment, to.time_zone))
     if once is None:
-        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer)
+        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer, "")
         return True
     with transaction.atomic():
         if not Delivery.objects.claim(kind=once[0], key=once[1]):
             return False
-        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer)
+        key = f"{once[0]}:{once[1]}"
+        _send(to, kind, template, context, ics_data, ics_method, message_id, mailer, key)
     return True
 
 
@@ -254,6 +268,7 @@ def _send(
     ics_method: str,
     message_id: str,
     mailer: BaseEmailBackend | None,
+    key: str,
 ) -> None:
     url = unsubscribe_url(user=to, kind=kind)
     with timezone.override(zone(to.time_zone)):
@@ -291,3 +306,5 @@ def _send(
         message.send()
     else:
         mailer.send_messages([message])
+    for channel in COPY_CHANNELS:
+        channel(to, kind, subject, context, key or message_id)

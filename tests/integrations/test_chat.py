@@ -130,3 +130,55 @@ def test_person_sets_their_chat_preference(client: Client, user):
     assert ChatPreference.objects.get(user=user).reminders_to_chat is True
     client.post(url, {})
     assert ChatPreference.objects.get(user=user).reminders_to_chat is False
+
+
+def _notify(person, program, kind, **options):
+    from mentoring.notifications import notification_send
+
+    return notification_send(
+        to=person,
+        kind=kind,
+        template="mentoring/erasure_done",  # any email template: the subject is what counts
+        context={"program": program},
+        **options,
+    )
+
+
+def test_the_pipeline_posts_an_opted_in_persons_reminders_to_the_program_chat_once(
+    program, coordinator, mentee, receiver, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from mentoring.notifications import Kind
+
+    chat.chat_channel_create(
+        program=program, kind="slack", url=receiver.url, name="", by=coordinator
+    )
+    person = mentee.user
+    assert person is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(person, program, Kind.PAIR_NUDGES, once=("chat-test", "n1"))
+    assert receiver.requests == []  # not asked for: email only
+    chat.chat_preference_set(user=person, reminders_to_chat=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(person, program, Kind.PAIR_NUDGES, once=("chat-test", "n2"))
+        _notify(person, program, Kind.PAIR_NUDGES, once=("chat-test", "n2"))
+    (posted,) = [json.loads(r.body)["text"] for r in receiver.requests]
+    assert posted == f"{person.display_name}: {mail.outbox[-1].subject}"
+    assert len(mail.outbox) == 2
+
+
+def test_survey_links_and_log_requests_never_go_to_a_shared_chat(
+    program, coordinator, mentee, receiver, django_capture_on_commit_callbacks
+):
+    from mentoring.notifications import Kind
+
+    chat.chat_channel_create(
+        program=program, kind="slack", url=receiver.url, name="", by=coordinator
+    )
+    assert mentee.user is not None
+    chat.chat_preference_set(user=mentee.user, reminders_to_chat=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        for kind in (Kind.SURVEYS, Kind.CHECKIN_LOG, Kind.MATCH_REQUESTS, Kind.PROGRESS_REPORTS):
+            _notify(mentee.user, program, kind)
+    assert receiver.requests == []
