@@ -23,7 +23,7 @@ from events.models import Event, EventRsvp
 from events.selectors import event_url, waiting_position
 from mentoring.deferred import task_defer
 from mentoring.models import Delivery
-from mentoring.notifications import Kind, notification_send
+from mentoring.notifications import Kind, notification_send, quiet_adjust
 from mentoring.sweeps import claim_and_send
 from programs import ics
 from programs.models import Program
@@ -195,7 +195,7 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     def remind(rsvp: EventRsvp) -> bool:
         sent = False
         if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=reminder_key(rsvp)):
-            sent = _reminder_email(rsvp)
+            sent = _reminder_email(rsvp, now=now)
         rsvp.reminded_at = now
         rsvp.save(update_fields=["reminded_at"])
         return sent
@@ -211,11 +211,15 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     ).sent
 
 
-def _reminder_email(rsvp: EventRsvp) -> bool:
+def _reminder_email(rsvp: EventRsvp, *, now: dt.datetime) -> bool:
+    """The reminder waits out the person's night (QuietHours: the sweep sends it after),
+    unless the night ends after the event starts: then it goes now."""
     event = rsvp.event
     return notification_send(
         to=rsvp.user,
         kind=Kind.EVENTS,
         template="programs/event_reminder",
         context={"event": event, "program": event.program, "link": event_url(event)},
+        wait_out_quiet_hours=quiet_adjust(now, rsvp.user.time_zone) < event.starts_at,
+        now=now,
     )

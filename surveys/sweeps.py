@@ -162,7 +162,7 @@ def answer_url(invitation: Invitation) -> str:
     )
 
 
-def _email(invitation: Invitation, *, reminder: bool) -> bool:
+def _email(invitation: Invitation, *, reminder: bool, now: dt.datetime | None = None) -> bool:
     """Email one invitation or reminder; whether it went (see notification_send).
 
     Someone with an account gets it through the notification pipeline: in their time
@@ -185,7 +185,16 @@ def _email(invitation: Invitation, *, reminder: bool) -> bool:
         "question_count": survey.questions.count(),
     }
     if user is not None:
-        return notification_send(to=user, kind=Kind.SURVEYS, template=template, context=context)
+        # A reminder waits out the person's night (QuietHours: the sweep rolls its claim
+        # back and sends after it); the invitation follows the coordinator's publishing.
+        return notification_send(
+            to=user,
+            kind=Kind.SURVEYS,
+            template=template,
+            context=context,
+            wait_out_quiet_hours=reminder,
+            now=now,
+        )
     with timezone.override(zone(survey.program.time_zone)):
         email_send(to=[participant.email], template=template, context=context)
     return True
@@ -264,7 +273,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         if number <= min(survey.reminder_count, 2):
             key = f"{invitation.pk}:{number}"
             if Delivery.objects.claim(kind=DELIVERY_REMINDER, key=key):
-                sent = _email(invitation, reminder=True)
+                sent = _email(invitation, reminder=True, now=now)
             invitation.reminders_sent = number
         more = invitation.reminders_sent < min(survey.reminder_count, 2)
         invitation.next_reminder_at = (

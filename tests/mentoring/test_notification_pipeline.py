@@ -74,8 +74,12 @@ def _going(program: Program, **user_fields: Any) -> Participant:
 
 
 def test_event_emails_carry_unsubscribe_and_stop_when_turned_off(
-    program: Program, eager_celery: None, django_capture_on_commit_callbacks: Any
+    program: Program,
+    eager_celery: None,
+    django_capture_on_commit_callbacks: Any,
+    time_machine: Any,
 ) -> None:
+    time_machine.move_to(DAY)  # daytime in London: the reminder is not held for the night
     event = _event(program)
     kept = _going(program)
     stopped = _going(program)

@@ -734,9 +734,35 @@ def test_a_moved_event_earns_a_reminder_for_its_new_date(
         event=event, by=coordinator, starts_at=new_start, ends_at=new_start + dt.timedelta(hours=1)
     )
     assert notices.event_reminders_send() == 0  # not yet within a day
-    frozen.move_to(new_start - dt.timedelta(hours=12))
+    frozen.move_to(new_start - dt.timedelta(hours=20))  # 13:00 the day before
     assert notices.event_reminders_send() == 1
     assert len(reminders_sent()) == 2
+
+
+def test_a_reminder_waits_out_the_night_unless_the_event_starts_before_morning(
+    program: Program, frozen: time_machine.Traveller
+) -> None:
+    late = event_make(program, starts_at=NOW + dt.timedelta(hours=13))  # 22:00 UTC
+    early = event_make(program, starts_at=NOW + dt.timedelta(hours=21, minutes=30))  # 06:30
+    answer(late, person(program), GOING)
+    answer(early, person(program), GOING)
+    frozen.move_to(NOW + dt.timedelta(hours=14))  # 23:00 in UTC, people's zone here
+    # The 06:30 event cannot wait for 08:00: its reminder goes in the night.
+    assert notices.event_reminders_send() == 1
+    frozen.move_to(NOW + dt.timedelta(days=1))  # 09:00 the next morning
+    assert len(reminders_sent()) == 1  # the late event began, nothing more is due
+
+
+def test_a_reminder_due_in_the_night_goes_the_next_morning(
+    program: Program, frozen: time_machine.Traveller
+) -> None:
+    event = event_make(program, starts_at=NOW + dt.timedelta(days=1, hours=6))  # 15:00
+    answer(event, person(program), GOING)
+    frozen.move_to(NOW + dt.timedelta(hours=14))  # 23:00: due, but night
+    assert notices.event_reminders_send() == 0
+    frozen.move_to(NOW + dt.timedelta(hours=23))  # 08:00
+    assert notices.event_reminders_send() == 1
+    assert len(reminders_sent()) == 1
 
 
 def test_cancelled_events_and_closed_programs_send_no_reminders(program: Program) -> None:
@@ -760,10 +786,10 @@ def test_a_failed_send_is_retried_at_the_next_sweep_without_stopping_others(
     answer(event, lucky, GOING)
     real = notices._reminder_email
 
-    def flaky(rsvp: EventRsvp) -> bool:
+    def flaky(rsvp: EventRsvp, *, now: dt.datetime) -> bool:
         if rsvp.user_id == unlucky.user_id:
             raise ConnectionError("mail server down")
-        return real(rsvp)
+        return real(rsvp, now=now)
 
     monkeypatch.setattr(notices, "_reminder_email", flaky)
     assert notices.event_reminders_send() == 1
