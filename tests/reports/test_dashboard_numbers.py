@@ -248,7 +248,7 @@ def expected_program(program: Program) -> dict[str, Any]:
             + (15 if falling else 0)
             + min(20, 10 * waiting)
         )
-        if score > 0:
+        if _health(refs[m["id"]], cadence) != "on_track":  # needs attention
             risks.append(
                 {
                     "pk": m["id"],
