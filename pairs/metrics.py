@@ -7,7 +7,11 @@ never below the site's MIN_GROUP_SIZE) of pairs or people stand behind it; below
 the goal says "not enough data yet". Goals are exported and emailed, so a program
 cannot lower the site's floor: a mean rating of one pair is that pair's rating.
 
-- cadence share: share of active pairs on track (pairs.workspace.Health);
+- cadence share: active pairs that met (a check-in logged as held) within the last
+  cadence, over the active pairs past their grace period; a pair that has not met yet
+  is left out during its first cadence after being matched and counts as not meeting
+  after it (pairs.workspace.Health: on track having met, over all but the on-track
+  pairs that never met);
 - average satisfaction: mean of the 1-5 ratings given when check-ins were logged
   (only the mean leaves the pair, never a rating);
 - completion rate: completed pairs / (completed + ended early);
@@ -30,7 +34,7 @@ from django.utils import timezone
 
 from mentoring.models import EmployeeRecord, Promotion
 from pairs.models import CheckIn, Mentorship
-from pairs.workspace import Health, pair_health_counts
+from pairs.workspace import Health, health_annotate
 from programs.models import Participant, Program, ProgramGoal
 
 Metric = ProgramGoal.Metric
@@ -59,9 +63,20 @@ class GoalProgress:
 
 
 def cadence_share(*, program: Program, now: dt.datetime | None = None) -> Measure:
-    counts = pair_health_counts(program=program, now=now)
-    total = sum(counts.values())
-    return Measure(counts[Health.ON_TRACK] / total if total else None, total)
+    """Share of the active pairs past their grace period that met within the last
+    cadence. One query."""
+    rows = health_annotate(
+        Mentorship.objects.filter(program=program, state=Mentorship.State.ACTIVE),
+        cadence_days=program.checkin_cadence_days,
+        now=now,
+    ).values("pk", "health", "met_count")
+    meeting = total = 0
+    for row in rows:
+        if row["health"] == Health.ON_TRACK and not row["met_count"]:
+            continue  # matched less than a cadence ago and not met yet: in its grace period
+        total += 1
+        meeting += row["health"] == Health.ON_TRACK
+    return Measure(meeting / total if total else None, total)
 
 
 def avg_satisfaction(*, program: Program) -> Measure:

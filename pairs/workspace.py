@@ -13,6 +13,11 @@ matched), by one function (:func:`health_annotate`) used by every page:
 - due: more than C and at most 1.5 x C days ago;
 - overdue: more than 1.5 x C and at most 3 x C days ago;
 - inactive: more than 3 x C days ago (including pairs that never met in 3 x C days).
+
+A pair needs attention when it is not on track (due, overdue or inactive): the one
+definition behind the health badge, the health counts and the dashboard's at-risk
+worklist (:func:`needing_attention`). A pair that has not met yet is on track during
+its first cycle (its grace period) and due after it.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ class Health:
         (INACTIVE, gettext_lazy("Inactive")),
     )
     LABELS = dict(CHOICES)
+    # The states in which a pair needs its coordinator's attention.
+    NEEDS_ATTENTION = (DUE, OVERDUE, INACTIVE)
     # Cadences since the last meeting at which each state ends.
     DUE_AFTER = 1.0
     OVERDUE_AFTER = 1.5
@@ -99,6 +106,12 @@ def health_annotate(
         .annotate(_ref=Coalesce(F("last_met_at"), F("started_at")))
         .annotate(health=_health_case(dt.timedelta(days=cadence_days), now))
     )
+
+
+def needing_attention(annotated: QuerySet[Any]) -> QuerySet[Any]:
+    """The pairs of a :func:`health_annotate` queryset that need attention: every pair
+    whose badge is not "On track", and no other."""
+    return annotated.filter(health__in=Health.NEEDS_ATTENTION)
 
 
 # ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from mentoring.notifications import Kind, notification_disabled_pairs, notificat
 from pairs import metrics
 from pairs.models import CheckIn, Mentorship
 from pairs.selectors import workspace_url
-from pairs.workspace import Health, health_annotate, pair_health_counts
+from pairs.workspace import Health, health_annotate, needing_attention, pair_health_counts
 from programs.models import Participant, Program
 from reports.activity import activity_store
 from reports.models import ProgramSnapshot
@@ -297,16 +297,19 @@ def _pair_rating(offset: int) -> Subquery:
 def at_risk_list(
     *, program: Program, now: dt.datetime | None = None, limit: int = AT_RISK_SHOWN
 ) -> tuple[list[AtRisk], int]:
-    """The active pairs most at risk, highest score first, and how many score above 0.
-    One query whatever the number of pairs."""
+    """The active pairs that need attention (pairs.workspace.needing_attention: every
+    pair whose health is not on track), highest score first, and how many there are.
+    The score only orders them. One query whatever the number of pairs."""
     now = now or timezone.now()
     cadence = program.checkin_cadence_days
     recent = now - dt.timedelta(days=3 * cadence)
     pairs = (
-        health_annotate(
-            Mentorship.objects.filter(program=program, state=Mentorship.State.ACTIVE),
-            cadence_days=cadence,
-            now=now,
+        needing_attention(
+            health_annotate(
+                Mentorship.objects.filter(program=program, state=Mentorship.State.ACTIVE),
+                cadence_days=cadence,
+                now=now,
+            )
         )
         .annotate(
             recent_missed=Count(
@@ -355,8 +358,6 @@ def at_risk_list(
             and pair.last_rating < pair.previous_rating
         )
         score, _parts = _risk_score(cadences, pair.recent_missed, falling, pair.unanswered)
-        if score <= 0:
-            continue
         rows.append(
             AtRisk(
                 mentorship=pair,

@@ -116,6 +116,12 @@ def expected_program(program: Program) -> dict[str, Any]:
         met = [c["scheduled_at"] for c in by_pair[m["id"]] if c["status"] == "done"]
         refs[m["id"]] = max(met) if met else m["started_at"]
     health = Counter(_health(refs[m["id"]], cadence) for m in active)
+    # The cadence goal: pairs that met within a cadence over the pairs that met at all
+    # or were matched more than a cadence ago (docs/dashboards.md).
+    cycle_start = NOW - dt.timedelta(days=cadence)
+    has_met = {m["id"] for m in active if any(c["status"] == "done" for c in by_pair[m["id"]])}
+    counted = [m for m in active if m["id"] in has_met or m["started_at"] < cycle_start]
+    meeting = [m for m in counted if m["id"] in has_met and refs[m["id"]] >= cycle_start]
 
     zone = _zone(program)
     today = NOW.astimezone(zone).date()
@@ -157,7 +163,6 @@ def expected_program(program: Program) -> dict[str, Any]:
         )
 
     # Goals: each metric from the rows.
-    on_track = health["on_track"]
     rated = [c for c in done if c["mentor_rating"] is not None or c["mentee_rating"] is not None]
     scores = [v for c in done for v in (c["mentor_rating"], c["mentee_rating"]) if v is not None]
     closed = [m for m in pairs.values() if m["state"] in ("completed", "ended")]
@@ -175,7 +180,10 @@ def expected_program(program: Program) -> dict[str, Any]:
     }
     mentees = [r for r in records if r["email"].lower() in joined_mentees]
     measures = {
-        "cadence_share": (Fraction(on_track, len(active)) if active else None, len(active)),
+        "cadence_share": (
+            Fraction(len(meeting), len(counted)) if counted else None,
+            len(counted),
+        ),
         "avg_satisfaction": (
             Fraction(sum(scores), len(scores)) if scores else None,
             2 * len({c["mentorship_id"] for c in rated}),
@@ -248,7 +256,7 @@ def expected_program(program: Program) -> dict[str, Any]:
             + (15 if falling else 0)
             + min(20, 10 * waiting)
         )
-        if score > 0:
+        if _health(refs[m["id"]], cadence) != "on_track":  # needs attention
             risks.append(
                 {
                     "pk": m["id"],

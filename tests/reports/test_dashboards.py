@@ -232,7 +232,7 @@ def test_the_at_risk_list_scores_its_components(program) -> None:
         logged_at=NOW,
     )
     waiting = _pair(program)
-    _met(waiting, 3)
+    _met(waiting, 14.2)  # just due: a pair on track is never at risk
     proposal = CheckIn.objects.create(
         mentorship=waiting, status=CheckIn.Status.PROPOSED, scheduled_at=NOW + dt.timedelta(days=2)
     )
@@ -286,7 +286,7 @@ def test_the_dashboard_query_count_does_not_grow_with_pairs(
         assert client.get(_url(program)).status_code == 200
     for n in range(20):
         pair = _pair(program, days_ago=90)
-        _met(pair, n * 3 + 1, rating=1 + n % 5)
+        _met(pair, n + 15, rating=1 + n % 5)  # past one cadence: at risk
         _met(pair, n * 3 + 40, rating=5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(_url(program))
