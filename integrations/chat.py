@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from integrations import outbound
+from integrations import outbound, tasks
 from integrations.models import ChatChannel, ChatPreference
 from integrations.webhooks import IntegrationError, integration_url_check
 from mentoring.audit import Action, audit_record
@@ -99,13 +99,26 @@ CHAT_KINDS = frozenset({Kind.CHECKIN_REMINDERS, Kind.PAIR_NUDGES, Kind.EVENTS})
 
 def chat_copy(user: User, kind: str, subject: str, context: Mapping[str, Any], key: str) -> None:
     """The notification pipeline's chat channel (registered in IntegrationsConfig.ready):
-    a reminder's subject, never its links, posted to the program's chat channels for a
-    person who asked for that; once per message when the pipeline names it."""
+    a reminder's subject, never its links, for the program's chat channels if the
+    person asked for that; once per message when the pipeline names it.
+
+    Nothing is read here: the sending transaction (a reminder sweep's, say) keeps its
+    statements per email; a task after commit checks the person's choice and posts."""
     program = context.get("program")
     if kind not in CHAT_KINDS or not isinstance(program, Program):
         return
     text = _("%(name)s: %(subject)s") % {"name": user.display_name, "subject": subject}
-    chat_notify(user, program, text, key=f"notify:{user.pk}:{key}" if key else None)
+    user_id, program_id = user.pk, program.pk
+    transaction.on_commit(lambda: tasks.send_chat_copy_task.delay(user_id, program_id, text, key))
+
+
+def chat_copy_send(*, user_id: int, program_id: int, text: str, key: str) -> bool:
+    """Post a reminder's copy if the person still wants it. True when it was queued."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    program = Program.objects.filter(pk=program_id).first()
+    if user is None or program is None:
+        return False
+    return chat_notify(user, program, text, key=f"notify:{user_id}:{key}" if key else None)
 
 
 def chat_notify(user: User, program: Program, text: str, *, key: str | None = None) -> bool:

@@ -32,3 +32,9 @@ def send_due_webhooks_task() -> int:
 def send_chat_message_task(channel_id: int, text: str, key: str) -> bool:
     """Post one message to one chat channel, once per key."""
     return chat.chat_message_send(channel_id=channel_id, text=text, key=key)
+
+
+@queues.task(name="integrations.tasks.send_chat_copy_task", queue_kind=queues.EMAIL)
+def send_chat_copy_task(user_id: int, program_id: int, text: str, key: str) -> bool:
+    """A reminder's chat copy, for a person who asked for it (see chat.chat_copy)."""
+    return chat.chat_copy_send(user_id=user_id, program_id=program_id, text=text, key=key)
