@@ -159,7 +159,9 @@ DEMO_PROGRAMS = (
         "Emerging Leaders 2026",
         "A nine-month program pairing people who are about to lead a team with experienced "
         "managers from another department.",
-        Program.State.MATCHING,
+        # Its pairs were published ten weeks ago and meet: the seed runs matching, then
+        # starts the program, as a coordinator would.
+        Program.State.RUNNING,
         dt.date(2026, 10, 1),
         dt.date(2027, 6, 30),
         mentors=10,

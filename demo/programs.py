@@ -40,6 +40,7 @@ from programs.models import (
     ProgramStateChange,
 )
 from programs.profiles.completeness import program_completeness_refresh
+from programs.services.lifecycle import program_transition
 from surveys.models import Invitation, Question, Survey
 from surveys.services import new_nonce, response_submit, survey_create
 
@@ -56,12 +57,14 @@ def demo_programs_seed() -> list[Program]:
             programs.append(program)
             continue
         rng = random.Random(2026 + index)  # noqa: S311  # nosec B311
+        # A running program gets there through matching: its pairs come first.
+        state = Program.State.MATCHING if spec.state == Program.State.RUNNING else spec.state
         program = Program.objects.create(
             name=spec.name,
             description=spec.description,
             starts_on=spec.starts_on,
             ends_on=spec.ends_on,
-            state=spec.state,
+            state=state,
             state_changed_at=timezone.now(),
             checkin_cadence_days=14,
             default_mentor_capacity=2,
@@ -71,7 +74,7 @@ def demo_programs_seed() -> list[Program]:
         ProgramStateChange.objects.create(
             program=program,
             from_state=Program.State.DRAFT,
-            to_state=spec.state,
+            to_state=state,
             changed_by=coordinator,
             changed_at=timezone.now(),
         )
@@ -123,7 +126,7 @@ def demo_programs_seed() -> list[Program]:
         _seed_survey(rng, program, coordinator)
         # Completeness follows the same rule as when people fill in their profiles.
         program_completeness_refresh(program=program)
-        if index == 0:
+        if spec.state == Program.State.RUNNING:
             _seed_pairs(rng, program, coordinator)
         programs.append(program)
     return programs
@@ -258,7 +261,7 @@ def _seed_people(
         facts = profile_facts(rng, role, department)
         # Some people in the enrolling program have not finished their profile yet:
         # no seniority and no answer to the required question.
-        finished = spec.state == Program.State.MATCHING or rng.random() < 0.6
+        finished = spec.state != Program.State.ENROLLING or rng.random() < 0.6
         if not finished:
             facts["seniority"] = None
         Profile.objects.update_or_create(user=user, defaults=facts)
@@ -313,13 +316,18 @@ def demo_outcomes_seed(seed: int = 7) -> int:
 
 
 def _seed_pairs(rng: random.Random, program: Program, coordinator: User) -> None:
-    """Match and publish the first program ten weeks ago, then log its pairs' meetings:
-    most meet every two weeks, some fade after a meeting or two, a few never start."""
+    """Match and publish the program ten weeks ago and start it, as a coordinator
+    would, then log its pairs' meetings: most meet every two weeks, some fade after a
+    meeting or two, a few never start."""
     run = match_run_start(program=program, by=coordinator)
     match_run_execute(run_id=run.pk)
     match_run_publish(run=run, by=coordinator)
+    program_transition(program=program, to_state=Program.State.RUNNING, by=coordinator)
     now = timezone.now()
     started = now - dt.timedelta(weeks=10)
+    # Its history says so too: matching, then running from the day the pairs began.
+    ProgramStateChange.objects.filter(program=program).update(changed_at=started)
+    Program.objects.filter(pk=program.pk).update(state_changed_at=started)
     pairs = list(Mentorship.objects.filter(program=program).select_related("mentee__user"))
     # Matched, and introduced, ten weeks ago, on profiles as they were then (the
     # workspace would otherwise say the profiles changed since).

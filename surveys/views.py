@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -67,10 +68,17 @@ def survey_list(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def survey_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     user = request.user
     access = access_program(user, program_id, need=Need.MANAGE)
+    if request.method != "POST":
+        # The form lives on the survey list; a bookmarked or typed address leads there.
+        if access.program.state != Program.State.CLOSED:
+            messages.info(
+                request, _("Choose a starting point under “New survey” and create the draft.")
+            )
+        return redirect(reverse("surveys:survey_list", args=[access.program.pk]) + "#new-title")
     form = SurveyCreateForm(request.POST)
     if form.is_valid():
         try:

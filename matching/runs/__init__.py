@@ -14,6 +14,7 @@ from matching.runs.criteria import (
     criterion_problem,
     criterion_update,
     match_settings_update,
+    pair_pin_delete,
     pair_rule_delete,
     pair_rule_set,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "match_run_start",
     "match_settings_update",
     "match_whatif",
+    "pair_pin_delete",
     "pair_rule_delete",
     "pair_rule_set",
     "proposal_assign",

@@ -174,6 +174,17 @@ def pair_rule_set(
     return rule
 
 
+def pair_pin_delete(*, program: Program, mentee_id: int, mentor_id: int, by: User) -> bool:
+    """Drop the pin that keeps these two together, if there is one (audited)."""
+    rule = PairRule.objects.filter(
+        program=program, mentee_id=mentee_id, mentor_id=mentor_id, kind=PairRule.Kind.PIN
+    ).first()
+    if rule is None:
+        return False
+    pair_rule_delete(rule=rule, by=by)
+    return True
+
+
 def pair_rule_delete(*, rule: PairRule, by: User) -> None:
     audit_record(
         action=AuditEvent.Action.MATCHING_CHANGE,

@@ -73,6 +73,11 @@ class WhatIf:
 
     diff: RunDiff
     summary: dict[str, Any]
+    matched_before: int  # pairs in the draft it is compared with
+
+    @property
+    def matched_change(self) -> int:
+        return int(self.summary.get("matched", 0)) - self.matched_before
 
 
 def match_whatif(
@@ -99,7 +104,11 @@ def match_whatif(
     )
     before = dict(MatchProposal.objects.filter(run=run).values_list("mentee_id", "mentor_id"))
     summary = summary_of(scores, unmatched)
-    return WhatIf(_diff(before, after, run.summary.get("total"), summary["total"]), summary)
+    return WhatIf(
+        _diff(before, after, run.summary.get("total"), summary["total"]),
+        summary,
+        matched_before=int(run.summary.get("matched", 0)),
+    )
 
 
 def run_list(*, program: Program) -> QuerySet[MatchRun]:

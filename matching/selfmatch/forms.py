@@ -20,7 +20,8 @@ class RequestForm(forms.Form):
         label=gettext_lazy("Mentors to ask"), coerce=int, required=True
     )
     message = forms.CharField(
-        label=gettext_lazy("A note to your mentor (optional)"),
+        # The form's template marks optional fields itself.
+        label=gettext_lazy("A note to your mentor"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from matching.inputs import config_from_program, explanation_store, field_catalog, pool_build
-from matching.models import MatchRequest, MatchSettings
+from matching.models import MatchCriterion, MatchRequest, MatchSettings
 from pairs.mentorships import active_mentee_counts, explanation_reasons, mentor_capacity
 from pairs.models import Mentorship
 from programs.models import Participant, Program
@@ -152,6 +152,11 @@ def request_list_for_mentor(*, mentor: Participant) -> list[MatchRequest]:
         .select_related("mentee", "mentee__user", "mentee__user__profile")
         .order_by("-sent_at", "pk")[:50]
     )
+
+
+def program_has_criteria(program: Program) -> bool:
+    """Without criteria every mentor scores 0 for want of anything to compare."""
+    return MatchCriterion.objects.filter(program=program).exists()
 
 
 def mentee_has_mentor(mentee: Participant) -> bool:

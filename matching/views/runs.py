@@ -379,7 +379,7 @@ def _int(request: HttpRequest, name: str) -> int:
 @login_required
 @require_POST
 def run_edit(request: AuthenticatedHttpRequest, program_id: int, run_id: int) -> HttpResponse:
-    """Swap, reassign, remove, pin or block pairs of a draft."""
+    """Swap, reassign, remove, pin, unpin or block pairs of a draft."""
     program = access_program(request.user, program_id, need=Need.MANAGE).program
     run = _run(program, run_id)
     action = request.POST.get("action", "")
@@ -420,6 +420,14 @@ def run_edit(request: AuthenticatedHttpRequest, program_id: int, run_id: int) ->
                     run=run, mentee_id=mentee_id, mentor_id=mentor_id
                 ).update(pinned=True)
                 messages.success(request, _("Pinned: every new run keeps this pair."))
+        elif action == "unpin":
+            mentee_id, mentor_id = _int(request, "mentee"), _int(request, "mentor")
+            runs.pair_pin_delete(program=program, mentee_id=mentee_id, mentor_id=mentor_id, by=user)
+            # The pair stays in this draft; new runs are free to pair them differently.
+            MatchProposal.objects.filter(run=run, mentee_id=mentee_id, mentor_id=mentor_id).update(
+                pinned=False
+            )
+            messages.success(request, _("Unpinned: new runs may pair them differently."))
         else:
             raise ProgramError(_("Unknown action."))
     except ProgramError as error:

@@ -63,6 +63,7 @@ def selfmatch_find(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
         "has_open": has_open,
         "can_choose": can_choose,
         "recommendations": recommendations,
+        "has_criteria": bool(recommendations) and selfmatch.program_has_criteria(program),
         "form": form,
         "rows": [
             {

@@ -96,7 +96,8 @@ class CheckInLogForm(forms.Form):
         help_text=gettext_lazy("Only the two of you can read these; coordinators never see them."),
     )
     rating = forms.TypedChoiceField(
-        label=gettext_lazy("How useful was it? (optional)"),
+        # The form's template marks optional fields itself.
+        label=gettext_lazy("How useful was it?"),
         choices=[("", gettext_lazy("No rating"))] + [(str(n), str(n)) for n in range(1, 6)],
         coerce=int,
         empty_value=None,

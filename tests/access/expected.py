@@ -437,7 +437,8 @@ EXPECTED: dict[str, Row] = {
     "surveys:survey_answer": INVALID_LINK,
     "surveys:survey_builder": COORDINATOR_FORM,
     "surveys:survey_close": COORDINATOR_ACTION,
-    "surveys:survey_create": shape(COORDINATOR_ACTION, coordinator_a=(405, 400)),
+    # GET leads its coordinator to the form on the survey list.
+    "surveys:survey_create": shape(COORDINATOR_FORM, coordinator_a=("302", 400)),
     "surveys:survey_delete": COORDINATOR_ACTION,
     "surveys:survey_export": COORDINATOR_PAGE,
     "surveys:survey_list": COORDINATOR_PAGE,

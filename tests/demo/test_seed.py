@@ -95,9 +95,9 @@ def test_seed_creates_two_programs_in_different_states_with_varied_people() -> N
     assert len({p.department for p in profiles}) >= 5
     assert len({p.location for p in profiles}) >= 5
     assert len({lang for p in profiles for lang in p.languages}) >= 4
-    # Everyone in the matching program is ready to match; some in the other are not.
-    matching = Program.objects.get(state="matching")
-    assert not matching.participants.filter(profile_completed_at__isnull=True).exists()
+    # Everyone in the running program has a finished profile; some in the other have not.
+    running = Program.objects.get(state="running")
+    assert not running.participants.filter(profile_completed_at__isnull=True).exists()
     enrolling = Program.objects.get(state="enrolling")
     active = enrolling.participants.filter(status="active")
     assert active.filter(profile_completed_at__isnull=True).exists()
@@ -160,3 +160,28 @@ def test_the_demo_pairs_were_introduced_on_the_profiles_of_their_day() -> None:
     # first `make run` sends no introductions and no workspace says "changed since".
     assert all(pair.introduced_at is not None for pair in pairs)
     assert not [pair.pk for pair in pairs if match_reasons(mentorship=pair).changed_since]
+
+
+def test_the_program_whose_pairs_meet_is_running_as_the_product_would_leave_it() -> None:
+    from pairs.models import CheckIn, Mentorship
+    from programs.models import Program, ProgramStateChange
+
+    _seed()
+    meeting = Program.objects.filter(mentorships__checkins__isnull=False).distinct()
+    assert list(meeting.values_list("name", "state")) == [("Emerging Leaders 2026", "running")]
+    program = meeting.get()
+    # Reached the way a coordinator would: matching, pairs published, then started.
+    history = list(
+        ProgramStateChange.objects.filter(program=program)
+        .order_by("changed_at", "pk")
+        .values_list("from_state", "to_state")
+    )
+    assert history == [("draft", "matching"), ("matching", "running")]
+    # Started when its pairs were published, before any of them met.
+    first_meeting = CheckIn.objects.filter(mentorship__program=program).order_by("scheduled_at")[0]
+    assert program.state_changed_at is not None
+    assert program.state_changed_at <= first_meeting.scheduled_at
+    started = Mentorship.objects.filter(program=program).order_by("started_at")[0].started_at
+    assert program.state_changed_at >= started
+    # A program still enrolling has no pairs yet.
+    assert not Mentorship.objects.filter(program__state="enrolling").exists()

@@ -69,6 +69,32 @@ def fits(page: Page, viewport: ViewportSize) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth") <= viewport["width"])
 
 
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+
+
+def test_on_a_laptop_the_at_risk_table_shows_every_column_and_its_nudge_buttons(
+    page: Page, live_server, axe_script: Path
+) -> None:
+    base = live_server.url
+    cora = user_create(email="cora@example.org", full_name="Cora Coordinator", is_coordinator=True)
+    world = dashboard_world(seed=7, now=timezone.now(), coordinator=cora, programs=1, people=36)
+    page.set_viewport_size(LAPTOP)
+    sign_in_with_code(page, base, cora)
+    page.goto(base + reverse("program_dashboard", args=[world.programs[0].pk]))
+    risks = page.get_by_role("region", name="Pairs at risk table")
+    expect(risks.get_by_role("button", name=re.compile("^Nudge")).first).to_be_visible()
+    # Nothing of the table hides behind a sideways scroll at 1,366 px.
+    overflow = risks.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 0, f"the at-risk table scrolls sideways by {overflow} px"
+    box = risks.bounding_box()
+    button = risks.get_by_role("button", name=re.compile("^Nudge")).first.bounding_box()
+    assert box is not None
+    assert button is not None
+    assert button["x"] + button["width"] <= box["x"] + box["width"]
+    assert fits(page, LAPTOP)
+    assert_accessible(page, axe_script)
+
+
 def test_a_coordinator_reads_the_dashboard_nudges_a_pair_and_prints_the_report(
     page: Page, live_server, axe_script: Path, tmp_path: Path
 ) -> None:

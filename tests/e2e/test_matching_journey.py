@@ -103,7 +103,7 @@ def test_coordinator_runs_reviews_swaps_and_publishes(
     preview.press("Enter")
     expect(page.locator("#whatif-result")).to_contain_text("Mentees who would get another mentor")
     expect(page.locator("#status-region")).to_have_text(
-        re.compile(r"^Preview: \d+ pairs \(now \d+\)\.$")
+        re.compile(r"^Preview: \d+ pairs?, \d+ in this draft\.$")
     )
     expect(page.locator("#whatif-result")).not_to_have_attribute("aria-live", "polite")
     expect(preview).to_be_focused()

@@ -225,6 +225,78 @@ def test_whatif_changes_nothing_saved(
     assert MatchCriterion.objects.get(field="interests").weight == "high"
 
 
+def test_whatif_preview_counts_pairs_against_this_draft_in_words(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+) -> None:
+    run = _run(program, coordinator)
+    # The draft keeps one pair; the preview would pair both mentees again.
+    runs.proposal_remove(run=run, mentee_id=people["ben"].pk, by=coordinator)
+    client.force_login(coordinator)
+    text = client.get(
+        reverse("matching:run_whatif", args=[program.pk, run.pk]), {"objective": "fairness"}
+    ).content.decode()
+    assert "(now" not in text
+    assert "2 pairs" in text
+    assert "1 in this draft, +1" in text
+    assert 'data-announce="Preview: 2 pairs, 1 in this draft."' in text
+
+
+def test_whatif_of_a_draft_with_as_many_pairs_says_no_change(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+) -> None:
+    run = _run(program, coordinator)
+    client.force_login(coordinator)
+    text = client.get(
+        reverse("matching:run_whatif", args=[program.pk, run.pk]), {"objective": "fairness"}
+    ).content.decode()
+    assert "2 in this draft, no change" in text
+
+
+def test_a_pinned_pair_offers_unpin_which_drops_the_pin_and_audits_it(
+    client: Client,
+    program: Program,
+    coordinator: User,
+    people: dict[str, Participant],
+    criteria: None,
+) -> None:
+    from mentoring.models import AuditEvent
+
+    run = _run(program, coordinator)
+    client.force_login(coordinator)
+    detail = reverse("matching:run_detail", args=[program.pk, run.pk])
+    edit = reverse("matching:run_edit", args=[program.pk, run.pk])
+    ana, cat = people["ana"], people["cat"]
+    pair = {"mentee": ana.pk, "mentor": cat.pk}
+    client.post(edit, {"action": "pin", **pair})
+    assert PairRule.objects.filter(mentee=ana, mentor=cat, kind="pin").exists()
+    text = client.get(detail).content.decode()
+    # Ana's row, pinned, offers Unpin and not Pin; Ben's row still offers Pin.
+    assert text.count('value="unpin"') == 1
+    assert text.count('value="pin"') == 1
+    assert 'Unpin<span class="visually-hidden"> Ana Mentee</span>' in text
+    response = client.post(edit, {"action": "unpin", **pair})
+    assert response.status_code == 302
+    assert not PairRule.objects.filter(mentee=ana).exists()
+    assert not MatchProposal.objects.get(run=run, mentee=ana).pinned
+    # The pair itself stays in the draft; only the rule is gone.
+    assert _pairs(run)["Ana Mentee"] == "Cat Mentor"
+    changes = list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.MATCHING_CHANGE)
+        .order_by("pk")
+        .values_list("detail__change", flat=True)
+    )
+    assert changes[-2:] == ["pair_rule_set", "pair_rule_delete"]
+    assert client.get(detail).content.decode().count('value="pin"') == 2
+
+
 def test_publish_creates_every_pair_and_introduces_them_once(
     program: Program,
     coordinator: User,

@@ -246,3 +246,39 @@ def test_find_page_query_count_does_not_grow_with_mentors(
     html = response.content.decode()
     assert html.count('name="mentors"') == selfmatch.RECOMMENDED_LIMIT
     assert "Extra 0" in html
+
+
+def test_the_note_to_mentors_is_marked_optional_once(
+    selfmatch_program: Program, seeker: Participant, mentors: list[Participant]
+) -> None:
+    url = reverse("matching:selfmatch_find", args=[selfmatch_program.pk])
+    text = client_for(user_of(seeker)).get(url).content.decode()
+    assert "A note to your mentor" in text
+    assert "(optional) (optional)" not in text
+    assert "(optional)</span> <span" not in text
+    assert text.count("(optional)") == 1
+
+
+def test_without_criteria_mentors_show_no_score_and_the_page_says_why(
+    selfmatch_program: Program, seeker: Participant, mentors: list[Participant]
+) -> None:
+    from matching.models import MatchCriterion
+
+    MatchCriterion.objects.filter(program=selfmatch_program).delete()
+    url = reverse("matching:selfmatch_find", args=[selfmatch_program.pk])
+    text = client_for(user_of(seeker)).get(url).content.decode()
+    assert "Mentor 1" in text
+    assert "/100" not in text
+    assert "Why you might suit each other" not in text
+    assert '<ul class="reasons" role="list">' not in text
+    assert "This program has no matching criteria" in text
+
+
+def test_with_criteria_mentors_keep_their_score_and_reasons(
+    selfmatch_program: Program, seeker: Participant, mentors: list[Participant]
+) -> None:
+    url = reverse("matching:selfmatch_find", args=[selfmatch_program.pk])
+    text = client_for(user_of(seeker)).get(url).content.decode()
+    assert "/100" in text
+    assert "Why you might suit each other" in text
+    assert "This program has no matching criteria" not in text

@@ -361,3 +361,12 @@ def test_the_home_page_links_to_the_workspace(client, mentorship: Mentorship) ->
     client.force_login(mentee_of(mentorship))
     response = client.get(reverse("home"))
     assert _url(mentorship).encode() in response.content
+
+
+def test_the_log_form_marks_the_rating_optional_once(client, mentorship: Mentorship) -> None:
+    client.force_login(mentee_of(mentorship))
+    url = reverse("pairs:checkin_log_past", args=[mentorship.pk])
+    text = client.get(url).content.decode()
+    assert "How useful was it?" in text
+    assert "(optional) (optional)" not in text
+    assert "How useful was it? (optional) <span" not in text

@@ -131,6 +131,22 @@ def test_a_coordinator_starts_from_a_template(client, program, coordinator) -> N
     assert survey.questions.count() == 3
 
 
+def test_opening_the_new_survey_address_leads_to_the_form_on_the_survey_list(
+    client, program, coordinator, outsider
+) -> None:
+    url = reverse("surveys:survey_create", args=[program.pk])
+    client.force_login(coordinator)
+    response = client.get(url, follow=True)
+    listing = reverse("surveys:survey_list", args=[program.pk])
+    assert response.redirect_chain == [(f"{listing}#new-title", 302)]
+    text = response.content.decode()
+    assert "Choose a starting point under “New survey” and create the draft." in text
+    assert not Survey.objects.exists()
+    # Still nobody else's: an outsider learns nothing about the program.
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
 def test_a_blank_survey_needs_a_title(client, program, coordinator) -> None:
     client.force_login(coordinator)
     response = client.post(reverse("surveys:survey_create", args=[program.pk]), {"starter": ""})
