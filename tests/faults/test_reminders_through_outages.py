@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clock import awake_zone
 from tests.conftest import ROOT
 from tests.faults.servers import PrivatePostgres, PrivateRedis, wait_until
 from tests.integration import worker_mailbox
@@ -39,7 +40,8 @@ starts = timezone.now() + dt.timedelta(hours=20)
 event = Event.objects.create(program=program, title="{title}", starts_at=starts,
                              ends_at=starts + dt.timedelta(hours=1))
 users = User.objects.bulk_create(
-    [User(email=f"{title}-{{n}}@example.org".lower()) for n in range({people})])
+    [User(email=f"{title}-{{n}}@example.org".lower(), time_zone="{zone}")
+     for n in range({people})])
 EventRsvp.objects.bulk_create([EventRsvp(event=event, user=u, status="going",
                                          status_changed_at=starts) for u in users])
 """
@@ -149,14 +151,14 @@ def test_reminders_survive_a_redis_restart_and_a_database_outage_mid_sweep(
     site: Site, postgres: PrivatePostgres, redis: PrivateRedis
 ) -> None:
     # Redis restarts (and loses its queues) between sweeps: the next sweep sends all.
-    site.shell(SEED.format(title="Before", people=40))
+    site.shell(SEED.format(title="Before", people=40, zone=awake_zone()))
     redis.stop()
     redis.start()
     site.shell(ENQUEUE)
     wait_until(lambda: len(site.reminded("Before")) == 40, what="40 reminders", timeout=120)
 
     # The database goes away while a sweep is sending.
-    site.shell(SEED.format(title="During", people=200))
+    site.shell(SEED.format(title="During", people=200, zone=awake_zone()))
     site.shell(ENQUEUE)
     wait_until(lambda: sum(site.reminded("During").values()) >= 5, what="the sweep to start")
     postgres.stop()

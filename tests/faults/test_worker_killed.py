@@ -27,6 +27,7 @@ from django.utils import timezone
 from events.models import Event, EventRsvp
 from events.tasks import send_event_reminders_task
 from mentoring.models import User
+from tests.clock import awake_zone
 from tests.conftest import ROOT
 from tests.factories.programs import program_create
 from tests.integration import database_url_for, services_available, wait_for, worker_mailbox
@@ -115,8 +116,12 @@ def test_killing_the_worker_mid_sweep_loses_no_reminder_and_repeats_at_most_one(
     event = Event.objects.create(
         program=program, title="All hands", starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
     )
+    zone = awake_zone()  # the worker's clock is real: reminders wait out the night
     users = User.objects.bulk_create(
-        [User(email=f"person{n}@example.org", full_name=f"Person {n}") for n in range(PEOPLE)]
+        [
+            User(email=f"person{n}@example.org", full_name=f"Person {n}", time_zone=zone)
+            for n in range(PEOPLE)
+        ]
     )
     EventRsvp.objects.bulk_create(
         [
