@@ -83,6 +83,9 @@ def _page(request: AuthenticatedHttpRequest, found: MentorshipAccess, **forms: A
         "propose_form": forms.get("propose_form") or CheckInProposeForm(user=user),
         "milestone_form": MilestoneForm(),
         "now": timezone.now(),
+        # The form that came back with errors: base.html lists them at the top, marks
+        # the title and app.js moves focus there (one error summary for every page).
+        "error_form": next((f for f in forms.values() if f is not None and f.errors), None),
     }
     return render(request, "pairs/workspace.html", context)
 

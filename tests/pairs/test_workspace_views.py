@@ -370,3 +370,17 @@ def test_the_log_form_marks_the_rating_optional_once(client, mentorship: Mentors
     assert "How useful was it?" in text
     assert "(optional) (optional)" not in text
     assert "How useful was it? (optional) <span" not in text
+
+
+def test_a_workspace_form_with_errors_gets_the_error_summary_and_title(
+    client, mentorship: Mentorship
+) -> None:
+    # The workspace holds several forms (none named "form"): the one that failed is
+    # listed at the top, linked to its fields, and the title says so.
+    client.force_login(mentee_of(mentorship))
+    response = client.post(reverse("pairs:pair_goal_create", args=[mentorship.pk]), {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="error-summary"' in page
+    assert "<title>Error:" in page
+    assert client.get(_url(mentorship)).content.decode().count('id="error-summary"') == 0
