@@ -55,15 +55,16 @@ def run(rows: int, *, send_invitations: bool = False) -> list[dict[str, Any]]:
     from django.db import connection
 
     from mentoring.models import User
-    from programs import imports, services
+    from programs import imports
     from programs.import_tasks import apply_participant_import_task, check_participant_import_task
     from programs.imports import services as import_services
     from programs.models import Participant, ParticipantImport, Program
+    from programs.services import enrolment
 
     queued_invitations: list[int] = []
     queued_tasks: list[str] = []
     # What would go to the broker after each commit is recorded, not sent.
-    services._enqueue_invitations = queued_invitations.extend  # type: ignore[assignment]
+    enrolment._enqueue_invitations = queued_invitations.extend  # type: ignore[assignment]
     import_services._enqueue_check = lambda import_id: queued_tasks.append("check")  # type: ignore[assignment]
     import_services._enqueue_apply = lambda import_id, by_id: queued_tasks.append("apply")  # type: ignore[assignment]
 
