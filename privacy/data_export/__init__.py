@@ -16,7 +16,7 @@ names its mentorship), which is what keeps it to one query each.
 """
 
 # The package: ``records`` (one reader per kind of record the person has) and
-# ``stream`` (the download, written as it is read); every name is importable from here.
+# ``stream`` (the download, written as it is read); their public names are importable from here.
 
 from __future__ import annotations
 
@@ -25,12 +25,6 @@ from privacy.data_export.records import (
     FLUSH_AT,
     FORMAT_VERSION,
     Section,
-    _delivery_filter,
-    _iso,
-    _my_mentorships,
-    _my_participants,
-    _participant_filter,
-    _partner_name,
     account_records,
     api_tokens,
     audit_events,
@@ -51,8 +45,6 @@ from privacy.data_export.records import (
     survey_responses,
 )
 from privacy.data_export.stream import (
-    _pieces,
-    _sections,
     personal_data_filename,
     personal_data_stream,
 )
@@ -62,14 +54,6 @@ __all__ = [
     "FLUSH_AT",
     "FORMAT_VERSION",
     "Section",
-    "_delivery_filter",
-    "_iso",
-    "_my_mentorships",
-    "_my_participants",
-    "_participant_filter",
-    "_partner_name",
-    "_pieces",
-    "_sections",
     "account_records",
     "api_tokens",
     "audit_events",

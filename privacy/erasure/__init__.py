@@ -27,20 +27,13 @@ programs are told that the person left, without a name or a reason.
 """
 
 # The package: ``requests`` (asking, confirming, cancelling), ``execute`` (carrying it
-# out in one transaction) and ``notices`` (its emails); every name, private ones
-# included, is importable from here.
+# out in one transaction) and ``notices`` (its emails); their public names are
+# importable from here.
 
 from __future__ import annotations
 
 from privacy.erasure.execute import (
     Erasure,
-    _checkins_forget,
-    _enqueue_notices,
-    _erase,
-    _mentorships_end,
-    _redact_rows,
-    _redactor,
-    _sessions_end,
     erasure_execute,
 )
 from privacy.erasure.notices import (
@@ -59,8 +52,6 @@ from privacy.erasure.requests import (
     NAME_REDACTED,
     ErasureError,
     State,
-    _execute_after_commit,
-    _send_confirmation_after_commit,
     erasure_link_token,
     erasure_link_url,
     erasure_request_cancel,
@@ -83,15 +74,6 @@ __all__ = [
     "Erasure",
     "ErasureError",
     "State",
-    "_checkins_forget",
-    "_enqueue_notices",
-    "_erase",
-    "_execute_after_commit",
-    "_mentorships_end",
-    "_redact_rows",
-    "_redactor",
-    "_send_confirmation_after_commit",
-    "_sessions_end",
     "erasure_confirmation_send",
     "erasure_done_send",
     "erasure_execute",
