@@ -85,6 +85,14 @@ def run_on_sqlite(test_file: str, keyword: str) -> subprocess.CompletedProcess[s
     )
 
 
+def assert_passes_on_sqlite(test_file: str, keyword: str = "written_before_the_move") -> None:
+    """Run the move's test again in a child pytest on SQLite; it must pass there too.
+    (Called from a test skipped when the suite already runs on SQLite.)"""
+    result = run_on_sqlite(test_file, keyword)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+
+
 def values(rows: Any, fields: Callable[[Any], tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return sorted(fields(row) for row in rows)
 
