@@ -336,18 +336,8 @@ def checkin_log(
     }
     form = CheckInLogForm(request.POST or None, goals=goals, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            checkin_services.checkin_log(
-                checkin=checkin,
-                by=request.user,
-                outcome=data["outcome"],
-                duration_minutes=data["duration_minutes"],
-                topics=data["topics"],
-                notes=data["notes"],
-                rating=data["rating"],
-                goal_progress=form.goal_progress(),
-            )
+            checkin_services.checkin_log(checkin=checkin, by=request.user, **_logged(form))
         except ProgramError as error:
             form.add_error(None, str(error))
         else:
@@ -355,6 +345,13 @@ def checkin_log(
             return _back(mentorship_id, "checkins")
     context = {"access": found, "mentorship": found.mentorship, "checkin": checkin, "form": form}
     return render(request, "pairs/checkin_log.html", context)
+
+
+def _logged(form: CheckInLogForm | PastCheckInForm) -> dict[str, Any]:
+    """What both log forms give the check-in services: the meeting's outcome and notes."""
+    data = form.cleaned_data
+    fields = ("outcome", "duration_minutes", "topics", "notes", "rating")
+    return {name: data[name] for name in fields} | {"goal_progress": form.goal_progress()}
 
 
 @login_required
@@ -367,18 +364,12 @@ def checkin_log_past(request: AuthenticatedHttpRequest, mentorship_id: int) -> H
         request.POST or None, goals=goals, user=user, initial={"outcome": "done"}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             checkin_services.checkin_log_past(
                 mentorship=found.mentorship,
                 by=user,
-                held_at=data["held_at"],
-                outcome=data["outcome"],
-                duration_minutes=data["duration_minutes"],
-                topics=data["topics"],
-                notes=data["notes"],
-                rating=data["rating"],
-                goal_progress=form.goal_progress(),
+                held_at=form.cleaned_data["held_at"],
+                **_logged(form),
             )
         except ProgramError as error:
             form.add_error(None, str(error))
